@@ -1,0 +1,80 @@
+"""The mapping: one registry record in, its triples out. Pure: no I/O, no global state.
+
+:func:`map_record` is the table of contents: one call per part of the record. Each section's
+fields and the terms they become are in the module named for the section.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from kg.errors import RecordError
+from kg.mapping.arms import map_arms
+from kg.mapping.conditions import map_conditions
+from kg.mapping.context import MappingContext, Problem
+from kg.mapping.description import map_description
+from kg.mapping.design import map_design
+from kg.mapping.eligibility import map_eligibility
+from kg.mapping.identification import map_identification
+from kg.mapping.ids import DEFAULT_BASE
+from kg.mapping.locations import map_locations
+from kg.mapping.outcomes import map_outcomes
+from kg.mapping.oversight import map_oversight
+from kg.mapping.references import map_references
+from kg.mapping.sponsors import map_sponsors
+from kg.mapping.status import map_status
+from kg.rdf import Triple
+
+SECTIONS = (
+    map_identification,
+    map_status,
+    map_sponsors,
+    map_oversight,
+    map_description,
+    map_conditions,
+    map_design,
+    map_arms,
+    map_outcomes,
+    map_eligibility,
+    map_locations,
+    map_references,
+)
+
+_NCT_ID = __import__("re").compile(r"^NCT\d{8}$")
+
+
+class MappedRecord(NamedTuple):
+    nct_id: str
+    trial: str
+    triples: list[Triple]
+    problems: list[Problem]
+
+
+def nct_id_of(record: object, origin: str = "") -> str:
+    """The record's NCT id, or a :class:`RecordError` saying why there is none."""
+    if not isinstance(record, dict):
+        raise RecordError(f"not a study record (a JSON {type(record).__name__})", origin=origin)
+    protocol = record.get("protocolSection")
+    if not isinstance(protocol, dict):
+        raise RecordError("not a study record (no protocolSection)", origin=origin,
+                          field="protocolSection")
+    ident = protocol.get("identificationModule")
+    nct_id = ident.get("nctId") if isinstance(ident, dict) else None
+    if not isinstance(nct_id, str) or not nct_id.strip():
+        raise RecordError("study without an NCT id", origin=origin,
+                          field="protocolSection.identificationModule.nctId")
+    nct_id = nct_id.strip().upper()
+    if not _NCT_ID.match(nct_id):
+        raise RecordError(f"malformed NCT id {nct_id!r}", origin=origin, nct_id=nct_id,
+                          field="protocolSection.identificationModule.nctId")
+    return nct_id
+
+
+def map_record(record: dict, base: str = DEFAULT_BASE, origin: str = "") -> MappedRecord:
+    """All triples of one study record, without duplicates, in a stable order."""
+    nct_id = nct_id_of(record, origin)
+    ctx = MappingContext(base=base, nct_id=nct_id)
+    triples: dict[Triple, None] = {}
+    for section in SECTIONS:
+        triples.update(dict.fromkeys(section(record, ctx)))
+    return MappedRecord(nct_id, ctx.trial, list(triples), ctx.problems)

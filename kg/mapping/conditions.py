@@ -1,0 +1,66 @@
+"""conditionsModule and the MeSH terms of derivedSection.
+
+Each condition as the registry states it is a ``schema:MedicalCondition`` of the trial. The
+MeSH descriptors NLM derived for the record are conditions too, identified by their MeSH IRI so
+that every trial on lupus meets at ``mesh:D008180``, each with a ``schema:MedicalCode``.
+Ancestors (broader MeSH terms) are kept apart so that a query for a narrow term stays narrow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from kg.mapping.context import MappingContext
+from kg.mapping.fields import module, objects, strings
+from kg.mapping.ids import mesh_code_iri
+from kg.mapping.vocab import KG, MESH_NS, SDO
+from kg.rdf import RDF_TYPE, Triple, text
+
+PATH = "protocolSection.conditionsModule"
+DERIVED = "derivedSection"
+
+_MESH_ID = re.compile(r"^[A-Z]\d{6,9}$")
+
+
+def map_conditions(record: dict, ctx: MappingContext) -> Iterator[Triple]:
+    conditions = module(record, "protocolSection", "conditionsModule")
+    trial = ctx.trial
+    for number, name in enumerate(strings(ctx, conditions, "conditions", PATH), 1):
+        node = ctx.child("condition", number)
+        yield trial, SDO.healthCondition, node
+        yield node, RDF_TYPE, SDO.MedicalCondition
+        yield node, SDO.name, text(name)
+    for keyword in strings(ctx, conditions, "keywords", PATH):
+        yield trial, KG.keyword, text(keyword)
+
+    browse = module(record, DERIVED, "conditionBrowseModule")
+    path = f"{DERIVED}.conditionBrowseModule"
+    yield from _mesh_terms(ctx, browse, "meshes", SDO.healthCondition, SDO.MedicalCondition, path)
+    yield from _mesh_terms(ctx, browse, "ancestors", KG.conditionMeshAncestor,
+                           SDO.MedicalCondition, path)
+    browse = module(record, DERIVED, "interventionBrowseModule")
+    path = f"{DERIVED}.interventionBrowseModule"
+    yield from _mesh_terms(ctx, browse, "meshes", KG.interventionMesh, SDO.MedicalEntity, path)
+    yield from _mesh_terms(ctx, browse, "ancestors", KG.interventionMeshAncestor,
+                           SDO.MedicalEntity, path)
+
+
+def _mesh_terms(
+    ctx: MappingContext, browse: dict, key: str, predicate: str, kind: str, path: str
+) -> Iterator[Triple]:
+    for number, mesh in objects(ctx, browse, key, path):
+        mesh_id = mesh.get("id")
+        if not isinstance(mesh_id, str) or not _MESH_ID.match(mesh_id):
+            ctx.error(f"{path}.{key}[{number - 1}].id", f"not a MeSH id: {mesh_id!r}")
+            continue
+        node = MESH_NS + mesh_id
+        code = mesh_code_iri(ctx.base, mesh_id)
+        yield ctx.trial, predicate, node
+        yield node, RDF_TYPE, kind
+        if isinstance(mesh.get("term"), str):
+            yield node, SDO.name, text(mesh["term"])
+        yield node, SDO.code, code
+        yield code, RDF_TYPE, SDO.MedicalCode
+        yield code, SDO.codeValue, text(mesh_id)
+        yield code, SDO.codingSystem, text("MeSH")

@@ -1,0 +1,56 @@
+"""What one record's mapping needs besides the record: its IRIs, and a place for problems.
+
+Problems are collected, not printed: the mapping stays free of I/O and the caller decides
+whether to report, fail the record or carry on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from kg.mapping.ids import trial_iri
+from kg.mapping.vocab import Enumeration
+from kg.rdf import Literal, Object
+
+
+class Problem(NamedTuple):
+    """A defect in one field of one record. ``error`` fails the record's exit status."""
+
+    severity: str  # "error" or "warning"
+    nct_id: str
+    field: str
+    message: str
+
+    def line(self, origin: str = "") -> str:
+        head = ": ".join(p for p in (origin, self.nct_id, self.field) if p)
+        return f"{self.severity}: {head}: {self.message}"
+
+
+@dataclass
+class MappingContext:
+    base: str
+    nct_id: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def trial(self) -> str:
+        return trial_iri(self.base, self.nct_id)
+
+    def child(self, *parts: object) -> str:
+        """An IRI under the trial's: ``<trial>/site/3``."""
+        return self.trial + "/" + "/".join(str(p) for p in parts)
+
+    def warn(self, field_path: str, message: str) -> None:
+        self.problems.append(Problem("warning", self.nct_id, field_path, message))
+
+    def error(self, field_path: str, message: str) -> None:
+        self.problems.append(Problem("error", self.nct_id, field_path, message))
+
+    def term(self, enumeration: Enumeration, value: object, field_path: str) -> Object:
+        """The term for an enum value; an unknown value is kept as a literal, never dropped."""
+        iri = enumeration.get(value) if isinstance(value, str) else None
+        if iri is not None:
+            return iri
+        self.warn(field_path, f"unknown {enumeration.name} value {value!r}, kept as a literal")
+        return Literal(str(value))

@@ -1,0 +1,113 @@
+"""Shared helpers for the section mappers: reading modules safely and flat field tables.
+
+A flat field is a row ``(record key, predicate, kind)``; one helper turns a table of rows into
+triples, so each section module reads like the table of its fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from kg.mapping.context import MappingContext
+from kg.mapping.dates import partial_date
+from kg.rdf import Literal, Object, Triple, boolean, decimal, integer, text
+
+TEXT = "text"
+BOOLEAN = "boolean"
+INTEGER = "integer"
+NUMBER = "number"
+DATE = "date"
+URL = "url"
+
+FieldRow = tuple[str, str, str]
+
+_IRI_UNSAFE = re.compile(r'[\s<>"{}|\\^`]')
+
+
+def module(record: dict, section: str, name: str) -> dict:
+    """A module of a section, or an empty dict when the record does not have it."""
+    value = record.get(section, {}).get(name) if isinstance(record.get(section), dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def objects(ctx: MappingContext, parent: dict, key: str, path: str) -> list[tuple[int, dict]]:
+    """The dict items of a list field, numbered from 1; other items are reported and skipped."""
+    items = parent.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        ctx.error(f"{path}.{key}", f"expected a list, got {type(items).__name__}")
+        return []
+    found = []
+    for number, item in enumerate(items, 1):
+        if isinstance(item, dict):
+            found.append((number, item))
+        else:
+            ctx.error(f"{path}.{key}[{number - 1}]", "expected an object")
+    return found
+
+
+def strings(ctx: MappingContext, parent: dict, key: str, path: str) -> list[str]:
+    """The non-empty strings of a list-of-strings field."""
+    items = parent.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        ctx.error(f"{path}.{key}", f"expected a list, got {type(items).__name__}")
+        return []
+    return [s for s in items if isinstance(s, str) and s.strip()]
+
+
+def web_iri(url: str) -> str | None:
+    """An http(s) URL as an IRI, percent-encoding only what an IRI cannot hold."""
+    url = url.strip()
+    if not re.match(r"^https?://[^/\s]", url, re.IGNORECASE):
+        return None
+    return _IRI_UNSAFE.sub(lambda m: quote(m.group(0)), url)
+
+
+def value_literal(ctx: MappingContext, value: Any, kind: str, path: str) -> Object | None:
+    """The RDF term for one record value of a given kind; malformed values are reported."""
+    if kind == TEXT:
+        if isinstance(value, str):
+            return text(value) if value.strip() else None
+    elif kind == BOOLEAN:
+        if isinstance(value, bool):
+            return boolean(value)
+    elif kind == INTEGER:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return integer(value)
+    elif kind == NUMBER:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return decimal(value)
+    elif kind == DATE:
+        typed = partial_date(value)
+        if typed is not None:
+            return typed
+        ctx.error(path, f"malformed date {value!r} (expected yyyy, yyyy-MM or yyyy-MM-dd)")
+        return Literal(str(value))
+    elif kind == URL:
+        if isinstance(value, str):
+            iri = web_iri(value)
+            if iri is not None:
+                return iri
+            ctx.warn(path, f"not an http(s) URL {value!r}, kept as text")
+            return text(value) if value.strip() else None
+    ctx.error(path, f"expected {kind}, got {type(value).__name__} {value!r}")
+    return Literal(str(value))
+
+
+def field_triples(
+    ctx: MappingContext, subject: str, source: dict, table: Sequence[FieldRow], path: str
+) -> Iterator[Triple]:
+    """One triple per present field of a flat field table."""
+    for key, predicate, kind in table:
+        value = source.get(key)
+        if value is None:
+            continue
+        obj = value_literal(ctx, value, kind, f"{path}.{key}")
+        if obj is not None:
+            yield subject, predicate, obj

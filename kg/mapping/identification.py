@@ -1,0 +1,97 @@
+"""identificationModule: titles, the NCT id and every other identifier of the study."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kg.mapping.context import MappingContext
+from kg.mapping.fields import TEXT, URL, field_triples, module, objects, strings
+from kg.mapping.organizations import organization_triples
+from kg.mapping.vocab import KG, REGISTRY_STUDY_URL, SDO, Enumeration, kg_members
+from kg.rdf import RDF_TYPE, Triple, text
+
+PATH = "protocolSection.identificationModule"
+
+TITLE_FIELDS = (
+    ("briefTitle", SDO.name, TEXT),
+    ("officialTitle", KG.officialTitle, TEXT),
+    ("acronym", SDO.alternateName, TEXT),
+)
+
+# The registry's identifier types; the same members serve orgStudyIdInfo and secondaryIdInfos.
+SECONDARY_ID_TYPE = Enumeration(
+    "SecondaryIdType",
+    kg_members(
+        NIH="IdentifierNIH",
+        FDA="IdentifierFDA",
+        VA="IdentifierVA",
+        CDC="IdentifierCDC",
+        AHRQ="IdentifierAHRQ",
+        SAMHSA="IdentifierSAMHSA",
+        OTHER_GRANT="IdentifierOtherGrant",
+        EUDRACT_NUMBER="IdentifierEudraCT",
+        CTIS="IdentifierCTIS",
+        REGISTRY="IdentifierRegistry",
+        OTHER="IdentifierOther",
+    ),
+    kg_class="IdentifierType",
+)
+ORG_STUDY_ID_TYPE = Enumeration(
+    "OrgStudyIdType",
+    {k: v for k, v in SECONDARY_ID_TYPE.terms.items() if k in {"NIH", "FDA", "VA", "CDC", "AHRQ", "SAMHSA"}},
+    kg_class="IdentifierType",
+)
+
+IDENTIFIER_FIELDS = (
+    ("id", SDO.value, TEXT),
+    ("domain", SDO.description, TEXT),
+    ("link", SDO.url, URL),
+)
+
+
+def map_identification(record: dict, ctx: MappingContext) -> Iterator[Triple]:
+    ident = module(record, "protocolSection", "identificationModule")
+    trial = ctx.trial
+    yield trial, SDO.url, REGISTRY_STUDY_URL + ctx.nct_id
+    yield from field_triples(ctx, trial, ident, TITLE_FIELDS, PATH)
+    yield from _nct_identifier(ctx)
+    for alias in strings(ctx, ident, "nctIdAliases", PATH):
+        yield trial, KG.nctIdAlias, text(alias)
+
+    org_id = ident.get("orgStudyIdInfo")
+    if isinstance(org_id, dict) and org_id.get("id"):
+        yield from _identifier(ctx, ctx.child("identifier", "org-study-id"), "org_study_id",
+                               org_id, ORG_STUDY_ID_TYPE, f"{PATH}.orgStudyIdInfo")
+    for number, info in objects(ctx, ident, "secondaryIdInfos", PATH):
+        if info.get("id"):
+            yield from _identifier(ctx, ctx.child("identifier", "secondary", number),
+                                   "secondary_id", info, SECONDARY_ID_TYPE,
+                                   f"{PATH}.secondaryIdInfos[{number - 1}]")
+    yield from organization_triples(ctx, trial, KG.registeringOrganization,
+                                    ident.get("organization") or {}, "fullName",
+                                    f"{PATH}.organization")
+
+
+def _nct_identifier(ctx: MappingContext) -> Iterator[Triple]:
+    """The NCT id both as a PropertyValue and as the MedicalCode schema.org's docs advise."""
+    pv = ctx.child("identifier", "nct")
+    yield ctx.trial, SDO.identifier, pv
+    yield pv, RDF_TYPE, SDO.PropertyValue
+    yield pv, SDO.propertyID, text("NCT")
+    yield pv, SDO.value, text(ctx.nct_id)
+    code = ctx.child("code", "nct")
+    yield ctx.trial, SDO.code, code
+    yield code, RDF_TYPE, SDO.MedicalCode
+    yield code, SDO.codeValue, text(ctx.nct_id)
+    yield code, SDO.codingSystem, text("ClinicalTrials.gov")
+
+
+def _identifier(
+    ctx: MappingContext, iri: str, property_id: str, info: dict, types: Enumeration, path: str
+) -> Iterator[Triple]:
+    yield ctx.trial, SDO.identifier, iri
+    yield iri, RDF_TYPE, SDO.PropertyValue
+    yield iri, SDO.propertyID, text(property_id)
+    if info.get("type") is not None:
+        yield iri, KG.identifierType, ctx.term(types, info["type"], f"{path}.type")
+    yield from field_triples(ctx, iri, info, IDENTIFIER_FIELDS, path)

@@ -1,0 +1,59 @@
+"""Deterministic IRIs: the same record always yields the same identifiers.
+
+Entities that belong to one trial (arms, sites, outcomes, identifiers...) live under the
+trial's IRI and are numbered in record order. Organisations and countries are shared across
+trials, so they are named by their normalised name: a sponsor of a thousand trials is one node.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+DEFAULT_BASE = "https://w3id.org/ctkg/id/"
+BASE_ENV = "KG_BASE_IRI"
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_MAX_SLUG = 80
+
+
+def trial_iri(base: str, nct_id: str) -> str:
+    return f"{base}trial/{nct_id}"
+
+
+def normalised_name(name: str) -> str:
+    """Case, accents, punctuation and spacing folded, so spelling noise does not split a node."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
+
+
+def slug(name: str) -> str:
+    """An ASCII path segment for a name; a short hash keeps apart names that ASCII would merge."""
+    norm = normalised_name(name)
+    ascii_form = unicodedata.normalize("NFKD", norm).encode("ascii", "ignore").decode()
+    words = _NON_WORD.sub("-", ascii_form).strip("-")
+    lossy = any(ord(c) > 127 and unicodedata.category(c)[0] in "LN" for c in
+                unicodedata.normalize("NFKD", norm))
+    if len(words) > _MAX_SLUG or lossy or not words:
+        digest = hashlib.sha1(norm.encode()).hexdigest()[:12]
+        words = f"{words[:_MAX_SLUG].rstrip('-')}-{digest}" if words else digest
+    return words
+
+
+def organization_iri(base: str, name: str) -> str:
+    return f"{base}organization/{slug(name)}"
+
+
+def country_iri(base: str, name: str) -> str:
+    return f"{base}country/{slug(name)}"
+
+
+def mesh_code_iri(base: str, mesh_id: str) -> str:
+    return f"{base}code/mesh/{mesh_id}"
+
+
+def citation_iri(base: str, citation: str) -> str:
+    """An article with neither DOI nor PMID is named by a hash of its normalised text."""
+    digest = hashlib.sha1(normalised_name(citation).encode()).hexdigest()[:16]
+    return f"{base}citation/{digest}"

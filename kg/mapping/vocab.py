@@ -1,0 +1,115 @@
+"""Every namespace and term the mapping emits, in one place.
+
+Terms are declared here by name; asking a vocabulary for an undeclared term is an error at
+import time, so a typo can never become a new predicate. Tests check that every schema.org term
+below exists in the official vocabulary and that every ``kg:`` term is declared, with a label
+and a comment, in ``ontologies/kg.ttl``.
+"""
+
+from __future__ import annotations
+
+SCHEMA_NS = "https://schema.org/"
+KG_NS = "https://w3id.org/ctkg/vocab#"
+MESH_NS = "http://id.nlm.nih.gov/mesh/"
+DOI_NS = "https://doi.org/"
+PUBMED_NS = "https://pubmed.ncbi.nlm.nih.gov/"
+REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/"
+
+
+class Vocabulary:
+    """A namespace that only answers for the terms declared in it."""
+
+    def __init__(self, namespace: str, terms: str):
+        self.namespace = namespace
+        self.terms = frozenset(terms.split())
+        for term in self.terms:
+            setattr(self, term, namespace + term)
+
+    def __getattr__(self, name: str) -> str:
+        raise AttributeError(f"{name!r} is not a declared term of {self.namespace}")
+
+    def iris(self) -> set[str]:
+        return {self.namespace + t for t in self.terms}
+
+
+SDO = Vocabulary(
+    SCHEMA_NS,
+    """
+    MedicalStudy MedicalTrial MedicalObservationalStudy MedicalCondition MedicalCode
+    MedicalEntity Drug MedicalDevice MedicalProcedure MedicalTherapy RadiationTherapy
+    DietarySupplement MedicalTest Organization Person Place Hospital PostalAddress GeoCoordinates
+    Country ContactPoint PropertyValue QuantitativeValue PeopleAudience ScholarlyArticle WebPage
+    name alternateName description url identifier code codeValue codingSystem status sponsor
+    healthCondition studySubject studyLocation trialDesign studyDesign affiliation jobTitle
+    address addressLocality addressRegion postalCode addressCountry geo latitude longitude
+    telephone email propertyID value unitCode unitText requiredMinAge requiredMaxAge citation
+    about sameAs
+    ActiveNotRecruiting Completed EnrollingByInvitation NotYetRecruiting Recruiting Suspended
+    Terminated Withdrawn
+    RandomizedTrial OpenTrial SingleBlindedTrial DoubleBlindedTrial TripleBlindedTrial
+    PlaceboControlledTrial SingleCenterTrial MultiCenterTrial InternationalTrial
+    CohortStudy CrossSectional Observational Registry
+    """,
+)
+
+KG = Vocabulary(
+    KG_NS,
+    """
+    ArmGroup Intervention Outcome EligibilityCriteria Site Official Contact ResponsibleParty
+    Reference
+    officialTitle nctIdAlias registeringOrganization identifierType
+    lastKnownStatus whyStopped delayedPosting resultsWaived hasExpandedAccess
+    expandedAccessRecord expandedAccessStatus
+    statusVerifiedDate startDate startDateType primaryCompletionDate primaryCompletionDateType
+    completionDate completionDateType studyFirstSubmitDate studyFirstSubmitQcDate
+    studyFirstPostDate studyFirstPostDateType resultsFirstSubmitDate resultsFirstSubmitQcDate
+    resultsFirstPostDate resultsFirstPostDateType dispFirstSubmitDate dispFirstSubmitQcDate
+    dispFirstPostDate dispFirstPostDateType lastUpdateSubmitDate lastUpdatePostDate
+    lastUpdatePostDateType
+    leadSponsor collaborator agencyClass responsibleParty responsiblePartyType investigator responsibleOrganization
+    overallOfficial officialRole
+    oversightHasDmc isFdaRegulatedDrug isFdaRegulatedDevice isUnapprovedDevice isPpsd isUsExport
+    fdaaa801Violation
+    detailedDescription keyword conditionMeshAncestor interventionMesh
+    interventionMeshAncestor
+    studyType phase allocation interventionModel interventionModelDescription primaryPurpose
+    masking maskingDescription whoMasked observationalModel timePerspective patientRegistry
+    targetDuration bioSpecRetention bioSpecDescription enrollment enrollmentType
+    expandedAccessIndividual expandedAccessIntermediate expandedAccessTreatment
+    expandedAccessRecordCount
+    armGroup armGroupType intervention interventionType interventionName
+    primaryOutcome secondaryOutcome otherOutcome timeFrame
+    eligibility eligibilityCriteria inclusionCriteria exclusionCriteria sex genderBased
+    genderDescription minimumAge maximumAge healthyVolunteers stdAge studyPopulation
+    samplingMethod
+    site recruitmentStatus contact contactRole centralContact telephoneExtension countryCode
+    reference article referenceType citationText pubmedId retraction retractionSource seeAlso ipdSharing
+    ipdDescription ipdInfoType ipdTimeFrame ipdAccessCriteria ipdUrl availableIpd
+    ipdDocumentType ipdComment
+    """,
+)
+
+
+class Enumeration:
+    """A registry enum and the term each of its values becomes.
+
+    Every instance registers itself in :data:`ENUMERATIONS`, so tests can check each table
+    against the registry's OpenAPI enum list and against the ontology.
+    """
+
+    def __init__(self, name: str, terms: dict[str, str], *, kg_class: str | None = None):
+        self.name = name
+        self.kg_class = kg_class
+        self.terms = terms
+        ENUMERATIONS[name] = self
+
+    def get(self, value: str) -> str | None:
+        return self.terms.get(value)
+
+
+ENUMERATIONS: dict[str, Enumeration] = {}
+
+
+def kg_members(**local_names: str) -> dict[str, str]:
+    """Registry value -> kg: member IRI, written as ``VALUE="LocalName"``."""
+    return {value: KG_NS + local for value, local in local_names.items()}

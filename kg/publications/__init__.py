@@ -1,0 +1,1 @@
+"""Publications: DOIs and citations found in registry references."""

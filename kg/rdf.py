@@ -1,0 +1,84 @@
+"""The RDF term model the mapping emits.
+
+The mapping runs once per record over hundreds of thousands of records, so its terms are the
+cheapest values Python has: an IRI is a plain ``str`` and a literal is a small named tuple.
+Subjects are always IRIs (the design has no blank nodes). Conversion to rdflib happens only at
+the edges that need it (validation, JSON-LD round trips, tests).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+XSD_INTEGER = XSD + "integer"
+XSD_DECIMAL = XSD + "decimal"
+XSD_BOOLEAN = XSD + "boolean"
+XSD_DATE = XSD + "date"
+XSD_GYEARMONTH = XSD + "gYearMonth"
+XSD_GYEAR = XSD + "gYear"
+XSD_DATETIME = XSD + "dateTime"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class Literal(NamedTuple):
+    """An RDF literal: lexical form, datatype IRI and optional language tag."""
+
+    lexical: str
+    datatype: str = XSD_STRING
+    language: str | None = None
+
+
+Object = str | Literal
+Triple = tuple[str, str, Object]
+
+
+def is_iri(term: Object) -> bool:
+    """True for an IRI (a ``str``), false for a :class:`Literal` (a tuple)."""
+    return isinstance(term, str)
+
+
+def text(value: str) -> Literal:
+    return Literal(value)
+
+
+def integer(value: int) -> Literal:
+    return Literal(str(int(value)), XSD_INTEGER)
+
+
+def decimal(value: float | int | str) -> Literal:
+    """A decimal literal in canonical-enough form (no exponent, no trailing dot)."""
+    if isinstance(value, str):
+        return Literal(value, XSD_DECIMAL)
+    lexical = repr(float(value))
+    if "e" in lexical or "E" in lexical:
+        lexical = f"{float(value):.10f}".rstrip("0")
+    if lexical.endswith("."):
+        lexical += "0"
+    return Literal(lexical, XSD_DECIMAL)
+
+
+def boolean(value: bool) -> Literal:
+    return Literal("true" if value else "false", XSD_BOOLEAN)
+
+
+def to_rdflib(triples):
+    """Build an rdflib Graph from kg triples (for validation, JSON-LD round trips and tests)."""
+    from rdflib import Graph, URIRef
+    from rdflib import Literal as RdfLiteral
+
+    graph = Graph()
+    add = graph.add
+    for s, p, o in triples:
+        if isinstance(o, str):
+            obj = URIRef(o)
+        elif o.language:
+            obj = RdfLiteral(o.lexical, lang=o.language)
+        elif o.datatype == XSD_STRING:
+            obj = RdfLiteral(o.lexical)
+        else:
+            obj = RdfLiteral(o.lexical, datatype=URIRef(o.datatype))
+        add((URIRef(s), URIRef(p), obj))
+    return graph

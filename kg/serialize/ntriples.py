@@ -1,0 +1,54 @@
+"""N-Triples and N-Quads, written straight from the mapping's triples (no rdflib)."""
+
+from __future__ import annotations
+
+import re
+
+from kg.mapping import MappedRecord
+from kg.rdf import XSD_STRING, Object
+from kg.serialize.base import Writer, sorted_triples
+
+_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+_STRING_SPECIAL = re.compile(r'[\\"\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+_IRI_SPECIAL = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _escape_char(match: re.Match) -> str:
+    char = match.group(0)
+    return _STRING_ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def iri(value: str) -> str:
+    if _IRI_SPECIAL.search(value):
+        value = _IRI_SPECIAL.sub(lambda m: f"\\u{ord(m.group(0)):04X}", value)
+    return f"<{value}>"
+
+
+def string(value: str) -> str:
+    return '"' + _STRING_SPECIAL.sub(_escape_char, value) + '"'
+
+
+def term(obj: Object) -> str:
+    if isinstance(obj, str):
+        return iri(obj)
+    lexical, datatype, language = obj
+    if language:
+        return f"{string(lexical)}@{language}"
+    if datatype == XSD_STRING:
+        return string(lexical)
+    return f"{string(lexical)}^^{iri(datatype)}"
+
+
+class NTriplesWriter(Writer):
+    def write(self, mapped: MappedRecord) -> None:
+        self.out.write("".join(f"{iri(s)} {iri(p)} {term(o)} .\n"
+                               for s, p, o in sorted_triples(mapped.triples)))
+
+
+class NQuadsWriter(Writer):
+    """One named graph per trial, named by the trial's IRI, so a reload replaces it whole."""
+
+    def write(self, mapped: MappedRecord) -> None:
+        graph = iri(mapped.trial)
+        self.out.write("".join(f"{iri(s)} {iri(p)} {term(o)} {graph} .\n"
+                               for s, p, o in sorted_triples(mapped.triples)))

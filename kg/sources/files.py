@@ -1,0 +1,65 @@
+"""Records from local API v2 JSON: a study file, a ``/studies`` page, a directory, or stdin.
+
+A source never maps and never stops at a bad file: each unreadable file or non-study item is
+yielded as a :class:`RecordError` in its place, so the caller reports it and carries on.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import orjson
+
+from kg.errors import RecordError
+
+
+class SourceItem(NamedTuple):
+    """One record, or the error that stands where a record should have been."""
+
+    origin: str
+    record: dict | None
+    error: RecordError | None = None
+
+
+def records_from_bytes(data: bytes, origin: str) -> Iterator[SourceItem]:
+    """The study records in one JSON document: a study, or a page ``{"studies": [...]}``."""
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        yield SourceItem(origin, None, RecordError(f"not valid JSON ({exc})", origin=origin))
+        return
+    if isinstance(document, dict) and isinstance(document.get("studies"), list):
+        for index, study in enumerate(document["studies"]):
+            yield SourceItem(f"{origin}#studies[{index}]", study)
+    elif isinstance(document, dict) and "protocolSection" in document:
+        yield SourceItem(origin, document)
+    else:
+        kind = type(document).__name__
+        yield SourceItem(origin, None, RecordError(
+            f"JSON is neither a study nor a page of studies (a {kind})", origin=origin))
+
+
+def json_files(path: Path) -> list[Path]:
+    """The JSON files below a directory, in a stable order."""
+    return sorted(p for p in path.rglob("*.json") if p.is_file())
+
+
+def read_inputs(inputs: Iterable[str]) -> Iterator[SourceItem]:
+    """Records from files, directories of files, or ``-`` for standard input, in order."""
+    for name in inputs:
+        if name == "-":
+            yield from records_from_bytes(sys.stdin.buffer.read(), "<stdin>")
+            continue
+        path = Path(name)
+        files = json_files(path) if path.is_dir() else [path]
+        for file in files:
+            try:
+                data = file.read_bytes()
+            except OSError as exc:
+                yield SourceItem(str(file), None, RecordError(
+                    f"cannot read: {exc.strerror or exc}", origin=str(file)))
+                continue
+            yield from records_from_bytes(data, str(file))
