@@ -1,10 +1,10 @@
 """referencesModule and ipdSharingStatementModule: publications, links and shared data.
 
-Every reference is a ``schema:ScholarlyArticle`` linked by ``schema:citation``, and a
-``kg:Reference`` node of the trial records how the trial cites it (background, result, derived). Its IRI is the
-DOI IRI when the citation contains a DOI, else the PubMed IRI when it has a PMID, else a hash of
-its text, so the same article cited by two trials is one node. RESULT references are also
-``schema:about`` the trial: they report it.
+Every reference is a ``schema:ScholarlyArticle`` linked by ``schema:citation``. The article's IRI
+is the DOI IRI when the citation contains a DOI, else the PubMed IRI when it has a PMID, else a
+hash of its text, so the same article cited by two trials is one node. A ``kg:Reference`` node of
+the trial records how the trial cites it (background, result, derived); RESULT references are
+also ``schema:about`` the trial: they report it.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def map_references(record: dict, ctx: MappingContext) -> Iterator[Triple]:
                                                    f"{path}.type")
             if reference["type"] == "RESULT":
                 yield article, SDO.about, trial
-        for n, retraction in objects(ctx, reference, "retractions", path):
+        for _, retraction in objects(ctx, reference, "retractions", path):
             if isinstance(retraction.get("pmid"), str):
                 node = f"{PUBMED_NS}{retraction['pmid']}/"
                 yield article, KG.retraction, node

@@ -66,7 +66,8 @@ KG = Vocabulary(
     resultsFirstPostDate resultsFirstPostDateType dispFirstSubmitDate dispFirstSubmitQcDate
     dispFirstPostDate dispFirstPostDateType lastUpdateSubmitDate lastUpdatePostDate
     lastUpdatePostDateType
-    leadSponsor collaborator agencyClass responsibleParty responsiblePartyType investigator responsibleOrganization
+    leadSponsor collaborator agencyClass responsibleParty responsiblePartyType investigator
+    responsibleOrganization
     overallOfficial officialRole
     oversightHasDmc isFdaRegulatedDrug isFdaRegulatedDevice isUnapprovedDevice isPpsd isUsExport
     fdaaa801Violation

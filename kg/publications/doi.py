@@ -59,4 +59,4 @@ def normalise_doi(doi: str) -> str | None:
 
 def doi_iri(doi: str) -> str:
     """``https://doi.org/<doi>`` with only IRI-illegal characters percent-encoded."""
-    return DOI_NS + _IRI_UNSAFE.sub(lambda m: "%{:02X}".format(ord(m.group(0))), doi)
+    return DOI_NS + _IRI_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", doi)

@@ -8,6 +8,7 @@ so the document expands to exactly the triples of the Turtle output.
 from __future__ import annotations
 
 from itertools import groupby
+
 import orjson
 
 from kg.mapping import MappedRecord

@@ -1,0 +1,27 @@
+# The two commands of the README: `make demo` and `make test`. Both set up a local venv first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/kg export examples/NCT00698191.json -o output -f turtle -f jsonld
+	$(BIN)/kg validate output/NCT00698191.ttl
+	@$(BIN)/kg query --file queries/trial-summary.rq output/NCT00698191.ttl
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/mapping.py
+
+clean:
+	rm -rf $(VENV) output/*.ttl output/*.jsonld output/*.nt output/*.nq

@@ -1,0 +1,108 @@
+"""``kg export`` end to end: outputs, standard output, and bad input that never loses the rest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import rdflib
+from click.testing import CliRunner
+
+from kg.cli import main
+from tests.conftest import EXAMPLE
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def good_copy(tmp_path, nct: str = "NCT00698191") -> dict:
+    record = json.loads(EXAMPLE.read_text())
+    record["protocolSection"]["identificationModule"]["nctId"] = nct
+    return record
+
+
+def test_export_writes_turtle_and_jsonld_into_the_output_directory(tmp_path):
+    result = run("export", str(EXAMPLE), "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["NCT00698191.jsonld", "NCT00698191.ttl"]
+    assert "1 records, 150 triples, 0 failed" in result.stderr
+
+
+def test_export_is_byte_identical_across_runs(tmp_path):
+    for run_dir in ("a", "b"):
+        assert run("export", str(EXAMPLE), "-o", str(tmp_path / run_dir), "-f", "turtle",
+                   "-f", "jsonld", "-f", "nquads").exit_code == 0
+    for name in ("NCT00698191.ttl", "NCT00698191.jsonld", "NCT00698191.nq"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_jsonld_to_stdout_from_stdin():
+    result = run("export", "-", "-f", "jsonld", "-o", "-", "-q", input=EXAMPLE.read_text())
+    assert result.exit_code == 0
+    graph = rdflib.Graph().parse(data=result.stdout, format="json-ld")
+    assert len(graph) == 150
+
+
+def test_a_search_page_exports_every_study(tmp_path):
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"studies": [good_copy(tmp_path, "NCT00000001"),
+                                            good_copy(tmp_path, "NCT00000002")]}))
+    result = run("export", str(page), "-f", "ntriples", "-o", "-", "-q")
+    assert result.exit_code == 0
+    assert "NCT00000001" in result.stdout and "NCT00000002" in result.stdout
+
+
+def test_bad_records_are_reported_one_line_each_and_the_good_ones_still_export(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(EXAMPLE, inputs / "a_good.json")
+    (inputs / "b_not_json.json").write_text("{ this is not json")
+    (inputs / "c_not_a_study.json").write_text('{"hello": "world"}')
+    no_id = good_copy(tmp_path)
+    del no_id["protocolSection"]["identificationModule"]["nctId"]
+    (inputs / "d_no_id.json").write_text(json.dumps(no_id))
+    bad_date = good_copy(tmp_path, "NCT00000003")
+    bad_date["protocolSection"]["statusModule"]["startDateStruct"]["date"] = "2007-13"
+    (inputs / "e_bad_date.json").write_text(json.dumps(bad_date))
+    new_enum = good_copy(tmp_path, "NCT00000004")
+    new_enum["protocolSection"]["designModule"]["phases"] = ["PHASE9"]
+    (inputs / "f_new_enum.json").write_text(json.dumps(new_enum))
+
+    result = run("export", str(inputs), "-o", str(tmp_path / "out.nt"), "-f", "ntriples")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert any("b_not_json.json" in line and "not valid JSON" in line for line in lines)
+    assert any("c_not_a_study.json" in line and "neither a study" in line for line in lines)
+    assert any("d_no_id.json" in line and "identificationModule.nctId" in line for line in lines)
+    assert any("e_bad_date.json: NCT00000003: protocolSection.statusModule.startDateStruct.date"
+               in line and "malformed date" in line for line in lines)
+    assert any(line.startswith("warning:") and "NCT00000004" in line and "PHASE9" in line
+               for line in lines)
+    output = (tmp_path / "out.nt").read_text()
+    assert "trial/NCT00698191>" in output
+    assert '"PHASE9"' in output, "an unknown enum value is kept as a literal"
+    assert '"2007-13"' in output, "a malformed date is kept, as text, for the record's audit"
+    assert not list(tmp_path.glob(".*.part")), "no temporary file left behind"
+
+
+def test_unknown_enum_value_alone_is_a_warning_not_a_failure(tmp_path):
+    record = good_copy(tmp_path)
+    record["protocolSection"]["designModule"]["phases"] = ["PHASE9"]
+    result = run("export", "-", "-f", "ntriples", "-o", "-", input=json.dumps(record))
+    assert result.exit_code == 0
+    assert "unknown Phase value 'PHASE9'" in result.stderr
+
+
+def test_missing_input_file_is_one_clear_error(tmp_path):
+    result = run("export", str(tmp_path / "nope.json"), "-o", str(tmp_path / "x.ttl"), "-f", "turtle")
+    assert result.exit_code == 1
+    assert "nope.json: cannot read" in result.stderr
+
+
+def test_unwritable_output_leaves_no_partial_file_and_exits_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run("export", str(EXAMPLE), "-o", str(blocker / "sub" / "out.ttl"), "-f", "turtle")
+    assert result.exit_code == 2
+    assert "cannot write output" in result.stderr

@@ -1,0 +1,93 @@
+"""Writers produce RDF that parses back to exactly the mapped triples, byte-stable across runs."""
+
+from __future__ import annotations
+
+import io
+
+import pyoxigraph
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from kg.mapping import MappedRecord, map_record
+from kg.rdf import XSD_DATE, Literal, to_rdflib
+from kg.serialize import WRITERS
+
+
+def render(fmt: str, records: list[MappedRecord]) -> str:
+    out = io.StringIO()
+    writer = WRITERS[fmt](out)
+    writer.start()
+    for record in records:
+        writer.write(record)
+    writer.finish()
+    return out.getvalue()
+
+
+RDFLIB_FORMAT = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "nquads": "nquads"}
+
+
+def parsed(fmt: str, text: str) -> rdflib.Graph:
+    if fmt == "nquads":
+        dataset = rdflib.Dataset()
+        dataset.parse(data=text, format="nquads")
+        graph = rdflib.Graph()
+        for s, p, o, _ in dataset.quads():
+            graph.add((s, p, o))
+        return graph
+    return rdflib.Graph().parse(data=text, format=RDFLIB_FORMAT[fmt])
+
+
+def awkward_record(reference_record: dict) -> MappedRecord:
+    """The reference trial plus text that needs every escape Turtle and N-Triples have."""
+    mapped = map_record(reference_record)
+    trial = mapped.trial
+    odd = [
+        (trial, "https://w3id.org/ctkg/vocab#keyword", Literal('quote " back\\slash\nnew\rline\ttab')),
+        (trial, "https://w3id.org/ctkg/vocab#keyword", Literal("ünïcødé ≥ 1g \x07 bell")),
+        (trial, "https://w3id.org/ctkg/vocab#keyword", Literal("English", language="en")),
+        (trial, "https://w3id.org/ctkg/vocab#startDate", Literal("2007-03-01", XSD_DATE)),
+        (trial, "https://schema.org/url", "https://example.org/a%20b?x=1&y=(2)"),
+    ]
+    return mapped._replace(triples=mapped.triples + odd)
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+def test_output_parses_back_to_the_mapped_triples(reference_record, fmt):
+    record = awkward_record(reference_record)
+    assert isomorphic(parsed(fmt, render(fmt, [record])), to_rdflib(record.triples))
+
+
+@pytest.mark.parametrize("fmt", ["ntriples", "nquads", "turtle"])
+def test_output_parses_with_oxigraph_too(reference_record, fmt):
+    record = awkward_record(reference_record)
+    oxi_format = {"ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
+                  "nquads": pyoxigraph.RdfFormat.N_QUADS,
+                  "turtle": pyoxigraph.RdfFormat.TURTLE}[fmt]
+    quads = list(pyoxigraph.parse(render(fmt, [record]).encode(), oxi_format))
+    assert len(quads) == len(set(record.triples))
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+def test_output_is_byte_identical_whatever_the_triple_order(reference_record, fmt):
+    record = map_record(reference_record)
+    shuffled = record._replace(triples=list(reversed(record.triples)))
+    assert render(fmt, [record]) == render(fmt, [shuffled])
+
+
+def test_nquads_put_each_trial_in_its_own_named_graph(reference_record):
+    text = render("nquads", [map_record(reference_record)])
+    assert all(line.endswith(" <https://w3id.org/ctkg/id/trial/NCT00698191> .")
+               for line in text.splitlines())
+
+
+def test_jsonld_is_compact_with_the_local_context(reference_record):
+    import json
+
+    document = json.loads(render("jsonld", [map_record(reference_record)]))
+    assert document["@context"]["@vocab"] == "https://schema.org/"
+    trial = next(n for n in document["@graph"]
+                 if n["@id"] == "https://w3id.org/ctkg/id/trial/NCT00698191")
+    assert trial["@type"] == ["MedicalStudy", "MedicalTrial"]
+    assert trial["kg:enrollment"] == 20
+    assert trial["kg:startDate"] == {"@value": "2007-03", "@type": "xsd:gYearMonth"}
