@@ -14,7 +14,6 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/kg export examples/NCT00698191.json -o output -f turtle -f jsonld
 	$(BIN)/kg validate output/NCT00698191.ttl
-	@$(BIN)/kg query --file queries/trial-summary.rq output/NCT00698191.ttl
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check kg tests benchmarks

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import click
+import orjson
 
 from kg import __version__
 from kg.export import export
@@ -19,6 +21,7 @@ from kg.mapping import MappedRecord
 from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
 from kg.serialize import EXTENSIONS, WRITERS
 from kg.sources.files import read_inputs
+from kg.validate import report_graph, summary_counts, validate_mapped
 
 DEFAULT_OUTPUT = "output"
 
@@ -74,21 +77,33 @@ def main() -> None:
               help="Output directory, file, or - for standard output.")
 @click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
               help=f"Base IRI of the trials and their parts (or ${BASE_ENV}).")
+@click.option("--validate/--no-validate", default=True, show_default=True,
+              help="Check every trial against the SHACL shapes and report like kg validate.")
+@click.option("--strict", is_flag=True, help="Do not write trials that violate a shape.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings.")
 def export_command(inputs: tuple[str, ...], formats: tuple[str, ...], output: str, base: str,
-                   quiet: bool) -> None:
+                   validate: bool, strict: bool, quiet: bool) -> None:
     """Export study records (JSON files, pages, directories, or - for stdin) as RDF."""
     formats = formats or ("turtle", "jsonld")
     targets = targets_for(formats, output, inputs)
     progress = Progress(not quiet)
+    counts: Counter = Counter()
 
     def report(line: str) -> None:
         if not (quiet and line.startswith("warning")):
             click.echo(line, err=True)
 
+    def check(mapped: MappedRecord) -> bool:
+        results = validate_mapped(mapped)
+        counts.update(summary_counts(results))
+        for result in results:
+            report(result.line())
+        return not any(r.severity == "Violation" for r in results)
+
     try:
         summary = export(read_inputs(inputs), targets, base=base, report=report,
-                         on_record=progress.tick)
+                         on_record=progress.tick, check=check if validate else None,
+                         strict=strict)
     except OSError as exc:
         click.echo(f"kg export: cannot write output: {exc}", err=True)
         sys.exit(2)
@@ -97,8 +112,46 @@ def export_command(inputs: tuple[str, ...], formats: tuple[str, ...], output: st
         written = ", ".join(p for p in targets.values() if p != "-")
         click.echo(f"{summary.records} records, {summary.triples} triples, "
                    f"{summary.failed} failed, {summary.warnings} warnings"
+                   + (f", {summary.invalid} invalid" if validate else "")
                    + (f" -> {written}" if written else ""), err=True)
     sys.exit(0 if summary.ok else 1)
+
+
+@main.command("validate")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--format", "report_format", type=click.Choice(["text", "json", "turtle"]),
+              default="text", show_default=True, help="How to print the results.")
+@click.option("-w", "--workers", type=int, default=os.cpu_count() or 1, show_default=True,
+              help="Worker processes; trials are validated one by one in parallel.")
+@click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
+              help=f"Base IRI when validating records (or ${BASE_ENV}).")
+def validate_command(inputs: tuple[str, ...], report_format: str, workers: int, base: str) -> None:
+    """Validate RDF files (Turtle, JSON-LD, N-Triples, N-Quads) or records against the shapes.
+
+    Exit status: 0 conforms, 1 violations, 2 the command could not run."""
+    from kg.validation_run import ValidationInputError, run_validation
+
+    try:
+        outcome = run_validation(inputs, base=base, workers=workers)
+    except ValidationInputError as exc:
+        click.echo(f"kg validate: {exc}", err=True)
+        sys.exit(2)
+    for line in outcome.problems:
+        click.echo(line, err=True)
+    if report_format == "json":
+        click.echo(orjson.dumps([r._asdict() for r in outcome.results],
+                                option=orjson.OPT_INDENT_2).decode())
+    elif report_format == "turtle":
+        click.echo(report_graph(outcome.results).serialize(format="turtle"))
+    else:
+        for result in outcome.results:
+            click.echo(result.line())
+    counts = summary_counts(outcome.results)
+    click.echo(f"{outcome.trials} trials: {outcome.violations} violations, "
+               f"{outcome.warnings} warnings", err=True)
+    for (shape, severity), number in sorted(counts.items()):
+        click.echo(f"  {shape} {severity.lower()}: {number}", err=True)
+    sys.exit(1 if outcome.violations or outcome.failed else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

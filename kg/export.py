@@ -25,11 +25,12 @@ class ExportSummary:
     failed: int = 0
     triples: int = 0
     warnings: int = 0
+    invalid: int = 0
     trials: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and self.invalid == 0
 
 
 Report = Callable[[str], None]
@@ -68,8 +69,14 @@ def export(
     base: str = DEFAULT_BASE,
     report: Report = lambda line: None,
     on_record: Callable[[MappedRecord], None] | None = None,
+    check: Callable[[MappedRecord], bool] | None = None,
+    strict: bool = False,
 ) -> ExportSummary:
-    """Write every record to every ``{format: path}`` target; returns what was done."""
+    """Write every record to every ``{format: path}`` target; returns what was done.
+
+    ``check`` (validation) says whether a record is valid; an invalid record counts as failed
+    and, with ``strict``, is not written.
+    """
     summary = ExportSummary()
     with contextlib.ExitStack() as stack:
         writers = []
@@ -78,6 +85,10 @@ def export(
             writer.start()
             writers.append(writer)
         for mapped in map_items(items, base, report, summary):
+            if check is not None and not check(mapped):
+                summary.invalid += 1
+                if strict:
+                    continue
             for writer in writers:
                 writer.write(mapped)
             if on_record is not None:

@@ -1,0 +1,156 @@
+"""SHACL validation with pySHACL, per trial, with a report a person can act on.
+
+A trial is validated with its own subgraph (the trial and every node it reaches), so validation
+runs in parallel workers and its cost grows linearly with the number of trials. Each result
+names the trial, the focus node, the path, the value, the message and the shape it broke.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from kg.mapping import MappedRecord
+from kg.mapping.vocab import SCHEMA_NS
+from kg.rdf import to_rdflib
+
+SHAPES_ENV = "KG_SHAPES_DIR"
+SHAPES_DIR = Path(__file__).resolve().parents[1] / "shapes"
+STUDY = rdflib.URIRef(SCHEMA_NS + "MedicalStudy")
+
+
+class ValidationResult(NamedTuple):
+    nct_id: str
+    focus: str
+    path: str
+    value: str
+    message: str
+    severity: str  # "Violation", "Warning" or "Info"
+    shape: str  # the node shape the result belongs to, e.g. "StudyShape"
+    constraint: str  # e.g. "MinCountConstraintComponent"
+
+    def line(self) -> str:
+        return (f"{self.severity.lower()}: {self.nct_id}: {self.shape}: focus <{self.focus}> "
+                f"path {self.path or '-'} value {self.value or '-'}: {self.message}")
+
+
+@cache
+def shapes_graph() -> rdflib.Graph:
+    """Every ``shapes/*.ttl`` file, read once per process."""
+    directory = Path(os.environ.get(SHAPES_ENV, SHAPES_DIR))
+    graph = rdflib.Graph()
+    for path in sorted(directory.glob("*.ttl")):
+        graph.parse(path)
+    return graph
+
+
+@cache
+def _owning_node_shapes() -> dict[rdflib.term.Node, str]:
+    """Property shape -> the name of the node shape that holds it."""
+    shapes = shapes_graph()
+    owners = {}
+    for node_shape in shapes.subjects(RDF.type, SH.NodeShape):
+        name = str(node_shape).rsplit("#", 1)[-1]
+        owners[node_shape] = name
+        for prop in shapes.objects(node_shape, SH.property):
+            owners[prop] = name
+        for sparql in shapes.objects(node_shape, SH.sparql):
+            owners[sparql] = name
+    return owners
+
+
+def _path_text(report: rdflib.Graph, path: rdflib.term.Node | None) -> str:
+    if path is None:
+        return ""
+    if isinstance(path, rdflib.URIRef):
+        return report.namespace_manager.normalizeUri(path)
+    items = list(rdflib.collection.Collection(report, path))
+    return "/".join(report.namespace_manager.normalizeUri(i) for i in items) if items else str(path)
+
+
+def validate_graph(graph: rdflib.Graph, nct_id: str) -> list[ValidationResult]:
+    """All SHACL results for one trial's graph."""
+    from pyshacl import validate
+
+    _, report, _ = validate(graph, shacl_graph=shapes_graph(), inference="none",
+                            advanced=False, allow_warnings=True)
+    for prefix, namespace in (("schema", SCHEMA_NS), ("kg", "https://w3id.org/ctkg/vocab#")):
+        report.bind(prefix, namespace, override=True)
+    owners = _owning_node_shapes()
+    results = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        source = report.value(result, SH.sourceShape)
+        value = report.value(result, SH.value)
+        severity = report.value(result, SH.resultSeverity)
+        results.append(ValidationResult(
+            nct_id=nct_id,
+            focus=str(report.value(result, SH.focusNode)),
+            path=_path_text(report, report.value(result, SH.resultPath)),
+            value="" if value is None else str(value),
+            message=str(report.value(result, SH.resultMessage) or ""),
+            severity=str(severity).rsplit("#", 1)[-1],
+            shape=owners.get(source, str(source)),
+            constraint=str(report.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+        ))
+    return sorted(results)
+
+
+def validate_mapped(mapped: MappedRecord) -> list[ValidationResult]:
+    return validate_graph(to_rdflib(mapped.triples), mapped.nct_id)
+
+
+def trial_subgraphs(graph: rdflib.Graph) -> Iterator[tuple[str, rdflib.Graph]]:
+    """Each trial of a whole graph with every node it reaches, not crossing into other trials."""
+    trials = set(graph.subjects(RDF.type, STUDY))
+    for trial in sorted(trials):
+        sub = rdflib.Graph()
+        seen = {trial}
+        frontier = [trial]
+        while frontier:
+            node = frontier.pop()
+            for triple in graph.triples((node, None, None)):
+                sub.add(triple)
+                obj = triple[2]
+                if isinstance(obj, rdflib.URIRef) and obj not in seen and obj not in trials \
+                        and triple[1] != RDF.type:
+                    seen.add(obj)
+                    frontier.append(obj)
+        nct_id = str(trial).rsplit("/", 1)[-1]
+        yield nct_id, sub
+
+
+def summary_counts(results: Iterable[ValidationResult]) -> Counter:
+    """Results per (shape, severity), for the report's summary."""
+    return Counter((r.shape, r.severity) for r in results)
+
+
+def report_graph(results: Iterable[ValidationResult]) -> rdflib.Graph:
+    """The results as a standard SHACL validation report graph (for ``--format turtle``)."""
+    graph = rdflib.Graph()
+    graph.bind("sh", SH)
+    report = rdflib.URIRef("urn:kg:validation-report")
+    results = list(results)
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, rdflib.Literal(
+        not any(r.severity == "Violation" for r in results))))
+    for number, r in enumerate(results, 1):
+        node = rdflib.URIRef(f"urn:kg:validation-report:result:{number}")
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, rdflib.URIRef(r.focus)))
+        graph.add((node, SH.resultSeverity, SH[r.severity]))
+        graph.add((node, SH.resultMessage, rdflib.Literal(r.message)))
+        graph.add((node, SH.sourceConstraintComponent, SH[r.constraint]))
+        graph.add((node, SH.sourceShape, rdflib.URIRef("https://w3id.org/ctkg/shapes#" + r.shape)))
+        if r.path:
+            graph.add((node, SH.resultPath, rdflib.Literal(r.path)))
+        if r.value:
+            graph.add((node, SH.value, rdflib.Literal(r.value)))
+    return graph

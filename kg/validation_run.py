@@ -1,0 +1,109 @@
+"""``kg validate`` over many inputs: RDF files or records, trial by trial, in worker processes.
+
+Work is sent to workers as plain data (record dicts, or a trial's N-Triples), and results come
+back in input order, so the report is the same whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rdflib
+
+from kg.errors import RecordError
+from kg.mapping import map_record
+from kg.sources.files import read_inputs
+from kg.validate import ValidationResult, trial_subgraphs, validate_graph, validate_mapped
+
+RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld",
+               ".trig": "trig"}
+
+
+class ValidationInputError(Exception):
+    """An input that cannot be validated at all (not RDF, unreadable)."""
+
+
+@dataclass
+class ValidationOutcome:
+    results: list[ValidationResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    trials: int = 0
+    failed: int = 0
+
+    @property
+    def violations(self) -> int:
+        return sum(r.severity == "Violation" for r in self.results)
+
+    @property
+    def warnings(self) -> int:
+        return sum(r.severity != "Violation" for r in self.results)
+
+
+def _validate_ntriples(task: tuple[str, str]) -> list[ValidationResult]:
+    nct_id, text = task
+    return validate_graph(rdflib.Graph().parse(data=text, format="nt"), nct_id)
+
+
+def _validate_record(task: tuple[str, dict, str]) -> tuple[list[ValidationResult], list[str]]:
+    origin, record, base = task
+    try:
+        mapped = map_record(record, base=base, origin=origin)
+    except RecordError as exc:
+        return [], [f"error: {exc.line()}"]
+    return validate_mapped(mapped), [p.line(origin) for p in mapped.problems]
+
+
+def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
+    fmt = RDF_FORMATS[path.suffix.lower()]
+    try:
+        if fmt in ("nquads", "trig"):
+            dataset = rdflib.Dataset()
+            dataset.parse(path, format=fmt)
+            graph = rdflib.Graph()
+            for s, p, o, _ in dataset.quads():
+                graph.add((s, p, o))
+        else:
+            graph = rdflib.Graph().parse(path, format=fmt)
+    except Exception as exc:  # rdflib raises many kinds for malformed input
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValidationInputError(f"{path}: not valid {fmt} ({first_line})") from exc
+    for nct_id, sub in trial_subgraphs(graph):
+        yield nct_id, sub.serialize(format="nt")
+
+
+def _map(function, tasks: Iterable, workers: int) -> Iterator:
+    if workers <= 1:
+        yield from map(function, tasks)
+        return
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        yield from pool.imap(function, tasks, chunksize=4)
+
+
+def run_validation(inputs: Iterable[str], base: str, workers: int = 1) -> ValidationOutcome:
+    outcome = ValidationOutcome()
+    rdf_files = [Path(i) for i in inputs if Path(i).suffix.lower() in RDF_FORMATS]
+    record_inputs = [i for i in inputs if Path(i).suffix.lower() not in RDF_FORMATS]
+    for path in rdf_files:
+        if not path.is_file():
+            raise ValidationInputError(f"{path}: no such file")
+        tasks = list(_graph_tasks(path))
+        if not tasks:
+            outcome.problems.append(f"warning: {path}: no schema:MedicalStudy in the graph")
+        for results in _map(_validate_ntriples, tasks, workers):
+            outcome.trials += 1
+            outcome.results.extend(results)
+    record_tasks = []
+    for item in read_inputs(record_inputs):
+        if item.error is not None:
+            outcome.failed += 1
+            outcome.problems.append(f"error: {item.error.line()}")
+        else:
+            record_tasks.append((item.origin, item.record, base))
+    for results, problems in _map(_validate_record, record_tasks, workers):
+        outcome.trials += 1
+        outcome.results.extend(results)
+        outcome.problems.extend(problems)
+    return outcome
