@@ -69,7 +69,8 @@ def test_bad_records_are_reported_one_line_each_and_the_good_ones_still_export(t
     new_enum["protocolSection"]["designModule"]["phases"] = ["PHASE9"]
     (inputs / "f_new_enum.json").write_text(json.dumps(new_enum))
 
-    result = run("export", str(inputs), "-o", str(tmp_path / "out.nt"), "-f", "ntriples")
+    result = run("export", str(inputs), "-o", str(tmp_path / "out.nt"), "-f", "ntriples",
+                 "--no-validate")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert any("b_not_json.json" in line and "not valid JSON" in line for line in lines)
@@ -86,12 +87,16 @@ def test_bad_records_are_reported_one_line_each_and_the_good_ones_still_export(t
     assert not list(tmp_path.glob(".*.part")), "no temporary file left behind"
 
 
-def test_unknown_enum_value_alone_is_a_warning_not_a_failure(tmp_path):
+def test_unknown_enum_value_is_a_mapping_warning_but_a_shape_violation(tmp_path):
     record = good_copy(tmp_path)
     record["protocolSection"]["designModule"]["phases"] = ["PHASE9"]
-    result = run("export", "-", "-f", "ntriples", "-o", "-", input=json.dumps(record))
+    result = run("export", "-", "-f", "ntriples", "-o", "-", "--no-validate",
+                 input=json.dumps(record))
     assert result.exit_code == 0
     assert "unknown Phase value 'PHASE9'" in result.stderr
+    result = run("export", "-", "-f", "ntriples", "-o", "-", input=json.dumps(record))
+    assert result.exit_code == 1
+    assert "violation: NCT00698191: StudyShape" in result.stderr
 
 
 def test_missing_input_file_is_one_clear_error(tmp_path):
