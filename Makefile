@@ -20,7 +20,8 @@ test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/mapping.py
+	$(BIN)/python -m benchmarks.mapping
+	$(BIN)/python -m benchmarks.validation
 
 clean:
 	rm -rf $(VENV) output/*.ttl output/*.jsonld output/*.nt output/*.nq

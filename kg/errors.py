@@ -5,10 +5,6 @@ class KgError(Exception):
     """Base of every error kg reports to a user."""
 
 
-class SourceError(KgError):
-    """A source could not be read: a missing file, JSON that does not parse, a failed request."""
-
-
 class RecordError(KgError):
     """A record cannot be mapped at all (not a study, no NCT id).
 

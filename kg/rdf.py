@@ -18,9 +18,7 @@ XSD_BOOLEAN = XSD + "boolean"
 XSD_DATE = XSD + "date"
 XSD_GYEARMONTH = XSD + "gYearMonth"
 XSD_GYEAR = XSD + "gYear"
-XSD_DATETIME = XSD + "dateTime"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class Literal(NamedTuple):
@@ -33,11 +31,6 @@ class Literal(NamedTuple):
 
 Object = str | Literal
 Triple = tuple[str, str, Object]
-
-
-def is_iri(term: Object) -> bool:
-    """True for an IRI (a ``str``), false for a :class:`Literal` (a tuple)."""
-    return isinstance(term, str)
 
 
 def text(value: str) -> Literal:

@@ -64,6 +64,15 @@ def test_enum_members_carry_the_registry_code_they_map(ontology):
                 assert str(notation) == value, (enumeration.name, value, iri)
 
 
+def test_enum_members_are_typed_by_their_ontology_class(ontology):
+    for enumeration in ENUMERATIONS.values():
+        if enumeration.kg_class is None:
+            continue
+        cls = rdflib.URIRef(KG_NS + enumeration.kg_class)
+        for iri in enumeration.terms.values():
+            assert (rdflib.URIRef(iri), RDF.type, cls) in ontology, (iri, cls)
+
+
 def test_every_enum_table_is_complete_for_the_openapi_enum():
     spec = yaml.safe_load(shared_path("records", "spec", "ctg-oas-v2_2.0.3.yaml").read_text())
     schemas = spec["components"]["schemas"]
