@@ -1,98 +1,152 @@
-"""Export: records from sources, through the mapping, into one or more writers.
+"""Export: raw inputs -> records -> mapping -> rendered blocks -> outputs, in input order.
 
-This is the library entry point the CLI wraps: it maps each record once, feeds every writer,
-and reports each problem through a callback instead of printing, so callers choose how.
+The work on each input (parse, map, validate, render every format) is one pure function,
+:func:`process_unit`, run in-process for one worker and in a pool of processes for more. Results
+come back in input order through a bounded window, so memory stays flat whatever the number of
+records and the output is byte-identical whatever the number of workers.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import NamedTuple
 
 from kg.errors import RecordError
-from kg.mapping import MappedRecord, map_record
-from kg.mapping.ids import DEFAULT_BASE
-from kg.outputs import atomic_text
-from kg.serialize import WRITERS
-from kg.sources.files import SourceItem
+from kg.mapping import map_record
+from kg.serialize import FORMATS
+from kg.sources.files import RawUnit
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    formats: tuple[str, ...]
+    base: str
+    validate: bool = True
+    strict: bool = False
+
+
+class RecordOutcome(NamedTuple):
+    """What became of one record: its rendered blocks, or why there are none."""
+
+    nct_id: str
+    blocks: dict[str, str]
+    triples: int
+    lines: list[str]  # problems and validation results, one line each, for standard error
+    failed: bool  # unreadable or malformed: counts against the exit status
+    invalid: bool  # violates a shape
+    warnings: int
+    shape_counts: Counter
 
 
 @dataclass
 class ExportSummary:
     records: int = 0
     failed: int = 0
+    invalid: int = 0
     triples: int = 0
     warnings: int = 0
-    invalid: int = 0
-    trials: list[str] = field(default_factory=list)
+    shape_counts: Counter = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
         return self.failed == 0 and self.invalid == 0
 
 
-Report = Callable[[str], None]
-
-
-def map_items(
-    items: Iterable[SourceItem], base: str, report: Report, summary: ExportSummary
-) -> Iterable[MappedRecord]:
-    """Mapped records, in input order; each failure is reported once and skipped or flagged."""
-    for item in items:
+def process_unit(unit: RawUnit, options: ExportOptions) -> list[RecordOutcome]:
+    """Every record of one input file, mapped, checked and rendered. No I/O."""
+    outcomes = []
+    for item in unit.items():
         if item.error is not None:
-            summary.failed += 1
-            report(f"error: {item.error.line()}")
+            outcomes.append(RecordOutcome("", {}, 0, [f"error: {item.error.line()}"], True,
+                                          False, 0, Counter()))
             continue
         try:
-            mapped = map_record(item.record, base=base, origin=item.origin)
+            mapped = map_record(item.record, base=options.base, origin=item.origin)
         except RecordError as exc:
-            summary.failed += 1
-            report(f"error: {exc.line()}")
+            outcomes.append(RecordOutcome("", {}, 0, [f"error: {exc.line()}"], True, False, 0,
+                                          Counter()))
             continue
-        summary.records += 1
-        summary.triples += len(mapped.triples)
-        summary.trials.append(mapped.nct_id)
-        errors = [p for p in mapped.problems if p.severity == "error"]
-        summary.warnings += len(mapped.problems) - len(errors)
-        if errors:
-            summary.failed += 1
-        for problem in mapped.problems:
-            report(problem.line(item.origin))
-        yield mapped
+        lines = [problem.line(item.origin) for problem in mapped.problems]
+        failed = any(p.severity == "error" for p in mapped.problems)
+        warnings = sum(p.severity == "warning" for p in mapped.problems)
+        invalid = False
+        counts: Counter = Counter()
+        if options.validate:
+            from kg.validate import summary_counts, validate_mapped
+
+            results = validate_mapped(mapped)
+            counts = summary_counts(results)
+            lines.extend(r.line() for r in results)
+            invalid = any(r.severity == "Violation" for r in results)
+        blocks = {} if invalid and options.strict else {
+            fmt: FORMATS[fmt].render(mapped) for fmt in options.formats}
+        outcomes.append(RecordOutcome(mapped.nct_id, blocks, len(mapped.triples), lines, failed,
+                                      invalid, warnings, counts))
+    return outcomes
+
+
+def _process_chunk(task: tuple[list[RawUnit], ExportOptions]) -> list[list[RecordOutcome]]:
+    units, options = task
+    return [process_unit(unit, options) for unit in units]
+
+
+def _chunks(units: Iterable[RawUnit], size: int) -> Iterator[list[RawUnit]]:
+    chunk: list[RawUnit] = []
+    for unit in units:
+        chunk.append(unit)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def outcomes(units: Iterable[RawUnit], options: ExportOptions, workers: int = 1,
+             chunk_size: int = 64) -> Iterator[RecordOutcome]:
+    """Record outcomes in input order; with workers, at most a few chunks in flight per worker."""
+    if workers <= 1:
+        for unit in units:
+            yield from process_unit(unit, options)
+        return
+    window = workers * 3
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(units, chunk_size):
+            pending.append(pool.apply_async(_process_chunk, ((chunk, options),)))
+            if len(pending) >= window:
+                for unit_outcomes in pending.popleft().get():
+                    yield from unit_outcomes
+        while pending:
+            for unit_outcomes in pending.popleft().get():
+                yield from unit_outcomes
 
 
 def export(
-    items: Iterable[SourceItem],
-    targets: dict[str, Path | str],
-    base: str = DEFAULT_BASE,
-    report: Report = lambda line: None,
-    on_record: Callable[[MappedRecord], None] | None = None,
-    check: Callable[[MappedRecord], bool] | None = None,
-    strict: bool = False,
+    units: Iterable[RawUnit],
+    outputs,
+    options: ExportOptions,
+    workers: int = 1,
+    report: Callable[[str], None] = lambda line: None,
+    on_record: Callable[[RecordOutcome], None] | None = None,
 ) -> ExportSummary:
-    """Write every record to every ``{format: path}`` target; returns what was done.
-
-    ``check`` (validation) says whether a record is valid; an invalid record counts as failed
-    and, with ``strict``, is not written.
-    """
+    """Write every record's blocks to ``outputs`` (an :class:`~kg.outputs.Outputs` or
+    :class:`~kg.outputs.ShardedOutputs`), reporting each problem line; returns the counts."""
     summary = ExportSummary()
-    with contextlib.ExitStack() as stack:
-        writers = []
-        for fmt, path in targets.items():
-            writer = WRITERS[fmt](stack.enter_context(atomic_text(path)))
-            writer.start()
-            writers.append(writer)
-        for mapped in map_items(items, base, report, summary):
-            if check is not None and not check(mapped):
-                summary.invalid += 1
-                if strict:
-                    continue
-            for writer in writers:
-                writer.write(mapped)
+    with outputs:
+        for outcome in outcomes(units, options, workers):
+            for line in outcome.lines:
+                report(line)
+            summary.failed += outcome.failed
+            summary.invalid += outcome.invalid
+            summary.warnings += outcome.warnings
+            summary.shape_counts.update(outcome.shape_counts)
+            if outcome.nct_id:
+                summary.records += 1
+                summary.triples += outcome.triples
+                outputs.write(outcome.blocks)
             if on_record is not None:
-                on_record(mapped)
-        for writer in writers:
-            writer.finish()
+                on_record(outcome)
     return summary

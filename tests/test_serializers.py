@@ -11,20 +11,21 @@ from rdflib.compare import isomorphic
 
 from kg.mapping import MappedRecord, map_record
 from kg.rdf import XSD_DATE, Literal, to_rdflib
-from kg.serialize import WRITERS
+from kg.outputs import FormatStream
+from kg.serialize import FORMATS
 
 
 def render(fmt: str, records: list[MappedRecord]) -> str:
     out = io.StringIO()
-    writer = WRITERS[fmt](out)
-    writer.start()
+    stream = FormatStream(fmt, out)
     for record in records:
-        writer.write(record)
-    writer.finish()
+        stream.write(FORMATS[fmt].render(record))
+    stream.close()
     return out.getvalue()
 
 
 RDFLIB_FORMAT = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "nquads": "nquads"}
+WHOLE_DOCUMENT_FORMATS = sorted(RDFLIB_FORMAT)
 
 
 def parsed(fmt: str, text: str) -> rdflib.Graph:
@@ -52,7 +53,7 @@ def awkward_record(reference_record: dict) -> MappedRecord:
     return mapped._replace(triples=mapped.triples + odd)
 
 
-@pytest.mark.parametrize("fmt", sorted(WRITERS))
+@pytest.mark.parametrize("fmt", WHOLE_DOCUMENT_FORMATS)
 def test_output_parses_back_to_the_mapped_triples(reference_record, fmt):
     record = awkward_record(reference_record)
     assert isomorphic(parsed(fmt, render(fmt, [record])), to_rdflib(record.triples))
@@ -68,7 +69,7 @@ def test_output_parses_with_oxigraph_too(reference_record, fmt):
     assert len(quads) == len(set(record.triples))
 
 
-@pytest.mark.parametrize("fmt", sorted(WRITERS))
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_output_is_byte_identical_whatever_the_triple_order(reference_record, fmt):
     record = map_record(reference_record)
     shuffled = record._replace(triples=list(reversed(record.triples)))
@@ -91,3 +92,30 @@ def test_jsonld_is_compact_with_the_local_context(reference_record):
     assert trial["@type"] == ["MedicalStudy", "MedicalTrial"]
     assert trial["kg:enrollment"] == 20
     assert trial["kg:startDate"] == {"@value": "2007-03", "@type": "xsd:gYearMonth"}
+
+
+def test_json_lines_hold_one_document_per_trial(reference_record):
+    import json
+
+    first = map_record(reference_record)
+    other = copy_with_id(reference_record, "NCT00000002")
+    lines = render("jsonl", [first, other]).splitlines()
+    assert len(lines) == 2
+    graphs = [rdflib.Graph().parse(data=line, format="json-ld") for line in lines]
+    assert isomorphic(graphs[0], to_rdflib(first.triples))
+    assert json.loads(lines[1])["@context"]["kg"] == "https://w3id.org/ctkg/vocab#"
+
+
+def test_two_trials_in_one_jsonld_document_keep_every_node(reference_record):
+    first = map_record(reference_record)
+    other = copy_with_id(reference_record, "NCT00000002")
+    graph = parsed("jsonld", render("jsonld", [first, other]))
+    assert isomorphic(graph, to_rdflib(first.triples + other.triples))
+
+
+def copy_with_id(record: dict, nct_id: str) -> MappedRecord:
+    import copy
+
+    record = copy.deepcopy(record)
+    record["protocolSection"]["identificationModule"]["nctId"] = nct_id
+    return map_record(record)

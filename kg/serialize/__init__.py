@@ -1,19 +1,21 @@
 """Serializers: the mapping's triples as text. A serializer never decides what a triple means.
 
-:data:`WRITERS` is the one table from a ``--format`` name to its writer; every writer takes the
-mapped records one at a time, so output streams whatever the number of records.
+:data:`FORMATS` is the one table from a ``--format`` name to its format. A format renders one
+record at a time (a pure function, fit for worker processes), so output streams whatever the
+number of records.
 """
 
 from __future__ import annotations
 
-from kg.serialize.jsonld import JsonLdWriter
-from kg.serialize.ntriples import NQuadsWriter, NTriplesWriter
-from kg.serialize.turtle import TurtleWriter
+from kg.serialize.base import Format
+from kg.serialize.jsonld import JsonLd, JsonLines
+from kg.serialize.ntriples import NQuads, NTriples
+from kg.serialize.turtle import Turtle
 
-WRITERS = {
-    "turtle": TurtleWriter,
-    "jsonld": JsonLdWriter,
-    "ntriples": NTriplesWriter,
-    "nquads": NQuadsWriter,
+FORMATS: dict[str, Format] = {
+    "turtle": Turtle(),
+    "jsonld": JsonLd(),
+    "jsonl": JsonLines(),
+    "ntriples": NTriples(),
+    "nquads": NQuads(),
 }
-EXTENSIONS = {"turtle": ".ttl", "jsonld": ".jsonld", "ntriples": ".nt", "nquads": ".nq"}

@@ -1,27 +1,29 @@
-"""What every writer shares: a text stream, and per-record blocks in a stable order."""
+"""What every format shares: a header, one rendered block per record, a footer.
+
+Rendering a record is a pure function of the record, so it can run in any worker process and
+the blocks can be written later, in input order, by one writer.
+"""
 
 from __future__ import annotations
-
-from typing import TextIO
 
 from kg.mapping import MappedRecord
 from kg.rdf import Triple
 
 
-class Writer:
-    """Writes a header, one block per mapped record, then a footer."""
+class Format:
+    """A serialization: ``header() + sep.join(render(r) for r in records) + footer()``."""
 
-    def __init__(self, out: TextIO):
-        self.out = out
+    extension = ""
+    separator = ""  # written between two non-empty blocks (JSON-LD's comma)
 
-    def start(self) -> None:
-        """Anything that precedes the first record (prefixes, an opening bracket)."""
+    def header(self) -> str:
+        return ""
 
-    def write(self, mapped: MappedRecord) -> None:
+    def render(self, mapped: MappedRecord) -> str:
         raise NotImplementedError
 
-    def finish(self) -> None:
-        """Anything that follows the last record."""
+    def footer(self) -> str:
+        return ""
 
 
 def sorted_triples(triples: list[Triple]) -> list[Triple]:

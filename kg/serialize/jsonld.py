@@ -14,7 +14,7 @@ import orjson
 from kg.mapping import MappedRecord
 from kg.mapping.vocab import SCHEMA_NS
 from kg.rdf import RDF_TYPE, XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, Object
-from kg.serialize.base import Writer, sorted_triples
+from kg.serialize.base import Format, sorted_triples
 from kg.serialize.prefixes import PREFIXES, SAFE_LOCAL, compact
 
 CONTEXT: dict = {"@vocab": SCHEMA_NS, **PREFIXES}
@@ -67,18 +67,27 @@ def nodes(mapped: MappedRecord) -> list[dict]:
     return result
 
 
-class JsonLdWriter(Writer):
+class JsonLd(Format):
     """One document: the context, then every record's nodes in one streamed ``@graph``."""
 
-    def start(self) -> None:
-        self.first = True
-        head = orjson.dumps(CONTEXT, option=orjson.OPT_INDENT_2).decode()
-        self.out.write('{\n"@context": ' + head + ',\n"@graph": [')
+    extension = ".jsonld"
+    separator = ","
 
-    def write(self, mapped: MappedRecord) -> None:
-        for node in nodes(mapped):
-            self.out.write(("\n" if self.first else ",\n") + orjson.dumps(node).decode())
-            self.first = False
+    def header(self) -> str:
+        return '{\n"@context": ' + orjson.dumps(CONTEXT, option=orjson.OPT_INDENT_2).decode() + \
+            ',\n"@graph": ['
 
-    def finish(self) -> None:
-        self.out.write("\n]\n}\n")
+    def render(self, mapped: MappedRecord) -> str:
+        return ",".join("\n" + orjson.dumps(node).decode() for node in nodes(mapped))
+
+    def footer(self) -> str:
+        return "\n]\n}\n"
+
+
+class JsonLines(Format):
+    """JSON Lines: one self-contained compact JSON-LD document per trial, one per line."""
+
+    extension = ".jsonl"
+
+    def render(self, mapped: MappedRecord) -> str:
+        return orjson.dumps({"@context": CONTEXT, "@graph": nodes(mapped)}).decode() + "\n"

@@ -6,7 +6,7 @@ import re
 
 from kg.mapping import MappedRecord
 from kg.rdf import XSD_STRING, Object
-from kg.serialize.base import Writer, sorted_triples
+from kg.serialize.base import Format, sorted_triples
 
 _STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
 _STRING_SPECIAL = re.compile(r'[\\"\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
@@ -39,16 +39,20 @@ def term(obj: Object) -> str:
     return f"{string(lexical)}^^{iri(datatype)}"
 
 
-class NTriplesWriter(Writer):
-    def write(self, mapped: MappedRecord) -> None:
-        self.out.write("".join(f"{iri(s)} {iri(p)} {term(o)} .\n"
-                               for s, p, o in sorted_triples(mapped.triples)))
+class NTriples(Format):
+    extension = ".nt"
+
+    def render(self, mapped: MappedRecord) -> str:
+        return "".join(f"{iri(s)} {iri(p)} {term(o)} .\n"
+                       for s, p, o in sorted_triples(mapped.triples))
 
 
-class NQuadsWriter(Writer):
+class NQuads(Format):
     """One named graph per trial, named by the trial's IRI, so a reload replaces it whole."""
 
-    def write(self, mapped: MappedRecord) -> None:
+    extension = ".nq"
+
+    def render(self, mapped: MappedRecord) -> str:
         graph = iri(mapped.trial)
-        self.out.write("".join(f"{iri(s)} {iri(p)} {term(o)} {graph} .\n"
-                               for s, p, o in sorted_triples(mapped.triples)))
+        return "".join(f"{iri(s)} {iri(p)} {term(o)} {graph} .\n"
+                       for s, p, o in sorted_triples(mapped.triples))

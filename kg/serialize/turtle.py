@@ -11,7 +11,7 @@ from itertools import groupby
 from kg.mapping import MappedRecord
 from kg.rdf import RDF_TYPE, XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, Object
 from kg.serialize import ntriples
-from kg.serialize.base import Writer, sorted_triples
+from kg.serialize.base import Format, sorted_triples
 from kg.serialize.prefixes import PREFIXES, compact
 
 
@@ -32,11 +32,13 @@ def term(obj: Object) -> str:
     return f"{ntriples.string(lexical)}^^{name(datatype)}"
 
 
-class TurtleWriter(Writer):
-    def start(self) -> None:
-        self.out.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()))
+class Turtle(Format):
+    extension = ".ttl"
 
-    def write(self, mapped: MappedRecord) -> None:
+    def header(self) -> str:
+        return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+
+    def render(self, mapped: MappedRecord) -> str:
         lines = [f"\n# {mapped.nct_id}\n"]
         for subject, triples in groupby(sorted_triples(mapped.triples), key=lambda t: t[0]):
             by_predicate = [(p, [o for _, _, o in group])
@@ -48,4 +50,4 @@ class TurtleWriter(Writer):
                 verb = "a" if predicate == RDF_TYPE else name(predicate)
                 parts.append(f"{verb} " + ", ".join(term(o) for o in objs))
             lines.append(f"{name(subject)}\n    " + " ;\n    ".join(parts) + " .\n")
-        self.out.write("".join(lines))
+        return "".join(lines)

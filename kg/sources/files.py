@@ -47,19 +47,40 @@ def json_files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*.json") if p.is_file())
 
 
-def read_inputs(inputs: Iterable[str]) -> Iterator[SourceItem]:
-    """Records from files, directories of files, or ``-`` for standard input, in order."""
+class RawUnit(NamedTuple):
+    """The bytes of one input file (a study or a page), not yet parsed, or why it has none.
+
+    Parsing happens where the mapping happens, in worker processes: the reader only moves bytes.
+    """
+
+    origin: str
+    data: bytes | None
+    error: RecordError | None = None
+
+    def items(self) -> Iterator[SourceItem]:
+        if self.error is not None:
+            yield SourceItem(self.origin, None, self.error)
+        else:
+            yield from records_from_bytes(self.data, self.origin)
+
+
+def read_units(inputs: Iterable[str]) -> Iterator[RawUnit]:
+    """The files given, the JSON files of directories given, or ``-`` (stdin), in order."""
     for name in inputs:
         if name == "-":
-            yield from records_from_bytes(sys.stdin.buffer.read(), "<stdin>")
+            yield RawUnit("<stdin>", sys.stdin.buffer.read())
             continue
         path = Path(name)
         files = json_files(path) if path.is_dir() else [path]
         for file in files:
             try:
-                data = file.read_bytes()
+                yield RawUnit(str(file), file.read_bytes())
             except OSError as exc:
-                yield SourceItem(str(file), None, RecordError(
+                yield RawUnit(str(file), None, RecordError(
                     f"cannot read: {exc.strerror or exc}", origin=str(file)))
-                continue
-            yield from records_from_bytes(data, str(file))
+
+
+def read_inputs(inputs: Iterable[str]) -> Iterator[SourceItem]:
+    """Records from files, directories of files, or ``-`` for standard input, in order."""
+    for unit in read_units(inputs):
+        yield from unit.items()
