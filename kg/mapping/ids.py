@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 DEFAULT_BASE = "https://w3id.org/ctkg/id/"
 BASE_ENV = "KG_BASE_IRI"
@@ -28,6 +29,7 @@ def normalised_name(name: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", folded).split())
 
 
+@lru_cache(maxsize=1 << 16)
 def slug(name: str) -> str:
     """An ASCII path segment for a name; a short hash keeps apart names that ASCII would merge."""
     norm = normalised_name(name)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from kg.mapping import MappedRecord
-from kg.rdf import XSD_STRING, Object
-from kg.serialize.base import Format, sorted_triples
+from kg.rdf import XSD_STRING, Object, Triple
+from kg.serialize.base import Format
 
 _STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
 _STRING_SPECIAL = re.compile(r'[\\"\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
@@ -39,12 +39,31 @@ def term(obj: Object) -> str:
     return f"{string(lexical)}^^{iri(datatype)}"
 
 
+def lines(triples: list[Triple], tail: str) -> str:
+    """Every triple as a line ending in ``tail``, sorted and without duplicates.
+
+    Sorting the rendered lines (not the terms) keeps the output byte-stable at the least cost;
+    IRIs repeat within a record, so each is escaped once.
+    """
+    rendered: dict[str, str] = {}
+    get = rendered.get
+
+    def name(value: str) -> str:
+        text = rendered[value] = iri(value)
+        return text
+
+    return "".join(sorted({
+        f"{get(s) or name(s)} {get(p) or name(p)} "
+        f"{(get(o) or name(o)) if type(o) is str else term(o)}{tail}"
+        for s, p, o in triples
+    }))
+
+
 class NTriples(Format):
     extension = ".nt"
 
     def render(self, mapped: MappedRecord) -> str:
-        return "".join(f"{iri(s)} {iri(p)} {term(o)} .\n"
-                       for s, p, o in sorted_triples(mapped.triples))
+        return lines(mapped.triples, " .\n")
 
 
 class NQuads(Format):
@@ -53,6 +72,4 @@ class NQuads(Format):
     extension = ".nq"
 
     def render(self, mapped: MappedRecord) -> str:
-        graph = iri(mapped.trial)
-        return "".join(f"{iri(s)} {iri(p)} {term(o)} {graph} .\n"
-                       for s, p, o in sorted_triples(mapped.triples))
+        return lines(mapped.triples, f" {iri(mapped.trial)} .\n")

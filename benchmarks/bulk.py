@@ -1,0 +1,107 @@
+"""Whole-registry export throughput, measured against the parse floor and an rdflib baseline.
+
+Usage: python -m benchmarks.bulk [SIZE]     (default 100,000 records)
+
+Each measurement runs in a fresh child process so that its peak RSS is its own (the writer
+process and the largest worker are both reported). Output goes to a counting sink rather than
+the disk: this measures the exporter, not the disk (100,000 records are ~4 GB of N-Triples).
+  (a) floor: reading and orjson.loads of every record
+  (b) export to N-Triples with 1 worker and with all cores
+  (c) baseline: one rdflib Graph per record, serialized to N-Triples (on a 2,000-record sample)
+  (d) export to Turtle and to JSON Lines JSON-LD with all cores
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import orjson
+
+from benchmarks.corpus import machine, units
+from kg.export import ExportOptions, export
+from kg.mapping import map_record
+from kg.mapping.ids import DEFAULT_BASE
+from kg.rdf import to_rdflib
+
+
+class CountingSink:
+    """Stands in for the outputs: takes every block, keeps only the byte count."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def __enter__(self) -> CountingSink:
+        return self
+
+    def write(self, blocks: dict[str, str]) -> None:
+        self.bytes += sum(len(b) for b in blocks.values())
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+
+def measure(kind: str, size: int, workers: int) -> dict:
+    """One measurement, in this process; returns records, triples, seconds, peak RSS."""
+    start = time.perf_counter()
+    triples = 0
+    if kind == "floor":
+        for unit in units(size):
+            orjson.loads(unit.data)
+    elif kind == "rdflib":
+        for unit in units(size):
+            graph = to_rdflib(map_record(orjson.loads(unit.data)).triples)
+            graph.serialize(format="nt")
+            triples += len(graph)
+    else:
+        options = ExportOptions(formats=(kind,), base=DEFAULT_BASE, validate=False)
+        summary = export(units(size), CountingSink(), options, workers=workers)
+        triples = summary.triples
+    seconds = time.perf_counter() - start
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"kind": kind, "workers": workers, "records": size, "triples": triples,
+            "seconds": seconds, "rss_mb": max(own, children) / 1024}
+
+
+def run_child(kind: str, size: int, workers: int) -> dict:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.bulk", "--child", kind, str(size),
+                          str(workers)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def row(label: str, result: dict) -> float:
+    rate = result["records"] / result["seconds"]
+    print(f"{label:<34} {result['records']:>8,} {result['seconds']:>8.1f} s {rate:>9,.0f} rec/s "
+          f"{result['triples'] / result['seconds']:>11,.0f} triples/s {result['rss_mb']:>7.0f} MB",
+          flush=True)
+    return rate
+
+
+def main(size: int) -> None:
+    cores = os.cpu_count() or 1
+    print(f"machine: {machine()}")
+    print(f"corpus: {size:,} records varied from the shared real records\n")
+    print(f"{'measurement':<34} {'records':>8} {'time':>10} {'rate':>15} {'':>21} {'peak RSS':>10}")
+    floor = row("(a) floor: read + orjson.loads", run_child("floor", size, 1))
+    one = row("(b) N-Triples, 1 worker", run_child("ntriples", size, 1))
+    alln = row(f"(b) N-Triples, {cores} workers", run_child("ntriples", size, cores))
+    half = row(f"    N-Triples, {cores} workers, half", run_child("ntriples", size // 2, cores))
+    base = row("(c) baseline: rdflib per record", run_child("rdflib", min(size, 2000), 1))
+    row(f"(d) Turtle, {cores} workers", run_child("turtle", size, cores))
+    row(f"(d) JSON Lines JSON-LD, {cores} workers", run_child("jsonl", size, cores))
+    print(f"\nexport/floor (all cores): {alln / floor:.2f}; (1 worker): {one / floor:.2f}")
+    print(f"export/baseline (all cores): {alln / base:.1f}x; (1 worker): {one / base:.1f}x")
+    del half
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        kind, size, workers = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+        print(json.dumps(measure(kind, size, workers)))
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
