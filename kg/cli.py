@@ -23,6 +23,7 @@ from kg.sources.files import read_units
 from kg.validate import report_graph, summary_counts
 
 DEFAULT_OUTPUT = "output"
+DEFAULT_STORE = "output/store"
 
 
 class Progress:
@@ -162,6 +163,144 @@ def validate_command(inputs: tuple[str, ...], report_format: str, workers: int, 
     for (shape, severity), number in sorted(counts.items()):
         click.echo(f"  {shape} {severity.lower()}: {number}", err=True)
     sys.exit(1 if outcome.violations or outcome.failed else 0)
+
+
+def store_options(command):
+    """--store / --endpoint / --update-endpoint / --gsp-endpoint, shared by load and query."""
+    options = [
+        click.option("--store", "store_dir", default=None,
+                     help=f"Embedded Oxigraph store directory (default {DEFAULT_STORE})."),
+        click.option("--endpoint", envvar="KG_SPARQL_ENDPOINT", default=None,
+                     help="A SPARQL 1.1 query endpoint instead (or $KG_SPARQL_ENDPOINT)."),
+        click.option("--update-endpoint", envvar="KG_SPARQL_UPDATE", default=None,
+                     help="Its SPARQL Update endpoint, if not the same (or $KG_SPARQL_UPDATE)."),
+        click.option("--gsp-endpoint", envvar="KG_GSP_ENDPOINT", default=None,
+                     help="Its Graph Store Protocol endpoint (or $KG_GSP_ENDPOINT); without it "
+                          "graphs are replaced by SPARQL Update."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def open_store(store_dir: str | None, endpoint: str | None, update_endpoint: str | None,
+               gsp_endpoint: str | None):
+    from kg.stores import StoreError
+
+    try:
+        if endpoint:
+            from kg.stores.remote import RemoteStore
+
+            return RemoteStore(endpoint, update_endpoint, gsp_endpoint)
+        from kg.stores.oxigraph import OxigraphStore
+
+        return OxigraphStore(store_dir or DEFAULT_STORE)
+    except StoreError as exc:
+        click.echo(f"kg: {exc}", err=True)
+        sys.exit(2)
+
+
+@main.command("load")
+@click.argument("inputs", nargs=-1, required=True)
+@store_options
+@click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
+              help=f"Base IRI (or ${BASE_ENV}).")
+@click.option("--since", is_flag=True,
+              help="Skip trials whose stored version is as recent as the record.")
+@click.option("-w", "--workers", type=click.IntRange(1), default=os.cpu_count() or 1,
+              show_default=True, help="Processes that map records.")
+@click.option("--batch-size", type=click.IntRange(1), default=100, show_default=True,
+              help="Trial graphs sent to the store at a time.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str | None,
+                 update_endpoint: str | None, gsp_endpoint: str | None, base: str, since: bool,
+                 workers: int, batch_size: int, quiet: bool) -> None:
+    """Load records or RDF files into a store, one named graph per trial, replacing old copies.
+
+    Exit status: 0 all loaded; 1 some trial or input was not loaded (each is named); 2 the
+    store could not be opened."""
+    from itertools import chain
+
+    from kg.load import RDF_SUFFIXES, LoadSummary, graphs_from_rdf, graphs_from_records, load
+    from kg.stores import StoreError
+
+    store = open_store(store_dir, endpoint, update_endpoint, gsp_endpoint)
+    summary = LoadSummary()
+    rdf_files = [Path(i) for i in inputs if Path(i).suffix.lower() in RDF_SUFFIXES]
+    records = [i for i in inputs if Path(i).suffix.lower() not in RDF_SUFFIXES]
+
+    def report(line: str) -> None:
+        click.echo(line, err=True)
+
+    def progress(batch) -> None:
+        if not quiet and sys.stderr.isatty():
+            click.echo(f"\r{len(result.loaded) if result else 0:,} trials loaded", err=True, nl=False)
+
+    result = None
+    try:
+        graphs = chain(*(graphs_from_rdf(p, base) for p in rdf_files),
+                       graphs_from_records(records, base, workers, report, summary))
+        result = load(graphs, store, base, source=" ".join(inputs), since=since,
+                      batch_size=batch_size, on_batch=progress)
+    except StoreError as exc:
+        click.echo(f"kg load: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        store.close()
+    result.failed_inputs += summary.failed_inputs
+    if result.error:
+        click.echo(f"kg load: store failed: {result.error}", err=True)
+    for nct_id in result.not_loaded:
+        click.echo(f"not loaded: {nct_id}", err=True)
+    where = endpoint or store_dir or DEFAULT_STORE
+    click.echo(f"loaded {len(result.loaded)} trials into {where}"
+               + (f", skipped {len(result.skipped)} current" if since else "")
+               + (f"; NOT loaded {len(result.not_loaded)}" if result.not_loaded else "")
+               + (f"; {result.failed_inputs} inputs failed" if result.failed_inputs else ""),
+               err=True)
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command("query")
+@click.argument("sparql", required=False)
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False),
+              help="Read the query from a .rq file.")
+@click.option("--format", "result_format", type=click.Choice(["table", "csv", "json", "turtle"]),
+              default="table", show_default=True)
+@click.option("--data", "data_files", multiple=True, type=click.Path(exists=True),
+              help="Query these RDF files (in memory) instead of a store.")
+@store_options
+def query_command(sparql: str | None, query_file: str | None, result_format: str,
+                  data_files: tuple[str, ...], store_dir: str | None, endpoint: str | None,
+                  update_endpoint: str | None, gsp_endpoint: str | None) -> None:
+    """Run a SPARQL query against the store, an endpoint, or RDF files."""
+    from kg.query import render_result
+    from kg.stores import StoreError
+
+    if bool(sparql) == bool(query_file):
+        raise click.UsageError("give a query or --file, not both")
+    text = Path(query_file).read_text() if query_file else sparql
+    if data_files:
+        from kg.stores.oxigraph import OxigraphStore
+
+        store = OxigraphStore(None)
+        for path in data_files:
+            import pyoxigraph as ox
+
+            from kg.load import RDF_SUFFIXES
+
+            fmt = RDF_SUFFIXES.get(Path(path).suffix.lower(), ox.RdfFormat.TURTLE)
+            store.store.load(path=path, format=fmt)
+    else:
+        store = open_store(store_dir, endpoint, update_endpoint, gsp_endpoint)
+    try:
+        result = store.query(text)
+    except StoreError as exc:
+        click.echo(f"kg query: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        store.close()
+    click.echo(render_result(result, result_format), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

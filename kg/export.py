@@ -39,6 +39,7 @@ class RecordOutcome(NamedTuple):
     invalid: bool  # violates a shape
     warnings: int
     shape_counts: Counter
+    last_update: str | None = None  # the record's last update post date, for loaders
 
 
 @dataclass
@@ -84,8 +85,14 @@ def process_unit(unit: RawUnit, options: ExportOptions) -> list[RecordOutcome]:
         blocks = {} if invalid and options.strict else {
             fmt: FORMATS[fmt].render(mapped) for fmt in options.formats}
         outcomes.append(RecordOutcome(mapped.nct_id, blocks, len(mapped.triples), lines, failed,
-                                      invalid, warnings, counts))
+                                      invalid, warnings, counts, last_update_of(item.record)))
     return outcomes
+
+
+def last_update_of(record: dict) -> str | None:
+    status = record.get("protocolSection", {}).get("statusModule", {})
+    date = (status.get("lastUpdatePostDateStruct") or {}).get("date")
+    return date if isinstance(date, str) else None
 
 
 def _process_chunk(task: tuple[list[RawUnit], ExportOptions]) -> list[list[RecordOutcome]]:

@@ -1,0 +1,37 @@
+"""Stores: where the graph is loaded and queried. One named graph per trial, replaced whole.
+
+:class:`Store` is what the loader and ``kg query`` need; :mod:`kg.stores.oxigraph` is the
+embedded default and :mod:`kg.stores.remote` any SPARQL 1.1 server (Graph Store Protocol, with
+SPARQL Update as the fallback).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Protocol
+
+
+class StoreError(Exception):
+    """A store that cannot be reached or refuses a request; carries what it said."""
+
+
+class QueryResult(NamedTuple):
+    """A SELECT table, an ASK boolean, or a CONSTRUCT/DESCRIBE graph as N-Triples."""
+
+    variables: list[str]
+    rows: list[list[dict | None]]  # SPARQL JSON terms: {"type", "value", "datatype"?, "xml:lang"?}
+    boolean: bool | None = None
+    ntriples: str | None = None
+
+
+class Store(Protocol):
+    def replace_graphs(self, graphs: list[tuple[str, str]]) -> None:
+        """Replace each named graph ``(iri, N-Triples text)`` whole; create it if new."""
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update."""
+
+    def query(self, sparql: str) -> QueryResult:
+        """Run a SPARQL 1.1 query."""
+
+    def close(self) -> None:
+        """Flush and release the store."""

@@ -1,0 +1,61 @@
+"""The embedded default: an Oxigraph store on disk through pyoxigraph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.stores import QueryResult, StoreError
+
+
+def term_json(term) -> dict | None:
+    """A pyoxigraph term in SPARQL 1.1 JSON results form."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    result = {"type": "literal", "value": term.value}
+    if term.language:
+        result["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        result["datatype"] = term.datatype.value
+    return result
+
+
+class OxigraphStore:
+    def __init__(self, path: str | Path | None):
+        try:
+            self.store = ox.Store(str(path)) if path is not None else ox.Store()
+        except OSError as exc:
+            raise StoreError(f"cannot open the Oxigraph store at {path}: {exc}") from exc
+
+    def replace_graphs(self, graphs: list[tuple[str, str]]) -> None:
+        for iri, _ in graphs:
+            graph = ox.NamedNode(iri)
+            if self.store.contains_named_graph(graph):
+                self.store.remove_graph(graph)
+        for iri, ntriples in graphs:
+            self.store.load(ntriples.encode(), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+
+    def update(self, sparql: str) -> None:
+        self.store.update(sparql)
+
+    def query(self, sparql: str) -> QueryResult:
+        try:
+            result = self.store.query(sparql, use_default_graph_as_union=False)
+        except SyntaxError as exc:
+            raise StoreError(f"query does not parse: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult([], [], boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = [[term_json(solution[v]) for v in variables] for solution in result]
+            return QueryResult(variables, rows)
+        text = "".join(f"{t} .\n" for t in result)
+        return QueryResult([], [], ntriples=text)
+
+    def close(self) -> None:
+        self.store.flush()

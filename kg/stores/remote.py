@@ -1,0 +1,111 @@
+"""Any SPARQL 1.1 server: Graph Store Protocol PUT per trial graph, SPARQL Update as fallback.
+
+Credentials come from the environment (``KG_STORE_USER``, ``KG_STORE_PASSWORD``,
+``KG_STORE_AUTH`` = basic or digest), never from the command line or the code. Connection
+errors and 5xx answers are retried with back-off; anything else is a :class:`StoreError` that
+says what the server said.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import requests
+from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
+from kg import __version__
+from kg.stores import QueryResult, StoreError
+
+USER_AGENT = f"kg/{__version__} (clinical-trial knowledge graph loader)"
+RETRIES = 3
+
+
+def auth_from_env():
+    user = os.environ.get("KG_STORE_USER")
+    if not user:
+        return None
+    password = os.environ.get("KG_STORE_PASSWORD", "")
+    kind = os.environ.get("KG_STORE_AUTH", "basic").lower()
+    return HTTPDigestAuth(user, password) if kind == "digest" else HTTPBasicAuth(user, password)
+
+
+class RemoteStore:
+    def __init__(self, query_url: str, update_url: str | None = None, gsp_url: str | None = None,
+                 timeout: float = 60.0, backoff: float = 0.5):
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        self.gsp_url = gsp_url
+        self.timeout = timeout
+        self.backoff = backoff
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.auth = auth_from_env()
+
+    def _request(self, method: str, url: str, **kwargs) -> requests.Response:
+        for attempt in range(RETRIES + 1):
+            try:
+                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            except requests.ConnectionError as exc:
+                if attempt == RETRIES:
+                    raise StoreError(f"cannot reach {url}: {_reason(exc)}") from exc
+            except requests.Timeout as exc:
+                if attempt == RETRIES:
+                    raise StoreError(f"{url} did not answer in {self.timeout:g} s") from exc
+            else:
+                if response.status_code < 500 or attempt == RETRIES:
+                    if response.status_code >= 400:
+                        body = " ".join(response.text.split())[:300]
+                        raise StoreError(f"{method} {url} -> HTTP {response.status_code}: {body}")
+                    return response
+            time.sleep(self.backoff * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    def replace_graphs(self, graphs: list[tuple[str, str]]) -> None:
+        for iri, ntriples in graphs:
+            if self.gsp_url:
+                self._request("PUT", self.gsp_url, params={"graph": iri},
+                              data=ntriples.encode(),
+                              headers={"Content-Type": "application/n-triples"})
+            else:
+                self.update(f"DROP SILENT GRAPH <{iri}> ;\n"
+                            f"INSERT DATA {{ GRAPH <{iri}> {{\n{ntriples}}} }}")
+
+    def update(self, sparql: str) -> None:
+        self._request("POST", self.update_url, data={"update": sparql})
+
+    def query(self, sparql: str) -> QueryResult:
+        response = self._request(
+            "POST", self.query_url, data={"query": sparql},
+            headers={"Accept": "application/sparql-results+json, application/n-triples;q=0.9"})
+        if "json" not in response.headers.get("Content-Type", ""):
+            return QueryResult([], [], ntriples=response.text)
+        document = response.json()
+        if "boolean" in document:
+            return QueryResult([], [], boolean=document["boolean"])
+        variables = document["head"]["vars"]
+        rows = [[_normalise(b.get(v)) for v in variables] for b in document["results"]["bindings"]]
+        return QueryResult(variables, rows)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _normalise(term: dict | None) -> dict | None:
+    """SPARQL JSON terms as SPARQL 1.1 says them (Virtuoso still writes ``typed-literal``)."""
+    if term is None:
+        return None
+    term = dict(term)
+    if term["type"] == "typed-literal":
+        term["type"] = "literal"
+    if term.get("datatype") == "http://www.w3.org/2001/XMLSchema#string":
+        del term["datatype"]
+    return term
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "timed out"):
+        if marker in text:
+            return marker.lower()
+    return text.splitlines()[0][:200]
