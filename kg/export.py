@@ -40,6 +40,7 @@ class RecordOutcome(NamedTuple):
     warnings: int
     shape_counts: Counter
     last_update: str | None = None  # the record's last update post date, for loaders
+    origin: str = ""
 
 
 @dataclass
@@ -85,7 +86,8 @@ def process_unit(unit: RawUnit, options: ExportOptions) -> list[RecordOutcome]:
         blocks = {} if invalid and options.strict else {
             fmt: FORMATS[fmt].render(mapped) for fmt in options.formats}
         outcomes.append(RecordOutcome(mapped.nct_id, blocks, len(mapped.triples), lines, failed,
-                                      invalid, warnings, counts, last_update_of(item.record)))
+                                      invalid, warnings, counts, last_update_of(item.record),
+                                      item.origin))
     return outcomes
 
 
@@ -113,6 +115,22 @@ def _chunks(units: Iterable[RawUnit], size: int) -> Iterator[list[RawUnit]]:
 
 def outcomes(units: Iterable[RawUnit], options: ExportOptions, workers: int = 1,
              chunk_size: int = 64) -> Iterator[RecordOutcome]:
+    """Record outcomes in input order, each trial once: a later record with an NCT id already
+    seen in the run (a page repeating a study file) is reported and left out, so a file never
+    merges two versions of one trial into one graph."""
+    seen: set[str] = set()
+    for outcome in _all_outcomes(units, options, workers, chunk_size):
+        if outcome.nct_id and outcome.nct_id in seen:
+            yield RecordOutcome("", {}, 0, [f"warning: {outcome.origin}: {outcome.nct_id}: "
+                                            "appears again in the input; the first is kept"],
+                                False, False, 1, Counter())
+            continue
+        seen.add(outcome.nct_id)
+        yield outcome
+
+
+def _all_outcomes(units: Iterable[RawUnit], options: ExportOptions, workers: int,
+                  chunk_size: int) -> Iterator[RecordOutcome]:
     """Record outcomes in input order; with workers, at most a few chunks in flight per worker."""
     if workers <= 1:
         for unit in units:

@@ -64,10 +64,9 @@ def graphs_from_records(inputs: Iterable[str], base: str, workers: int,
     options = ExportOptions(formats=("ntriples",), base=base, validate=False)
     for outcome in outcomes(read_units(inputs), options, workers):
         for line in outcome.lines:
-            if line.startswith("error"):
-                report(line)
+            report(line)
         if not outcome.nct_id:
-            summary.failed_inputs += 1
+            summary.failed_inputs += outcome.failed
             continue
         yield TrialGraph(outcome.nct_id, trial_iri(base, outcome.nct_id),
                          outcome.blocks["ntriples"], outcome.triples, outcome.last_update)

@@ -102,7 +102,7 @@ def test_killed_sharded_export_resumes_to_the_same_files(tmp_path):
 
     whole = shard_files(tmp_path / "whole")
     assert [p.name for p in shard_files(killed)] == [p.name for p in whole]
-    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(shard_files(killed), whole))
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(shard_files(killed), whole, strict=True))
     assert not list(killed.glob(".*part"))
 
 

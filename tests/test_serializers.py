@@ -10,8 +10,8 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from kg.mapping import MappedRecord, map_record
-from kg.rdf import XSD_DATE, Literal, to_rdflib
 from kg.outputs import FormatStream
+from kg.rdf import XSD_DATE, Literal, to_rdflib
 from kg.serialize import FORMATS
 
 

@@ -58,4 +58,6 @@ class OxigraphStore:
         return QueryResult([], [], ntriples=text)
 
     def close(self) -> None:
+        """Flush and drop the store, which releases its lock on the directory."""
         self.store.flush()
+        del self.store

@@ -1,0 +1,201 @@
+"""Loading into the embedded Oxigraph store and into a real Virtuoso, and querying both."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kg.query import render_result
+from kg.stores.oxigraph import OxigraphStore
+from kg.stores.remote import RemoteStore
+from tests.conftest import EXAMPLE, ROOT, load_json, shared_path
+from tests.virtuoso import free_port, virtuoso  # noqa: F401  (fixture)
+
+QUERIES = sorted((ROOT / "queries").glob("*.rq"))
+TRIAL_GRAPHS = """SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+    FILTER(STRSTARTS(STR(?g), "{base}trial/")) }} GROUP BY ?g"""
+
+
+def kg(*args: str, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True,
+                          check=check, env={**os.environ, **(env or {})})
+
+
+def remote_args(server) -> list[str]:
+    return ["--endpoint", server.query_url, "--update-endpoint", server.update_url,
+            "--gsp-endpoint", server.gsp_url]
+
+
+def graph_counts(store, base: str) -> dict[str, int]:
+    result = store.query(TRIAL_GRAPHS.format(base=base))
+    return {row[0]["value"]: int(row[1]["value"]) for row in result.rows}
+
+
+def nquads_counts(path: Path) -> dict[str, int]:
+    return dict(Counter(line.rsplit(" ", 2)[-2][1:-1] for line in path.read_text().splitlines()))
+
+
+@pytest.fixture(scope="module")
+def shared_inputs() -> list[str]:
+    return [str(shared_path("records", "v2")), str(shared_path("records", "v2-partial"))]
+
+
+@pytest.fixture(scope="module")
+def exported_nquads(tmp_path_factory, shared_inputs) -> Path:
+    path = tmp_path_factory.mktemp("nq") / "all.nq"
+    kg("export", *shared_inputs, "-f", "nquads", "-o", str(path), "--no-validate", "-q",
+       check=True)
+    return path
+
+
+BASE = "https://w3id.org/ctkg/id/"
+
+
+def test_oxigraph_holds_the_exported_triple_count_per_trial(tmp_path, shared_inputs,
+                                                            exported_nquads):
+    store_dir = tmp_path / "store"
+    assert kg("load", *shared_inputs, "--store", str(store_dir)).returncode == 0
+    expected = nquads_counts(exported_nquads)
+    store = OxigraphStore(store_dir)
+    assert graph_counts(store, BASE) == expected
+    store.close()
+
+    assert kg("load", *shared_inputs, "--store", str(store_dir)).returncode == 0
+    store = OxigraphStore(store_dir)
+    assert graph_counts(store, BASE) == expected, "loading twice changes no count"
+    triples = store.query("PREFIX void: <http://rdfs.org/ns/void#> SELECT ?n WHERE { GRAPH "
+                          f"<{BASE}dataset> {{ <{BASE}dataset> void:triples ?n }} }}")
+    assert int(triples.rows[0][0]["value"]) == sum(expected.values())
+
+
+def test_loading_the_nquads_file_gives_the_same_graphs(tmp_path, exported_nquads):
+    assert kg("load", str(exported_nquads), "--store", str(tmp_path / "s")).returncode == 0
+    assert graph_counts(OxigraphStore(tmp_path / "s"), BASE) == nquads_counts(exported_nquads)
+
+
+def test_a_modified_record_replaces_its_graph(tmp_path):
+    record = load_json(EXAMPLE)
+    (tmp_path / "a.json").write_text(json.dumps(record))
+    store_dir = str(tmp_path / "store")
+    kg("load", str(tmp_path / "a.json"), "--store", store_dir, check=True)
+    record = copy.deepcopy(record)
+    record["protocolSection"]["identificationModule"]["briefTitle"] = "A new title"
+    (tmp_path / "a.json").write_text(json.dumps(record))
+    kg("load", str(tmp_path / "a.json"), "--store", store_dir, check=True)
+    titles = kg("query", "--store", store_dir, "--format", "csv",
+                "SELECT ?t WHERE { GRAPH ?g { ?s <https://schema.org/name> ?t "
+                'FILTER(CONTAINS(?t, "title") || CONTAINS(?t, "Mesenchymal")) } }').stdout
+    assert titles.splitlines() == ["t", "A new title"]
+
+
+def test_since_skips_trials_whose_stored_version_is_current(tmp_path):
+    store_dir = str(tmp_path / "store")
+    kg("load", str(EXAMPLE), "--store", store_dir, check=True)
+    result = kg("load", str(EXAMPLE), "--store", store_dir, "--since")
+    assert result.returncode == 0
+    assert "loaded 0 trials" in result.stderr and "skipped 1 current" in result.stderr
+
+
+def test_query_formats_on_the_embedded_store(tmp_path):
+    store_dir = str(tmp_path / "store")
+    kg("load", str(EXAMPLE), "--store", store_dir, check=True)
+    summary = kg("query", "--store", store_dir, "--file", str(ROOT / "queries" / "trial-summary.rq"))
+    assert "NCT00698191" in summary.stdout and "(1 rows)" in summary.stdout
+    as_json = json.loads(kg("query", "--store", store_dir, "--format", "json",
+                            "--file", str(ROOT / "queries" / "trial-summary.rq")).stdout)
+    assert as_json["results"]["bindings"][0]["enrollment"]["value"] == "20"
+    ask = kg("query", "--store", store_dir, "ASK { GRAPH ?g { ?s ?p ?o } }")
+    assert ask.stdout == "true\n"
+    construct = kg("query", "--store", store_dir, "--format", "turtle",
+                   "CONSTRUCT { ?s <https://schema.org/name> ?n } WHERE { GRAPH ?g { ?s "
+                   "<https://w3id.org/ctkg/vocab#leadSponsor>/<https://schema.org/name> ?n } }")
+    assert "National Natural Science Foundation of China" in construct.stdout
+    bad = kg("query", "--store", store_dir, "SELECT WHERE {")
+    assert bad.returncode == 2 and "does not parse" in bad.stderr
+
+
+def test_query_over_files_without_a_store(tmp_path):
+    kg("export", str(EXAMPLE), "-o", str(tmp_path), "-f", "turtle", "-q", check=True)
+    result = kg("query", "--data", str(tmp_path / "NCT00698191.ttl"), "--format", "csv",
+                "SELECT ?n WHERE { ?t <https://w3id.org/ctkg/vocab#enrollment> ?n }")
+    assert result.stdout == "n\n20\n"
+
+
+def test_a_store_that_is_down_is_one_clear_error_naming_the_trials(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    result = kg("load", str(EXAMPLE), "--endpoint", url)
+    assert result.returncode == 1
+    assert "cannot reach" in result.stderr and "connection refused" in result.stderr
+    assert "not loaded: NCT00698191" in result.stderr
+    assert "loaded 0 trials" in result.stderr and "NOT loaded 1" in result.stderr
+
+
+def test_virtuoso_holds_the_exported_triple_count_per_trial(virtuoso, shared_inputs,  # noqa: F811
+                                                            exported_nquads):
+    virtuoso.clear("https://w3id.org/ctkg/")
+    for _ in range(2):  # loading twice changes no count
+        result = kg("load", *shared_inputs, *remote_args(virtuoso), env=virtuoso.env())
+        assert result.returncode == 0, result.stderr
+        assert graph_counts(RemoteStore(virtuoso.query_url), BASE) == nquads_counts(exported_nquads)
+
+
+def test_example_queries_answer_the_same_from_oxigraph_and_virtuoso(virtuoso, tmp_path,  # noqa: F811
+                                                                    shared_inputs):
+    virtuoso.clear("https://w3id.org/ctkg/")
+    kg("load", *shared_inputs, *remote_args(virtuoso), env=virtuoso.env(), check=True)
+    kg("load", *shared_inputs, "--store", str(tmp_path / "store"), check=True)
+    oxigraph = OxigraphStore(tmp_path / "store")
+    remote = RemoteStore(virtuoso.query_url)
+    assert len(QUERIES) >= 10
+    for query in QUERIES:
+        text = query.read_text()
+        local = render_result(oxigraph.query(text), "csv").splitlines()
+        served = render_result(remote.query(text), "csv").splitlines()
+        assert len(local) > 1, f"{query.name} finds nothing on the shared records"
+        assert local[0] == served[0] and sorted(local[1:]) == sorted(served[1:]), query.name
+
+
+def test_virtuoso_stopped_mid_load_names_the_trials_not_loaded(virtuoso, tmp_path):  # noqa: F811
+    base = "https://w3id.org/ctkg/test-kill/"
+    records = tmp_path / "records"
+    records.mkdir()
+    template = load_json(EXAMPLE)
+    for number in range(300):
+        record = copy.deepcopy(template)
+        record["protocolSection"]["identificationModule"]["nctId"] = f"NCT{20000000 + number:08d}"
+        (records / f"{number:04d}.json").write_text(json.dumps(record))
+    virtuoso.clear(base)
+    args = ["load", str(records), *remote_args(virtuoso), "--base", base, "--batch-size", "1",
+            "-w", "1"]
+    import os
+
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", *args], stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, **virtuoso.env()})
+    store = RemoteStore(virtuoso.query_url)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(graph_counts(store, base)) < 20:
+        time.sleep(0.05)
+    virtuoso.kill()
+    _, stderr = process.communicate(timeout=120)
+    try:
+        assert process.returncode == 1
+        not_loaded = [line for line in stderr.splitlines() if line.startswith("not loaded: NCT")]
+        loaded = int(stderr.split("loaded ", 1)[1].split(" trials")[0])
+        assert not_loaded and loaded + len(not_loaded) == 300, stderr[-2000:]
+        assert "store failed" in stderr
+    finally:
+        virtuoso.start()
+    again = kg(*args, env=virtuoso.env())
+    assert again.returncode == 0, again.stderr
+    counts = graph_counts(RemoteStore(virtuoso.query_url), base)
+    assert len(counts) == 300 and set(counts.values()) == {150}, "complete, no duplicates"
+
