@@ -33,12 +33,18 @@ class OxigraphStore:
             raise StoreError(f"cannot open the Oxigraph store at {path}: {exc}") from exc
 
     def replace_graphs(self, graphs: list[tuple[str, str]]) -> None:
+        """Drop the graphs being replaced, then bulk-load the batch as one N-Quads document.
+
+        Oxigraph's bulk loader is several times faster than its transactional one but not
+        atomic: a crash mid-batch can leave part of a graph, which the next load replaces whole
+        (the loader reports the batch as not loaded, so a re-run redoes it).
+        """
         for iri, _ in graphs:
-            graph = ox.NamedNode(iri)
-            if self.store.contains_named_graph(graph):
-                self.store.remove_graph(graph)
-        for iri, ntriples in graphs:
-            self.store.load(ntriples.encode(), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+            if self.store.contains_named_graph(ox.NamedNode(iri)):
+                self.store.remove_graph(ox.NamedNode(iri))
+        quads = "".join(line[:-2] + f"<{iri}> .\n"
+                        for iri, ntriples in graphs for line in ntriples.splitlines(True))
+        self.store.bulk_load(quads.encode(), ox.RdfFormat.N_QUADS)
 
     def update(self, sparql: str) -> None:
         self.store.update(sparql)

@@ -9,7 +9,9 @@ says what the server said.
 from __future__ import annotations
 
 import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
@@ -32,15 +34,26 @@ def auth_from_env():
 
 class RemoteStore:
     def __init__(self, query_url: str, update_url: str | None = None, gsp_url: str | None = None,
-                 timeout: float = 60.0, backoff: float = 0.5):
+                 timeout: float = 60.0, backoff: float = 0.5, connections: int = 4):
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.gsp_url = gsp_url
         self.timeout = timeout
         self.backoff = backoff
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
-        self.session.auth = auth_from_env()
+        self.connections = connections
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+
+    @property
+    def session(self) -> requests.Session:
+        """One session (one kept-alive connection) per thread."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+            session.auth = auth_from_env()
+            self._sessions.append(session)
+        return session
 
     def _request(self, method: str, url: str, **kwargs) -> requests.Response:
         for attempt in range(RETRIES + 1):
@@ -62,14 +75,22 @@ class RemoteStore:
         raise AssertionError("unreachable")
 
     def replace_graphs(self, graphs: list[tuple[str, str]]) -> None:
-        for iri, ntriples in graphs:
-            if self.gsp_url:
-                self._request("PUT", self.gsp_url, params={"graph": iri},
-                              data=ntriples.encode(),
-                              headers={"Content-Type": "application/n-triples"})
-            else:
-                self.update(f"DROP SILENT GRAPH <{iri}> ;\n"
-                            f"INSERT DATA {{ GRAPH <{iri}> {{\n{ntriples}}} }}")
+        """PUT each graph (a few at a time over kept-alive connections), or, without a Graph
+        Store endpoint, one SPARQL Update that drops and inserts the whole batch."""
+        if not self.gsp_url:
+            drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri, _ in graphs)
+            inserts = "".join(f"GRAPH <{iri}> {{\n{ntriples}}}\n" for iri, ntriples in graphs)
+            self.update(f"{drops}INSERT DATA {{\n{inserts}}}")
+            return
+
+        def put(graph: tuple[str, str]) -> None:
+            iri, ntriples = graph
+            self._request("PUT", self.gsp_url, params={"graph": iri}, data=ntriples.encode(),
+                          headers={"Content-Type": "application/n-triples"})
+
+        with ThreadPoolExecutor(self.connections) as pool:
+            for _ in pool.map(put, graphs):
+                pass
 
     def update(self, sparql: str) -> None:
         self._request("POST", self.update_url, data={"update": sparql})
@@ -88,7 +109,8 @@ class RemoteStore:
         return QueryResult(variables, rows)
 
     def close(self) -> None:
-        self.session.close()
+        for session in self._sessions:
+            session.close()
 
 
 def _normalise(term: dict | None) -> dict | None:
