@@ -22,6 +22,7 @@ ELIGIBILITY = URIRef(str(TRIAL) + "/eligibility")
 DOI = URIRef("https://doi.org/10.1177/0961203306075793")
 CELL_DOI = URIRef("https://doi.org/10.1016/j.cellimm.2007.10.004")
 UPPER_DOI = URIRef("https://doi.org/10.1016/J.CELLIMM.2007.10.004")
+PERIODICAL = URIRef("https://w3id.org/ctkg/id/periodical/lupus")
 
 
 def drop_title(g):
@@ -148,6 +149,10 @@ def contact_with_bad_role(g):
     g.set((URIRef(str(TRIAL) + "/site/1/contact/1"), KG.contactRole, KG.Janitor))
 
 
+def periodical_without_name(g):
+    g.remove((PERIODICAL, SDO.name, None))
+
+
 # breakage -> (node shape, path, focus node, severity)
 CASES = {
     drop_title: ("StudyShape", "schema:name", TRIAL, "Violation"),
@@ -193,6 +198,7 @@ CASES = {
                           URIRef("https://w3id.org/ctkg/id/code/mesh/D008180"), "Violation"),
     address_with_two_cities: ("PostalAddressShape", "schema:addressLocality",
                               URIRef(str(TRIAL) + "/site/1/address"), "Violation"),
+    periodical_without_name: ("PeriodicalShape", "schema:name", PERIODICAL, "Violation"),
     contact_with_bad_role: ("ContactShape", "kg:contactRole",
                             URIRef(str(TRIAL) + "/site/1/contact/1"), "Violation"),
 }

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kg.mapping.articles import citation_triples, identifier_triples, pubmed_iri
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, URL, field_triples, module, objects, strings
 from kg.mapping.ids import citation_iri
-from kg.mapping.vocab import KG, PUBMED_NS, SDO, Enumeration, kg_members
+from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
+from kg.publications.citation import parse_citation
 from kg.publications.doi import doi_iri, find_doi
 from kg.rdf import RDF_TYPE, Triple, text
 
@@ -59,7 +61,7 @@ def article_iri(ctx: MappingContext, citation: str, pmid: str | None) -> str:
     if doi:
         return doi_iri(doi)
     if pmid:
-        return f"{PUBMED_NS}{pmid}/"
+        return pubmed_iri(pmid)
     return citation_iri(ctx.base, citation)
 
 
@@ -76,14 +78,19 @@ def map_references(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         if not citation.strip() and not pmid:
             ctx.warn(path, "reference with neither citation nor PMID, skipped")
             continue
+        doi = find_doi(citation)
         article = article_iri(ctx, citation, pmid)
         yield trial, SDO.citation, article
         yield article, RDF_TYPE, SDO.ScholarlyArticle
         if citation.strip():
             yield article, KG.citationText, text(citation)
+            yield from citation_triples(ctx.base, article, parse_citation(citation))
+        if doi:
+            yield from identifier_triples(ctx.base, article, "DOI", doi)
         if pmid:
             yield article, KG.pubmedId, text(pmid)
-            yield article, SDO.sameAs, f"{PUBMED_NS}{pmid}/"
+            yield article, SDO.sameAs, pubmed_iri(pmid)
+            yield from identifier_triples(ctx.base, article, "PMID", pmid)
         # The reference type is the trial's view of the article (background for one trial,
         # results of another), so it sits on a node for this trial's reference.
         node = ctx.child("reference", number)
@@ -97,7 +104,7 @@ def map_references(record: dict, ctx: MappingContext) -> Iterator[Triple]:
                 yield article, SDO.about, trial
         for _, retraction in objects(ctx, reference, "retractions", path):
             if isinstance(retraction.get("pmid"), str):
-                node = f"{PUBMED_NS}{retraction['pmid']}/"
+                node = pubmed_iri(retraction["pmid"])
                 yield article, KG.retraction, node
                 if isinstance(retraction.get("source"), str):
                     yield node, KG.retractionSource, text(retraction["source"])

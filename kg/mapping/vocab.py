@@ -43,7 +43,9 @@ SDO = Vocabulary(
     healthCondition studySubject studyLocation trialDesign studyDesign affiliation jobTitle
     address addressLocality addressRegion postalCode addressCountry geo latitude longitude
     telephone email propertyID value unitCode unitText requiredMinAge requiredMaxAge citation
-    about sameAs
+    about sameAs author familyName givenName isPartOf datePublished pagination pageStart pageEnd
+    Periodical PublicationVolume PublicationIssue volumeNumber issueNumber issn publisher
+    license abstract
     ActiveNotRecruiting Completed EnrollingByInvitation NotYetRecruiting Recruiting Suspended
     Terminated Withdrawn
     RandomizedTrial OpenTrial SingleBlindedTrial DoubleBlindedTrial TripleBlindedTrial
@@ -84,7 +86,8 @@ KG = Vocabulary(
     genderDescription minimumAge maximumAge healthyVolunteers stdAge studyPopulation
     samplingMethod
     site recruitmentStatus contact contactRole centralContact telephoneExtension countryCode
-    reference article referenceType citationText pubmedId retraction retractionSource seeAlso ipdSharing
+    reference article referenceType citationText pubmedId retraction authorPosition epubDate
+    retractionSource seeAlso ipdSharing
     ipdDescription ipdInfoType ipdTimeFrame ipdAccessCriteria ipdUrl availableIpd
     ipdDocumentType ipdComment
     """,
