@@ -17,13 +17,14 @@ import orjson
 from kg import __version__
 from kg.export import ExportOptions, RecordOutcome, export
 from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
-from kg.outputs import COMPRESSIONS, Outputs, ShardedOutputs
+from kg.outputs import COMPRESSIONS, Outputs, ShardedOutputs, atomic_text
 from kg.serialize import FORMATS
 from kg.sources.files import read_units
 from kg.validate import report_graph, summary_counts
 
 DEFAULT_OUTPUT = "output"
 DEFAULT_STORE = "output/store"
+DEFAULT_CACHE = "output/http-cache"
 
 
 class Progress:
@@ -67,6 +68,38 @@ def targets_for(formats: tuple[str, ...], output: str, inputs: tuple[str, ...],
     return {fmt: str(Path(output) / f"{stem}{FORMATS[fmt].extension}{suffix}") for fmt in formats}
 
 
+def enrich_options(command):
+    """Where enrichment asks, how politely, and where it keeps the answers."""
+    options = [
+        click.option("--mailto", envvar="KG_MAILTO", default=None,
+                     help="Contact address for Crossref's polite pool and NCBI (or $KG_MAILTO)."),
+        click.option("--cache", "cache_dir", envvar="KG_HTTP_CACHE", default=DEFAULT_CACHE,
+                     show_default=True, help="On-disk cache of answers (or $KG_HTTP_CACHE)."),
+        click.option("--offline", is_flag=True, help="Answer from the cache only; ask nothing."),
+        click.option("--crossref-url", envvar="KG_CROSSREF_URL", default=None,
+                     help="Crossref REST API base (or $KG_CROSSREF_URL)."),
+        click.option("--doi-url", envvar="KG_DOI_URL", default=None,
+                     help="DOI resolver for content negotiation (or $KG_DOI_URL)."),
+        click.option("--idconv-url", envvar="KG_IDCONV_URL", default=None,
+                     help="NCBI ID converter (or $KG_IDCONV_URL)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def make_enricher(base: str, mailto: str | None, cache_dir: str, offline: bool,
+                  crossref_url: str | None, doi_url: str | None, idconv_url: str | None):
+    from kg.http import HttpClient
+    from kg.publications import enrich
+
+    client = HttpClient(cache_dir=Path(cache_dir), offline=offline)
+    return enrich.Enricher(client, base, mailto=mailto,
+                           crossref_url=crossref_url or enrich.CROSSREF_URL,
+                           doi_url=doi_url or enrich.DOI_URL,
+                           idconv_url=idconv_url or enrich.IDCONV_URL)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
@@ -91,10 +124,15 @@ def main() -> None:
                    "a re-run resumes after the last complete shard.")
 @click.option("--compress", type=click.Choice(COMPRESSIONS), default=None,
               help="Compress directory or shard outputs.")
+@click.option("--enrich", is_flag=True,
+              help="Add article metadata from Crossref, DataCite and NCBI (one process).")
+@enrich_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings.")
 def export_command(inputs: tuple[str, ...], formats: tuple[str, ...], output: str, base: str,
                    validate: bool, strict: bool, workers: int, shard_size: int | None,
-                   compress: str | None, quiet: bool) -> None:
+                   compress: str | None, enrich: bool, mailto: str | None, cache_dir: str,
+                   offline: bool, crossref_url: str | None, doi_url: str | None,
+                   idconv_url: str | None, quiet: bool) -> None:
     """Export study records (JSON files, pages, directories, or - for stdin) as RDF."""
     formats = formats or ("turtle", "jsonld")
     if shard_size:
@@ -114,8 +152,10 @@ def export_command(inputs: tuple[str, ...], formats: tuple[str, ...], output: st
             click.echo(line, err=True)
 
     try:
+        enricher = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url,
+                                 idconv_url) if enrich else None
         summary = export(read_units(inputs), outputs, options, workers=workers, report=report,
-                         on_record=progress.tick)
+                         on_record=progress.tick, enricher=enricher)
     except OSError as exc:
         click.echo(f"kg export: cannot write output: {exc}", err=True)
         sys.exit(2)
@@ -301,6 +341,41 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
     finally:
         store.close()
     click.echo(render_result(result, result_format), nl=False)
+
+
+@main.command("enrich")
+@click.argument("graph", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True,
+              help="Where to write the enriched graph (format from the extension).")
+@click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
+              help=f"Base IRI for new nodes (or ${BASE_ENV}).")
+@enrich_options
+def enrich_command(graph: str, output: str, base: str, mailto: str | None, cache_dir: str,
+                   offline: bool, crossref_url: str | None, doi_url: str | None,
+                   idconv_url: str | None) -> None:
+    """Add what Crossref, DataCite and NCBI know about the articles an RDF graph cites."""
+    import rdflib
+
+    from kg.rdf import from_rdflib, to_rdflib
+
+    formats = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".nq": "nquads"}
+    try:
+        data = rdflib.Graph().parse(graph, format=formats.get(Path(graph).suffix, "turtle"))
+    except Exception as exc:  # rdflib raises many kinds for malformed input
+        click.echo(f"kg enrich: {graph}: not valid RDF ({str(exc).splitlines()[0][:200]})", err=True)
+        sys.exit(2)
+    enricher = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url, idconv_url)
+    triples = from_rdflib(data)
+    added, warnings = enricher.enrich(triples)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    result = to_rdflib(triples + added)
+    result.bind("schema", "https://schema.org/")
+    result.bind("kg", "https://w3id.org/ctkg/vocab#")
+    with atomic_text(output) as out:
+        out.write(result.serialize(format=formats.get(Path(output).suffix, "turtle")))
+    click.echo(f"{len(added)} triples added from {enricher.client.requests_made} requests "
+               f"-> {output}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

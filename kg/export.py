@@ -57,8 +57,9 @@ class ExportSummary:
         return self.failed == 0 and self.invalid == 0
 
 
-def process_unit(unit: RawUnit, options: ExportOptions) -> list[RecordOutcome]:
-    """Every record of one input file, mapped, checked and rendered. No I/O."""
+def process_unit(unit: RawUnit, options: ExportOptions, enricher=None) -> list[RecordOutcome]:
+    """Every record of one input file, mapped, checked and rendered. No I/O, unless an
+    :class:`~kg.publications.enrich.Enricher` is given to add what outside services know."""
     outcomes = []
     for item in unit.items():
         if item.error is not None:
@@ -72,8 +73,12 @@ def process_unit(unit: RawUnit, options: ExportOptions) -> list[RecordOutcome]:
                                           Counter()))
             continue
         lines = [problem.line(item.origin) for problem in mapped.problems]
+        if enricher is not None:
+            extra, notes = enricher.enrich(mapped.triples)
+            mapped = mapped._replace(triples=mapped.triples + extra)
+            lines.extend(f"warning: {item.origin}: {mapped.nct_id}: {note}" for note in notes)
         failed = any(p.severity == "error" for p in mapped.problems)
-        warnings = sum(p.severity == "warning" for p in mapped.problems)
+        warnings = len(lines) - sum(p.severity == "error" for p in mapped.problems)
         invalid = False
         counts: Counter = Counter()
         if options.validate:
@@ -114,12 +119,16 @@ def _chunks(units: Iterable[RawUnit], size: int) -> Iterator[list[RawUnit]]:
 
 
 def outcomes(units: Iterable[RawUnit], options: ExportOptions, workers: int = 1,
-             chunk_size: int = 64) -> Iterator[RecordOutcome]:
+             chunk_size: int = 64, enricher=None) -> Iterator[RecordOutcome]:
     """Record outcomes in input order, each trial once: a later record with an NCT id already
     seen in the run (a page repeating a study file) is reported and left out, so a file never
     merges two versions of one trial into one graph."""
     seen: set[str] = set()
-    for outcome in _all_outcomes(units, options, workers, chunk_size):
+    if enricher is not None:  # one polite HTTP client: requests stay in this process
+        produced = (o for unit in units for o in process_unit(unit, options, enricher))
+    else:
+        produced = _all_outcomes(units, options, workers, chunk_size)
+    for outcome in produced:
         if outcome.nct_id and outcome.nct_id in seen:
             yield RecordOutcome("", {}, 0, [f"warning: {outcome.origin}: {outcome.nct_id}: "
                                             "appears again in the input; the first is kept"],
@@ -156,12 +165,13 @@ def export(
     workers: int = 1,
     report: Callable[[str], None] = lambda line: None,
     on_record: Callable[[RecordOutcome], None] | None = None,
+    enricher=None,
 ) -> ExportSummary:
     """Write every record's blocks to ``outputs`` (an :class:`~kg.outputs.Outputs` or
     :class:`~kg.outputs.ShardedOutputs`), reporting each problem line; returns the counts."""
     summary = ExportSummary()
     with outputs:
-        for outcome in outcomes(units, options, workers):
+        for outcome in outcomes(units, options, workers, enricher=enricher):
             for line in outcome.lines:
                 report(line)
             summary.failed += outcome.failed

@@ -75,3 +75,18 @@ def to_rdflib(triples):
             obj = RdfLiteral(o.lexical, datatype=URIRef(o.datatype))
         add((URIRef(s), URIRef(p), obj))
     return graph
+
+
+def from_rdflib(graph) -> list[Triple]:
+    """kg triples from an rdflib Graph (blank nodes keep their rdflib label)."""
+    from rdflib import Literal as RdfLiteral
+
+    triples: list[Triple] = []
+    for s, p, o in graph:
+        if isinstance(o, RdfLiteral):
+            datatype = str(o.datatype) if o.datatype else XSD_STRING
+            obj: Object = Literal(str(o), datatype, o.language)
+        else:
+            obj = str(o)
+        triples.append((str(s), str(p), obj))
+    return triples

@@ -36,9 +36,13 @@ def identifier_triples(base: str, article: str, kind: str, value: str) -> Iterat
     yield node, SDO.value, text(value)
 
 
+def author_iri(base: str, article: str, position: int) -> str:
+    return f"{article_parts_iri(base, article)}/author/{position}"
+
+
 def author_triples(base: str, article: str, position: int, family: str, given: str | None,
                    name: str) -> Iterator[Triple]:
-    person = f"{article_parts_iri(base, article)}/author/{position}"
+    person = author_iri(base, article, position)
     yield article, SDO.author, person
     yield person, RDF_TYPE, SDO.Person
     yield person, SDO.name, text(name)

@@ -17,6 +17,7 @@ import requests
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
 from kg import __version__
+from kg.http import connection_reason
 from kg.stores import QueryResult, StoreError
 
 USER_AGENT = f"kg/{__version__} (clinical-trial knowledge graph loader)"
@@ -61,7 +62,7 @@ class RemoteStore:
                 response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except requests.ConnectionError as exc:
                 if attempt == RETRIES:
-                    raise StoreError(f"cannot reach {url}: {_reason(exc)}") from exc
+                    raise StoreError(f"cannot reach {url}: {connection_reason(exc)}") from exc
             except requests.Timeout as exc:
                 if attempt == RETRIES:
                     raise StoreError(f"{url} did not answer in {self.timeout:g} s") from exc
@@ -124,10 +125,3 @@ def _normalise(term: dict | None) -> dict | None:
         del term["datatype"]
     return term
 
-
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "timed out"):
-        if marker in text:
-            return marker.lower()
-    return text.splitlines()[0][:200]

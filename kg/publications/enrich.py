@@ -1,0 +1,286 @@
+"""Enrichment: what Crossref, DataCite (through DOI content negotiation) and NCBI know about
+the articles a graph cites, added to the graph.
+
+Enriched values never overwrite what the registry says; they only add: a title, authors (with
+ORCID IRIs), dates or pages where the citation gave none, and always the ISSN, publisher,
+licence and abstract when known. A DOI that resolves nowhere stays in the graph with a warning.
+This is an I/O edge: it runs after the pure mapping, through one :class:`~kg.http.HttpClient`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import NamedTuple
+from urllib.parse import quote
+
+from kg import __version__
+from kg.http import HttpClient, HttpError
+from kg.mapping.articles import (
+    author_iri,
+    author_triples,
+    container_triples,
+    identifier_triples,
+)
+from kg.mapping.dates import partial_date
+from kg.mapping.ids import organization_iri
+from kg.mapping.vocab import DOI_NS, KG, SDO
+from kg.publications.doi import doi_iri, normalise_doi
+from kg.rdf import RDF_TYPE, Triple, text
+
+CROSSREF_URL = "https://api.crossref.org"
+DOI_URL = "https://doi.org"
+IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
+CSL_JSON = "application/vnd.citationstyles.csl+json"
+IDCONV_BATCH = 200
+
+
+class Person(NamedTuple):
+    given: str | None
+    family: str
+    orcid: str | None
+
+
+class Work(NamedTuple):
+    """The metadata enrichment uses, whichever service it came from."""
+
+    title: str | None
+    authors: list[Person]
+    journal: str | None
+    issns: list[str]
+    volume: str | None
+    issue: str | None
+    page: str | None
+    publisher: str | None
+    license: str | None
+    abstract: str | None
+    issued: str | None  # yyyy, yyyy-MM or yyyy-MM-dd
+
+
+def _first(value) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return str(value).strip() if value not in (None, "") else None
+
+
+def _date(parts: dict | None) -> str | None:
+    try:
+        numbers = [int(p) for p in (parts or {}).get("date-parts", [[]])[0] if p is not None]
+    except (TypeError, ValueError, IndexError):
+        return None
+    if not numbers:
+        return None
+    return "-".join([f"{numbers[0]:04d}"] + [f"{n:02d}" for n in numbers[1:3]])
+
+
+def _orcid(value: str | None) -> str | None:
+    match = re.search(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", value or "")
+    return f"https://orcid.org/{match.group(1)}" if match else None
+
+
+def _people(authors) -> list[Person]:
+    people = []
+    for author in authors or []:
+        if isinstance(author, dict) and author.get("family"):
+            people.append(Person(author.get("given"), author["family"],
+                                 _orcid(author.get("ORCID"))))
+    return people
+
+
+def _plain(abstract: str | None) -> str | None:
+    """JATS abstracts as plain text."""
+    if not abstract:
+        return None
+    return " ".join(re.sub(r"<[^>]+>", " ", abstract).split()) or None
+
+
+def work_from_crossref(message: dict) -> Work:
+    licenses = message.get("license") or []
+    return Work(
+        title=_first(message.get("title")),
+        authors=_people(message.get("author")),
+        journal=_first(message.get("container-title")),
+        issns=sorted(set(message.get("ISSN") or [])),
+        volume=_first(message.get("volume")),
+        issue=_first(message.get("issue")),
+        page=_first(message.get("page")) or _first(message.get("article-number")),
+        publisher=_first(message.get("publisher")),
+        license=_first([lic.get("URL") for lic in licenses if isinstance(lic, dict)]),
+        abstract=_plain(message.get("abstract")),
+        issued=_date(message.get("issued")),
+    )
+
+
+def work_from_csl(csl: dict) -> Work:
+    """CSL-JSON, as DOI content negotiation returns it for DataCite and other agencies."""
+    issns = csl.get("ISSN") or []
+    return Work(
+        title=_first(csl.get("title")),
+        authors=_people(csl.get("author")),
+        journal=_first(csl.get("container-title")),
+        issns=sorted(set([issns] if isinstance(issns, str) else issns)),
+        volume=_first(csl.get("volume")),
+        issue=_first(csl.get("issue")),
+        page=_first(csl.get("page")),
+        publisher=_first(csl.get("publisher")),
+        license=_first(csl.get("license")),
+        abstract=_plain(csl.get("abstract")),
+        issued=_date(csl.get("issued")),
+    )
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+class Enricher:
+    def __init__(self, client: HttpClient, base: str, mailto: str | None = None,
+                 crossref_url: str = CROSSREF_URL, doi_url: str = DOI_URL,
+                 idconv_url: str = IDCONV_URL):
+        self.client = client
+        self.base = base
+        self.mailto = mailto
+        self.crossref_url = crossref_url.rstrip("/")
+        self.doi_url = doi_url.rstrip("/")
+        self.idconv_url = idconv_url
+        if mailto:
+            client.session.headers["User-Agent"] = (
+                f"kg/{__version__} (clinical-trial knowledge graph; mailto:{mailto})")
+
+    def fetch(self, doi: str) -> tuple[Work | None, str | None]:
+        """Crossref first, then DOI content negotiation; (work, None) or (None, warning)."""
+        params = {"mailto": self.mailto} if self.mailto else None
+        try:
+            answer = self.client.get(f"{self.crossref_url}/works/{quote(doi, safe='/()')}",
+                                     params=params)
+            if answer.status == 200:
+                return work_from_crossref(answer.json()["message"]), None
+            if answer.status != 404:
+                return None, f"Crossref answered HTTP {answer.status} for {doi}"
+            answer = self.client.get(f"{self.doi_url}/{quote(doi, safe='/()')}",
+                                     headers={"Accept": CSL_JSON})
+            if answer.status == 200:
+                return work_from_csl(answer.json()), None
+            if answer.status == 404:
+                return None, f"DOI {doi} does not resolve (404 at Crossref and doi.org)"
+            return None, f"doi.org answered HTTP {answer.status} for {doi}"
+        except (ValueError, KeyError, TypeError) as exc:
+            return None, f"malformed metadata for {doi}: {str(exc)[:120]}"
+        except HttpError as exc:
+            return None, f"metadata for {doi} not fetched: {exc}"
+
+    def pmid_dois(self, pmids: list[str]) -> tuple[dict[str, str], list[str]]:
+        """PMID -> DOI through NCBI's ID converter (which knows articles in PMC only)."""
+        found: dict[str, str] = {}
+        warnings = []
+        for start in range(0, len(pmids), IDCONV_BATCH):
+            batch = pmids[start:start + IDCONV_BATCH]
+            params = {"ids": ",".join(batch), "idtype": "pmid", "format": "json",
+                      "tool": "kg", **({"email": self.mailto} if self.mailto else {})}
+            try:
+                answer = self.client.get(self.idconv_url, params=params)
+                if answer.status != 200:
+                    warnings.append(f"ID converter answered HTTP {answer.status}")
+                    continue
+                for record in answer.json().get("records", []):
+                    doi = normalise_doi(record.get("doi") or "")
+                    if record.get("pmid") and doi:
+                        found[str(record["pmid"])] = doi
+            except (ValueError, AttributeError) as exc:
+                warnings.append(f"malformed ID converter answer: {str(exc)[:120]}")
+            except HttpError as exc:
+                warnings.append(f"PMIDs not converted: {exc}")
+        return found, warnings
+
+    def enrich(self, triples: Iterable[Triple]) -> tuple[list[Triple], list[str]]:
+        """The triples to add to a graph, and one warning per thing that could not be had."""
+        triples = list(triples)
+        articles = sorted({s for s, p, o in triples
+                           if p == RDF_TYPE and o == SDO.ScholarlyArticle})
+        facts: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for s, p, o in triples:
+            facts[s][p].append(o)
+        added: list[Triple] = []
+        warnings: list[str] = []
+        dois: dict[str, str] = {a: a[len(DOI_NS):].lower() for a in articles
+                                if a.startswith(DOI_NS)}
+        pmids = {a: str(facts[a][KG.pubmedId][0].lexical) for a in articles
+                 if a not in dois and facts[a].get(KG.pubmedId)}
+        if pmids:
+            converted, problems = self.pmid_dois(sorted(set(pmids.values())))
+            warnings.extend(problems)
+            for article, pmid in sorted(pmids.items()):
+                if pmid in converted:
+                    doi = converted[pmid]
+                    dois[article] = doi
+                    added.append((article, SDO.sameAs, doi_iri(doi)))
+                    added.extend(identifier_triples(self.base, article, "DOI", doi))
+        for article in articles:
+            if article not in dois:
+                continue
+            work, warning = self.fetch(dois[article])
+            if warning:
+                warnings.append(warning)
+            if work is not None:
+                added.extend(self._additions(article, work, facts))
+        return list(dict.fromkeys(added)), warnings
+
+    def _additions(self, article: str, work: Work, facts) -> Iterable[Triple]:
+        have = facts[article]
+        if work.title and not have.get(SDO.name):
+            yield article, SDO.name, text(work.title)
+        registry_authors = {int(facts[p][KG.authorPosition][0].lexical): p
+                            for p in have.get(SDO.author, []) if facts[p].get(KG.authorPosition)}
+        for position, person in enumerate(work.authors, 1):
+            if not registry_authors:
+                name = " ".join(x for x in (person.given, person.family) if x)
+                yield from author_triples(self.base, article, position, person.family,
+                                          person.given, name)
+                node = author_iri(self.base, article, position)
+            else:
+                node = registry_authors.get(position)
+                family = facts[node][SDO.familyName] if node else []
+                if not family or _folded(family[0].lexical) != _folded(person.family):
+                    continue
+            if person.orcid:
+                yield node, SDO.sameAs, person.orcid
+        periodical = None
+        if work.journal and not have.get(SDO.isPartOf):
+            for triple in container_triples(self.base, article, work.journal, work.volume,
+                                            work.issue):
+                yield triple
+                if triple[1] == RDF_TYPE and triple[2] == SDO.Periodical:
+                    periodical = triple[0]
+        else:
+            periodical = self._periodical(article, facts)
+        for issn in work.issns if periodical else []:
+            yield periodical, SDO.issn, text(issn)
+        issued = partial_date(work.issued) if work.issued else None
+        if issued is not None and not have.get(SDO.datePublished):
+            yield article, SDO.datePublished, issued
+        if work.page and not have.get(SDO.pagination):
+            yield article, SDO.pagination, text(work.page)
+        if work.publisher:
+            publisher = organization_iri(self.base, work.publisher)
+            yield article, SDO.publisher, publisher
+            yield publisher, RDF_TYPE, SDO.Organization
+            yield publisher, SDO.name, text(work.publisher)
+        if work.license and re.match(r"^https?://\S+$", work.license):
+            yield article, SDO.license, work.license
+        if work.abstract:
+            yield article, SDO.abstract, text(work.abstract)
+
+    @staticmethod
+    def _periodical(article: str, facts) -> str | None:
+        node = article
+        for _ in range(4):
+            parents = facts[node].get(SDO.isPartOf)
+            if not parents:
+                return None
+            node = parents[0]
+            if SDO.Periodical in facts[node].get(RDF_TYPE, []):
+                return node
+        return None
+
