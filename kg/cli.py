@@ -7,6 +7,7 @@ Exit status: 0 all records exported (and valid), 1 some record failed or violate
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from kg.export import ExportOptions, RecordOutcome, export
 from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
 from kg.outputs import COMPRESSIONS, Outputs, ShardedOutputs, atomic_text
 from kg.serialize import FORMATS
+from kg.sources.api import API_URL, API_URL_ENV
 from kg.sources.files import read_units
 from kg.validate import report_graph, summary_counts
 
@@ -30,8 +32,9 @@ DEFAULT_CACHE = "output/http-cache"
 class Progress:
     """Records done, records/s and errors on a terminal, twice a second; silent otherwise."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, total=lambda: None):
         self.enabled = enabled and sys.stderr.isatty()
+        self.total = total
         self.start = self.last = time.monotonic()
         self.count = 0
         self.errors = 0
@@ -43,7 +46,9 @@ class Progress:
         if self.enabled and now - self.last > 0.5:
             self.last = now
             rate = self.count / (now - self.start)
-            click.echo(f"\r{self.count:,} records, {rate:,.0f} records/s, {self.errors} errors",
+            total = self.total()
+            done = f"{self.count:,}/{total:,}" if total else f"{self.count:,}"
+            click.echo(f"\r{done} records, {rate:,.0f} records/s, {self.errors} errors",
                        err=True, nl=False)
 
     def done(self) -> None:
@@ -64,6 +69,7 @@ def targets_for(formats: tuple[str, ...], output: str, inputs: tuple[str, ...],
             raise click.UsageError("an output file takes one format; give a directory for more")
         return {formats[0]: output}
     stem = Path(inputs[0]).stem if len(inputs) == 1 and inputs[0] != "-" else "kg"
+    stem = stem.removesuffix(".json")
     suffix = f".{compression}" if compression else ""
     return {fmt: str(Path(output) / f"{stem}{FORMATS[fmt].extension}{suffix}") for fmt in formats}
 
@@ -106,8 +112,70 @@ def main() -> None:
     """Turn ClinicalTrials.gov records into a validated schema.org knowledge graph."""
 
 
+def source_options(command):
+    """Where records come from besides INPUTS: the registry's API v2, by id or by search."""
+    options = [
+        click.option("--nct", "nct_ids", multiple=True, help="An NCT id to fetch; repeatable."),
+        click.option("--nct-file", type=click.File("r"), default=None,
+                     help="A file of NCT ids, one per line (- for stdin)."),
+        click.option("--query", default=None, help="Search: query.term (Essie expression)."),
+        click.option("--condition", default=None, help="Search: query.cond."),
+        click.option("--filter-advanced", default=None, help="Search: filter.advanced."),
+        click.option("--status", "statuses", multiple=True,
+                     help="Search: overall status (RECRUITING, COMPLETED...); repeatable."),
+        click.option("--since", "since_date", default=None, metavar="YYYY-MM-DD",
+                     help="Search: only records whose last update was posted on or after."),
+        click.option("--max", "limit", type=click.IntRange(1), default=None,
+                     help="Stop a search after this many records."),
+        click.option("--api-url", envvar=API_URL_ENV, default=API_URL, show_default=True,
+                     help=f"Registry API v2 base URL (or ${API_URL_ENV})."),
+        click.option("--rate", type=float, default=1.0, show_default=True,
+                     help="Requests per second to the registry."),
+        click.option("--retries", type=click.IntRange(0), default=4, show_default=True,
+                     help="Retries of a failed request (connection errors, 429, 5xx)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+class Sources:
+    """The record units of one command: files and archives, then ids, then a search."""
+
+    def __init__(self, inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
+                 since_date, limit, api_url, rate, retries):
+        from kg.http import HttpClient
+        from kg.sources.api import RegistryClient, Search
+
+        if since_date and not re.match(r"^\d{4}-\d{2}-\d{2}$", since_date):
+            raise click.UsageError(f"--since takes a date as YYYY-MM-DD, not {since_date!r}")
+        self.inputs = inputs
+        self.ids = list(nct_ids) + ([line.strip() for line in nct_file if line.strip()]
+                                    if nct_file else [])
+        self.search = Search(query, condition, filter_advanced, tuple(statuses), since_date)
+        self.searching = any((query, condition, filter_advanced, statuses, since_date))
+        self.limit = limit
+        if not (inputs or self.ids or self.searching):
+            raise click.UsageError("give INPUTS, --nct ids, or a search (--query, --condition, "
+                                   "--filter-advanced, --status, --since)")
+        self.client = RegistryClient(api_url, HttpClient(
+            user_agent=f"kg/{__version__} (clinical-trial knowledge graph exporter)",
+            per_second=rate, retries=retries, backoff=0.5))
+
+    @property
+    def total(self) -> int | None:
+        return self.client.total
+
+    def units(self):
+        yield from read_units(self.inputs)
+        yield from self.client.studies(self.ids)
+        if self.searching:
+            yield from self.client.search(self.search, self.limit)
+
+
 @main.command("export")
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1)
+@source_options
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(list(FORMATS)),
               help="Output format; repeat for several. Default: turtle and jsonld.")
 @click.option("-o", "--output", default=DEFAULT_OUTPUT, show_default=True,
@@ -128,12 +196,19 @@ def main() -> None:
               help="Add article metadata from Crossref, DataCite and NCBI (one process).")
 @enrich_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings.")
-def export_command(inputs: tuple[str, ...], formats: tuple[str, ...], output: str, base: str,
+def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
+                   filter_advanced, statuses, since_date, limit, api_url, rate, retries,
+                   formats: tuple[str, ...], output: str, base: str,
                    validate: bool, strict: bool, workers: int, shard_size: int | None,
                    compress: str | None, enrich: bool, mailto: str | None, cache_dir: str,
                    offline: bool, crossref_url: str | None, doi_url: str | None,
                    idconv_url: str | None, quiet: bool) -> None:
-    """Export study records (JSON files, pages, directories, or - for stdin) as RDF."""
+    """Export study records as RDF: JSON files, /studies pages, directories, bulk archives
+    (.zip), - for stdin, or live from the registry by --nct id or by search."""
+    from kg.sources.api import SearchError
+
+    sources = Sources(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
+                      since_date, limit, api_url, rate, retries)
     formats = formats or ("turtle", "jsonld")
     if shard_size:
         if output == "-" or Path(output).suffix:
@@ -145,7 +220,7 @@ def export_command(inputs: tuple[str, ...], formats: tuple[str, ...], output: st
         outputs = Outputs(targets)
         written = ", ".join(p for p in targets.values() if p != "-")
     options = ExportOptions(formats=formats, base=base, validate=validate, strict=strict)
-    progress = Progress(not quiet)
+    progress = Progress(not quiet, lambda: sources.total)
 
     def report(line: str) -> None:
         if not (quiet and line.startswith("warning")):
@@ -154,8 +229,12 @@ def export_command(inputs: tuple[str, ...], formats: tuple[str, ...], output: st
     try:
         enricher = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url,
                                  idconv_url) if enrich else None
-        summary = export(read_units(inputs), outputs, options, workers=workers, report=report,
+        summary = export(sources.units(), outputs, options, workers=workers, report=report,
                          on_record=progress.tick, enricher=enricher)
+    except SearchError as exc:
+        progress.done()
+        click.echo(f"kg export: {exc}", err=True)
+        sys.exit(1)
     except OSError as exc:
         click.echo(f"kg export: cannot write output: {exc}", err=True)
         sys.exit(2)
@@ -166,6 +245,45 @@ def export_command(inputs: tuple[str, ...], formats: tuple[str, ...], output: st
                    + (f", {summary.invalid} invalid" if validate else "")
                    + (f" -> {written}" if written else ""), err=True)
     sys.exit(0 if summary.ok else 1)
+
+
+@main.command("fetch")
+@click.argument("inputs", nargs=-1)
+@source_options
+@click.option("-o", "--output", required=True, help="Directory for one NCTxxxxxxxx.json per study.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+def fetch_command(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
+                  since_date, limit, api_url, rate, retries, output: str, quiet: bool) -> None:
+    """Save raw registry records, one JSON file per NCT id (written atomically), so exports can
+    be re-run offline and audited."""
+    from kg.sources.api import SearchError
+
+    sources = Sources(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
+                      since_date, limit, api_url, rate, retries)
+    directory = Path(output)
+    saved = failed = 0
+    try:
+        for unit in sources.units():
+            for item in unit.items():
+                nct_id = None
+                if item.error is None:
+                    ident = (item.record.get("protocolSection") or {}).get(
+                        "identificationModule") or {}
+                    nct_id = ident.get("nctId")
+                if item.error is not None or not nct_id:
+                    failed += 1
+                    why = item.error.line() if item.error else f"{item.origin}: no NCT id"
+                    click.echo(f"error: {why}", err=True)
+                    continue
+                with atomic_text(directory / f"{nct_id}.json") as out:
+                    out.write(orjson.dumps(item.record, option=orjson.OPT_INDENT_2).decode())
+                saved += 1
+    except SearchError as exc:
+        click.echo(f"kg fetch: {exc}", err=True)
+        sys.exit(1)
+    if not quiet:
+        click.echo(f"saved {saved} records to {directory}, {failed} failed", err=True)
+    sys.exit(1 if failed else 0)
 
 
 @main.command("validate")

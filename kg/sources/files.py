@@ -65,12 +65,18 @@ class RawUnit(NamedTuple):
 
 
 def read_units(inputs: Iterable[str]) -> Iterator[RawUnit]:
-    """The files given, the JSON files of directories given, or ``-`` (stdin), in order."""
+    """The files given, the JSON files of directories given, the members of ``.zip`` bulk
+    archives, or ``-`` (stdin), in order."""
     for name in inputs:
         if name == "-":
             yield RawUnit("<stdin>", sys.stdin.buffer.read())
             continue
         path = Path(name)
+        if path.suffix.lower() == ".zip":
+            from kg.sources.archive import archive_units
+
+            yield from archive_units(path)
+            continue
         files = json_files(path) if path.is_dir() else [path]
         for file in files:
             try:
