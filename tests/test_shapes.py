@@ -12,7 +12,7 @@ from kg.cli import main
 from kg.mapping import map_record
 from kg.rdf import to_rdflib
 from kg.validate import shapes_graph, validate_graph
-from tests.conftest import load_json, shared_path, shared_records
+from tests.conftest import EXAMPLE, load_json, shared_path, shared_records
 
 SDO = rdflib.Namespace("https://schema.org/")
 KG = rdflib.Namespace("https://w3id.org/ctkg/vocab#")
@@ -23,6 +23,23 @@ DOI = URIRef("https://doi.org/10.1177/0961203306075793")
 CELL_DOI = URIRef("https://doi.org/10.1016/j.cellimm.2007.10.004")
 UPPER_DOI = URIRef("https://doi.org/10.1016/J.CELLIMM.2007.10.004")
 PERIODICAL = URIRef("https://w3id.org/ctkg/id/periodical/lupus")
+
+
+def _node(cls) -> URIRef:
+    """The reference trial's one node of a class (parts are named by what they are)."""
+    graph = to_rdflib(map_record(load_json(EXAMPLE)).triples)
+    (node,) = [n for n in graph.subjects(rdflib.RDF.type, cls) if str(n).startswith(str(TRIAL))]
+    return node
+
+
+CONDITION = _node(SDO.MedicalCondition)
+SITE = _node(KG.Site)
+ADDRESS = URIRef(str(SITE) + "/address")
+SITE_CONTACT = URIRef(str(SITE) + "/contact/1")
+OFFICIAL = _node(KG.Official)
+INTERVENTION = _node(KG.Intervention)
+REFERENCE = next(n for n in to_rdflib(map_record(load_json(EXAMPLE)).triples).subjects(
+    KG.article, URIRef("https://doi.org/10.1080/08820130801973328")))
 
 
 def drop_title(g):
@@ -71,11 +88,11 @@ def sponsor_without_name(g):
 
 
 def condition_without_name(g):
-    g.remove((URIRef(str(TRIAL) + "/condition/1"), SDO.name, None))
+    g.remove((CONDITION, SDO.name, None))
 
 
 def site_without_address(g):
-    g.remove((URIRef(str(TRIAL) + "/site/1"), SDO.address, None))
+    g.remove((SITE, SDO.address, None))
 
 
 def age_in_fortnights(g):
@@ -95,19 +112,19 @@ def identifier_without_value(g):
 
 
 def official_with_contact_role(g):
-    g.set((URIRef(str(TRIAL) + "/official/1"), KG.officialRole, KG.ContactPerson))
+    g.set((OFFICIAL, KG.officialRole, KG.ContactPerson))
 
 
 def person_with_two_names(g):
-    g.add((URIRef(str(TRIAL) + "/official/1"), SDO.name, Literal("Someone Else")))
+    g.add((OFFICIAL, SDO.name, Literal("Someone Else")))
 
 
 def intervention_of_unknown_type(g):
-    g.set((URIRef(str(TRIAL) + "/intervention/1"), KG.interventionType, Literal("MAGIC")))
+    g.set((INTERVENTION, KG.interventionType, Literal("MAGIC")))
 
 
 def reference_without_article(g):
-    g.remove((URIRef(str(TRIAL) + "/reference/1"), KG.article, None))
+    g.remove((REFERENCE, KG.article, None))
 
 
 def outcome_without_measure(g):
@@ -117,7 +134,7 @@ def outcome_without_measure(g):
 
 
 def latitude_out_of_range(g):
-    site = URIRef(str(TRIAL) + "/site/1")
+    site = SITE
     geo = URIRef(str(site) + "/geo")
     g.add((site, SDO.geo, geo))
     g.add((geo, rdflib.RDF.type, SDO.GeoCoordinates))
@@ -142,11 +159,11 @@ def code_without_system(g):
 
 
 def address_with_two_cities(g):
-    g.add((URIRef(str(TRIAL) + "/site/1/address"), SDO.addressLocality, Literal("Shanghai")))
+    g.add((ADDRESS, SDO.addressLocality, Literal("Shanghai")))
 
 
 def contact_with_bad_role(g):
-    g.set((URIRef(str(TRIAL) + "/site/1/contact/1"), KG.contactRole, KG.Janitor))
+    g.set((SITE_CONTACT, KG.contactRole, KG.Janitor))
 
 
 def periodical_without_name(g):
@@ -167,8 +184,8 @@ CASES = {
                            URIRef("https://w3id.org/ctkg/id/organization/"
                                   "national-natural-science-foundation-of-china"), "Violation"),
     condition_without_name: ("ConditionShape", "schema:name",
-                             URIRef(str(TRIAL) + "/condition/1"), "Violation"),
-    site_without_address: ("SiteShape", "schema:address", URIRef(str(TRIAL) + "/site/1"),
+                             CONDITION, "Violation"),
+    site_without_address: ("SiteShape", "schema:address", SITE,
                            "Violation"),
     age_in_fortnights: ("AgeShape", "schema:unitCode", URIRef(str(ELIGIBILITY) + "/minimumAge"),
                         "Violation"),
@@ -177,17 +194,17 @@ CASES = {
     identifier_without_value: ("IdentifierShape", "schema:value",
                                URIRef(str(TRIAL) + "/identifier/org-study-id"), "Violation"),
     official_with_contact_role: ("OfficialShape", "kg:officialRole",
-                                 URIRef(str(TRIAL) + "/official/1"), "Violation"),
-    person_with_two_names: ("PersonShape", "schema:name", URIRef(str(TRIAL) + "/official/1"),
+                                 OFFICIAL, "Violation"),
+    person_with_two_names: ("PersonShape", "schema:name", OFFICIAL,
                             "Violation"),
     intervention_of_unknown_type: ("InterventionShape", "kg:interventionType",
-                                   URIRef(str(TRIAL) + "/intervention/1"), "Violation"),
+                                   INTERVENTION, "Violation"),
     reference_without_article: ("ReferenceShape", "kg:article",
-                                URIRef(str(TRIAL) + "/reference/1"), "Violation"),
+                                REFERENCE, "Violation"),
     outcome_without_measure: ("OutcomeShape", "schema:name",
                               URIRef(str(TRIAL) + "/outcome/primary/1"), "Violation"),
     latitude_out_of_range: ("GeoCoordinatesShape", "schema:latitude",
-                            URIRef(str(TRIAL) + "/site/1/geo"), "Violation"),
+                            URIRef(str(SITE) + "/geo"), "Violation"),
     responsible_party_of_unknown_type: ("ResponsiblePartyShape", "kg:responsiblePartyType",
                                         URIRef(str(TRIAL) + "/responsible-party"), "Violation"),
     mesh_ancestor_not_a_mesh_iri: ("MeshConditionShape", "",
@@ -197,10 +214,10 @@ CASES = {
     code_without_system: ("MedicalCodeShape", "schema:codingSystem",
                           URIRef("https://w3id.org/ctkg/id/code/mesh/D008180"), "Violation"),
     address_with_two_cities: ("PostalAddressShape", "schema:addressLocality",
-                              URIRef(str(TRIAL) + "/site/1/address"), "Violation"),
+                              ADDRESS, "Violation"),
     periodical_without_name: ("PeriodicalShape", "schema:name", PERIODICAL, "Violation"),
     contact_with_bad_role: ("ContactShape", "kg:contactRole",
-                            URIRef(str(TRIAL) + "/site/1/contact/1"), "Violation"),
+                            SITE_CONTACT, "Violation"),
 }
 
 

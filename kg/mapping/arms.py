@@ -59,11 +59,14 @@ def map_arms(record: dict, ctx: MappingContext) -> Iterator[Triple]:
     trial = ctx.trial
     arms = objects(ctx, arms_module, "armGroups", PATH)
     interventions = objects(ctx, arms_module, "interventions", PATH)
-    arm_by_label = {normalised_name(a["label"]): ctx.child("arm", n)
+    arm_iris = {n: ctx.keyed("arm", a.get("label")) for n, a in arms}
+    intervention_iris = {n: ctx.keyed("intervention", i.get("type"), i.get("name"))
+                         for n, i in interventions}
+    arm_by_label = {normalised_name(a["label"]): arm_iris[n]
                     for n, a in arms if isinstance(a.get("label"), str)}
     intervention_by_name: dict[str, str] = {}
     for number, item in interventions:
-        iri = ctx.child("intervention", number)
+        iri = intervention_iris[number]
         name = item.get("name") if isinstance(item.get("name"), str) else ""
         kind = str(item.get("type", "")).replace("_", " ")
         intervention_by_name.setdefault(normalised_name(f"{kind}: {name}"), iri)
@@ -71,7 +74,7 @@ def map_arms(record: dict, ctx: MappingContext) -> Iterator[Triple]:
 
     links: set[tuple[str, str]] = set()
     for number, arm in arms:
-        node = ctx.child("arm", number)
+        node = arm_iris[number]
         path = f"{PATH}.armGroups[{number - 1}]"
         yield trial, KG.armGroup, node
         yield node, RDF_TYPE, KG.ArmGroup
@@ -87,7 +90,7 @@ def map_arms(record: dict, ctx: MappingContext) -> Iterator[Triple]:
                 links.add((node, target))
 
     for number, item in interventions:
-        node = ctx.child("intervention", number)
+        node = intervention_iris[number]
         path = f"{PATH}.interventions[{number - 1}]"
         kind = item.get("type")
         yield trial, SDO.studySubject, node

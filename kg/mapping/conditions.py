@@ -26,8 +26,8 @@ _MESH_ID = re.compile(r"^[A-Z]\d{6,9}$")
 def map_conditions(record: dict, ctx: MappingContext) -> Iterator[Triple]:
     conditions = module(record, "protocolSection", "conditionsModule")
     trial = ctx.trial
-    for number, name in enumerate(strings(ctx, conditions, "conditions", PATH), 1):
-        node = ctx.child("condition", number)
+    for name in strings(ctx, conditions, "conditions", PATH):
+        node = ctx.keyed("condition", name)
         yield trial, SDO.healthCondition, node
         yield node, RDF_TYPE, SDO.MedicalCondition
         yield node, SDO.name, text(name)

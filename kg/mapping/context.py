@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from kg.mapping.ids import trial_iri
+from kg.mapping.ids import part_key, trial_iri
 from kg.mapping.vocab import Enumeration
 from kg.rdf import Literal, Object
 
@@ -32,14 +32,22 @@ class MappingContext:
     base: str
     nct_id: str
     problems: list[Problem] = field(default_factory=list)
+    _keys: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     @property
     def trial(self) -> str:
         return trial_iri(self.base, self.nct_id)
 
     def child(self, *parts: object) -> str:
-        """An IRI under the trial's: ``<trial>/site/3``."""
+        """An IRI under the trial's: ``<trial>/eligibility``."""
         return self.trial + "/" + "/".join(str(p) for p in parts)
+
+    def keyed(self, kind: str, *key: object) -> str:
+        """An IRI for a part named by what it is, not where the record lists it, so that it
+        survives edits of the record: ``<trial>/arm/placebo``. A repeat gets ``-2``, ``-3``."""
+        name = part_key(*key)
+        count = self._keys[(kind, name)] = self._keys.get((kind, name), 0) + 1
+        return self.child(kind, name if count == 1 else f"{name}-{count}")
 
     def warn(self, field_path: str, message: str) -> None:
         self.problems.append(Problem("warning", self.nct_id, field_path, message))

@@ -59,3 +59,13 @@ def citation_iri(base: str, citation: str) -> str:
     """An article with neither DOI nor PMID is named by a hash of its normalised text."""
     digest = hashlib.sha1(normalised_name(citation).encode()).hexdigest()[:16]
     return f"{base}citation/{digest}"
+
+
+def part_key(*parts: object) -> str:
+    """A short stable name for a part of a trial from what it is (a site's name and address,
+    an arm's label): a slug when short, else a hash of the normalised text."""
+    text = " ".join(str(p) for p in parts if p)
+    key = slug(text) if text else "unnamed"
+    if len(key) > 48:
+        key = hashlib.sha1(normalised_name(text).encode()).hexdigest()[:12]
+    return key

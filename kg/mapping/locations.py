@@ -68,7 +68,8 @@ def map_locations(record: dict, ctx: MappingContext) -> Iterator[Triple]:
     trial = ctx.trial
     countries: dict[str, str] = {}
     for number, location in objects(ctx, contacts, "locations", PATH):
-        site = ctx.child("site", number)
+        site = ctx.keyed("site", *(location.get(k) for k in
+                                   ("facility", "city", "state", "zip", "country")))
         path = f"{PATH}.locations[{number - 1}]"
         yield trial, KG.site, site
         yield site, RDF_TYPE, SDO.Place
@@ -101,10 +102,10 @@ def map_locations(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         yield iri, SDO.name, text(name)
 
     for number, contact in objects(ctx, contacts, "centralContacts", PATH):
-        yield from _contact(ctx, trial, ctx.child("contact", number), contact,
+        yield from _contact(ctx, trial, ctx.keyed("contact", contact.get("name")), contact,
                             f"{PATH}.centralContacts[{number - 1}]", KG.centralContact)
     for number, official in objects(ctx, contacts, "overallOfficials", PATH):
-        person = ctx.child("official", number)
+        person = ctx.keyed("official", official.get("name"))
         path = f"{PATH}.overallOfficials[{number - 1}]"
         yield trial, KG.overallOfficial, person
         yield person, RDF_TYPE, SDO.Person

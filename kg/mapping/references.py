@@ -93,7 +93,7 @@ def map_references(record: dict, ctx: MappingContext) -> Iterator[Triple]:
             yield from identifier_triples(ctx.base, article, "PMID", pmid)
         # The reference type is the trial's view of the article (background for one trial,
         # results of another), so it sits on a node for this trial's reference.
-        node = ctx.child("reference", number)
+        node = ctx.keyed("reference", article.removeprefix("https://").removeprefix("doi.org/"))
         yield trial, KG.reference, node
         yield node, RDF_TYPE, KG.Reference
         yield node, KG.article, article

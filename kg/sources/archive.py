@@ -22,7 +22,7 @@ def archive_units(path: Path) -> Iterator[RawUnit]:
         return
     with archive:
         for member in archive.infolist():
-            if member.is_dir() or not member.filename.endswith(".json"):
+            if member.is_dir() or not member.filename.endswith((".json", ".xml")):
                 continue
             origin = f"{path}:{member.filename}"
             try:

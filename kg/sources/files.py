@@ -43,8 +43,8 @@ def records_from_bytes(data: bytes, origin: str) -> Iterator[SourceItem]:
 
 
 def json_files(path: Path) -> list[Path]:
-    """The JSON files below a directory, in a stable order."""
-    return sorted(p for p in path.rglob("*.json") if p.is_file())
+    """The record files (API v2 JSON, legacy XML) below a directory, in a stable order."""
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".json", ".xml"))
 
 
 class RawUnit(NamedTuple):
@@ -60,6 +60,10 @@ class RawUnit(NamedTuple):
     def items(self) -> Iterator[SourceItem]:
         if self.error is not None:
             yield SourceItem(self.origin, None, self.error)
+        elif self.origin.endswith(".xml"):
+            from kg.sources.legacy_xml import legacy_items
+
+            yield from legacy_items(self.origin, self.data)
         else:
             yield from records_from_bytes(self.data, self.origin)
 
