@@ -52,6 +52,10 @@ def measure(kind: str, size: int, workers: int) -> dict:
     if kind == "floor":
         for unit in units(size):
             orjson.loads(unit.data)
+    elif kind == "large":
+        options = ExportOptions(formats=("ntriples",), base=DEFAULT_BASE, validate=False)
+        summary = export(large_units(size), CountingSink(), options, workers=workers)
+        triples = summary.triples
     elif kind == "rdflib":
         for unit in units(size):
             graph = to_rdflib(map_record(orjson.loads(unit.data)).triples)
@@ -66,6 +70,23 @@ def measure(kind: str, size: int, workers: int) -> dict:
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"kind": kind, "workers": workers, "records": size, "triples": triples,
             "seconds": seconds, "rss_mb": max(own, children) / 1024}
+
+
+def large_units(size: int):
+    """Records with 2,000 sites each (the largest registry records have a few thousand)."""
+    from benchmarks.corpus import templates
+    from kg.sources.files import RawUnit
+
+    big = max(templates(), key=len)
+    record = orjson.loads(big)
+    sites = record["protocolSection"]["contactsLocationsModule"]["locations"]
+    record["protocolSection"]["contactsLocationsModule"]["locations"] = [
+        dict(site, facility=f"{site.get('facility', 'Site')} {n}")
+        for n, site in enumerate((sites * 5)[:2000])]
+    template = orjson.dumps(record)
+    for number in range(size):
+        nct = f"NCT{80000000 + number:08d}".encode()
+        yield RawUnit(f"large-{number}.json", template.replace(b"NCT@@@@@@@@", nct))
 
 
 def run_child(kind: str, size: int, workers: int) -> dict:
@@ -90,13 +111,13 @@ def main(size: int) -> None:
     floor = row("(a) floor: read + orjson.loads", run_child("floor", size, 1))
     one = row("(b) N-Triples, 1 worker", run_child("ntriples", size, 1))
     alln = row(f"(b) N-Triples, {cores} workers", run_child("ntriples", size, cores))
-    half = row(f"    N-Triples, {cores} workers, half", run_child("ntriples", size // 2, cores))
+    row(f"    N-Triples, {cores} workers, half", run_child("ntriples", size // 2, cores))
     base = row("(c) baseline: rdflib per record", run_child("rdflib", min(size, 2000), 1))
     row(f"(d) Turtle, {cores} workers", run_child("turtle", size, cores))
     row(f"(d) JSON Lines JSON-LD, {cores} workers", run_child("jsonl", size, cores))
+    row(f"    2,000-site records, {cores} workers", run_child("large", 500, cores))
     print(f"\nexport/floor (all cores): {alln / floor:.2f}; (1 worker): {one / floor:.2f}")
     print(f"export/baseline (all cores): {alln / base:.1f}x; (1 worker): {one / base:.1f}x")
-    del half
 
 
 if __name__ == "__main__":

@@ -107,13 +107,19 @@ def _process_chunk(task: tuple[list[RawUnit], ExportOptions]) -> list[list[Recor
     return [process_unit(unit, options) for unit in units]
 
 
-def _chunks(units: Iterable[RawUnit], size: int) -> Iterator[list[RawUnit]]:
+def _chunks(units: Iterable[RawUnit], size: int,
+            max_bytes: int = 2_000_000) -> Iterator[list[RawUnit]]:
+    """Chunks of at most ``size`` units and about ``max_bytes`` of input, so that a run of very
+    large records (thousands of sites) holds no more in flight than a run of small ones."""
     chunk: list[RawUnit] = []
+    held = 0
     for unit in units:
         chunk.append(unit)
-        if len(chunk) == size:
+        held += len(unit.data or b"")
+        if len(chunk) == size or held >= max_bytes:
             yield chunk
             chunk = []
+            held = 0
     if chunk:
         yield chunk
 
@@ -145,7 +151,7 @@ def _all_outcomes(units: Iterable[RawUnit], options: ExportOptions, workers: int
         for unit in units:
             yield from process_unit(unit, options)
         return
-    window = workers * 3
+    window = workers * 2
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         pending: deque = deque()
         for chunk in _chunks(units, chunk_size):
