@@ -14,14 +14,16 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/kg export examples/NCT00698191.json -o output -f turtle -f jsonld
 	$(BIN)/kg validate output/NCT00698191.ttl
+	$(BIN)/kg query --data output/NCT00698191.ttl --file queries/trial-summary.rq
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m benchmarks.mapping
+	$(BIN)/python -m benchmarks.bulk
 	$(BIN)/python -m benchmarks.validation
+	$(BIN)/python -m benchmarks.load
 
 clean:
 	rm -rf $(VENV) output/*.ttl output/*.jsonld output/*.nt output/*.nq

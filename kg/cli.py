@@ -426,7 +426,7 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
 @click.option("--format", "result_format", type=click.Choice(["table", "csv", "json", "turtle"]),
               default="table", show_default=True)
 @click.option("--data", "data_files", multiple=True, type=click.Path(exists=True),
-              help="Query these RDF files (in memory) instead of a store.")
+              help="Query these RDF files (in memory, each its own graph) instead of a store.")
 @store_options
 def query_command(sparql: str | None, query_file: str | None, result_format: str,
                   data_files: tuple[str, ...], store_dir: str | None, endpoint: str | None,
@@ -439,16 +439,16 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
         raise click.UsageError("give a query or --file, not both")
     text = Path(query_file).read_text() if query_file else sparql
     if data_files:
+        import pyoxigraph as ox
+
+        from kg.load import RDF_SUFFIXES
         from kg.stores.oxigraph import OxigraphStore
 
-        store = OxigraphStore(None)
+        store = OxigraphStore(None, union_default_graph=True)
         for path in data_files:
-            import pyoxigraph as ox
-
-            from kg.load import RDF_SUFFIXES
-
             fmt = RDF_SUFFIXES.get(Path(path).suffix.lower(), ox.RdfFormat.TURTLE)
-            store.store.load(path=path, format=fmt)
+            graph = None if fmt.supports_datasets else ox.NamedNode(Path(path).resolve().as_uri())
+            store.store.load(path=path, format=fmt, to_graph=graph)
     else:
         store = open_store(store_dir, endpoint, update_endpoint, gsp_endpoint)
     try:

@@ -124,23 +124,38 @@ def _chunks(units: Iterable[RawUnit], size: int,
         yield chunk
 
 
+class SeenIds:
+    """NCT ids met so far, as one bit per possible id (12.5 MB, whatever the number of records),
+    so the duplicate check costs no memory that grows with the run."""
+
+    def __init__(self) -> None:
+        self.bits = bytearray(100_000_000 // 8)
+
+    def check_and_add(self, nct_id: str) -> bool:
+        """True if the id was seen before; records it either way."""
+        number = int(nct_id[3:])
+        byte, bit = divmod(number, 8)
+        seen = bool(self.bits[byte] & (1 << bit))
+        self.bits[byte] |= 1 << bit
+        return seen
+
+
 def outcomes(units: Iterable[RawUnit], options: ExportOptions, workers: int = 1,
              chunk_size: int = 64, enricher=None) -> Iterator[RecordOutcome]:
     """Record outcomes in input order, each trial once: a later record with an NCT id already
     seen in the run (a page repeating a study file) is reported and left out, so a file never
     merges two versions of one trial into one graph."""
-    seen: set[str] = set()
+    seen = SeenIds()
     if enricher is not None:  # one polite HTTP client: requests stay in this process
         produced = (o for unit in units for o in process_unit(unit, options, enricher))
     else:
         produced = _all_outcomes(units, options, workers, chunk_size)
     for outcome in produced:
-        if outcome.nct_id and outcome.nct_id in seen:
+        if outcome.nct_id and seen.check_and_add(outcome.nct_id):
             yield RecordOutcome("", {}, 0, [f"warning: {outcome.origin}: {outcome.nct_id}: "
                                             "appears again in the input; the first is kept"],
                                 False, False, 1, Counter())
             continue
-        seen.add(outcome.nct_id)
         yield outcome
 
 

@@ -33,16 +33,21 @@ def module(record: dict, section: str, name: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def objects(ctx: MappingContext, parent: dict, key: str, path: str) -> list[tuple[int, dict]]:
-    """The dict items of a list field, numbered from 1; other items are reported and skipped."""
+def _list(ctx: MappingContext, parent: dict, key: str, path: str) -> list:
+    """A list field, or [] (reported when the field is there but is not a list)."""
     items = parent.get(key)
     if items is None:
         return []
     if not isinstance(items, list):
         ctx.error(f"{path}.{key}", f"expected a list, got {type(items).__name__}")
         return []
+    return items
+
+
+def objects(ctx: MappingContext, parent: dict, key: str, path: str) -> list[tuple[int, dict]]:
+    """The dict items of a list field, numbered from 1; other items are reported and skipped."""
     found = []
-    for number, item in enumerate(items, 1):
+    for number, item in enumerate(_list(ctx, parent, key, path), 1):
         if isinstance(item, dict):
             found.append((number, item))
         else:
@@ -52,13 +57,7 @@ def objects(ctx: MappingContext, parent: dict, key: str, path: str) -> list[tupl
 
 def strings(ctx: MappingContext, parent: dict, key: str, path: str) -> list[str]:
     """The non-empty strings of a list-of-strings field."""
-    items = parent.get(key)
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        ctx.error(f"{path}.{key}", f"expected a list, got {type(items).__name__}")
-        return []
-    return [s for s in items if isinstance(s, str) and s.strip()]
+    return [s for s in _list(ctx, parent, key, path) if isinstance(s, str) and s.strip()]
 
 
 def web_iri(url: str) -> str | None:

@@ -26,7 +26,10 @@ def term_json(term) -> dict | None:
 
 
 class OxigraphStore:
-    def __init__(self, path: str | Path | None):
+    def __init__(self, path: str | Path | None, union_default_graph: bool = False):
+        """``path`` None is an in-memory store; ``union_default_graph`` lets queries without
+        ``GRAPH`` see every named graph (for querying files directly)."""
+        self.union_default_graph = union_default_graph
         try:
             self.store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as exc:
@@ -51,7 +54,8 @@ class OxigraphStore:
 
     def query(self, sparql: str) -> QueryResult:
         try:
-            result = self.store.query(sparql, use_default_graph_as_union=False)
+            result = self.store.query(sparql,
+                                      use_default_graph_as_union=self.union_default_graph)
         except SyntaxError as exc:
             raise StoreError(f"query does not parse: {exc}") from exc
         if isinstance(result, ox.QueryBoolean):
