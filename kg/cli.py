@@ -196,13 +196,14 @@ class Sources:
               help="Add article metadata from Crossref, DataCite and NCBI (one process).")
 @enrich_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings.")
+@click.option("-v", "--verbose", is_flag=True, help="A line for every record exported.")
 def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                    filter_advanced, statuses, since_date, limit, api_url, rate, retries,
                    formats: tuple[str, ...], output: str, base: str,
                    validate: bool, strict: bool, workers: int, shard_size: int | None,
                    compress: str | None, enrich: bool, mailto: str | None, cache_dir: str,
                    offline: bool, crossref_url: str | None, doi_url: str | None,
-                   idconv_url: str | None, quiet: bool) -> None:
+                   idconv_url: str | None, quiet: bool, verbose: bool) -> None:
     """Export study records as RDF: JSON files, /studies pages, directories, bulk archives
     (.zip), - for stdin, or live from the registry by --nct id or by search."""
     from kg.sources.api import SearchError
@@ -220,17 +221,22 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
         outputs = Outputs(targets)
         written = ", ".join(p for p in targets.values() if p != "-")
     options = ExportOptions(formats=formats, base=base, validate=validate, strict=strict)
-    progress = Progress(not quiet, lambda: sources.total)
+    progress = Progress(not quiet and not verbose, lambda: sources.total)
 
     def report(line: str) -> None:
         if not (quiet and line.startswith("warning")):
             click.echo(line, err=True)
 
+    def on_record(outcome: RecordOutcome) -> None:
+        progress.tick(outcome)
+        if verbose and outcome.nct_id:
+            click.echo(f"{outcome.nct_id}: {outcome.triples} triples", err=True)
+
     try:
         enricher = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url,
                                  idconv_url) if enrich else None
         summary = export(sources.units(), outputs, options, workers=workers, report=report,
-                         on_record=progress.tick, enricher=enricher)
+                         on_record=on_record, enricher=enricher)
     except SearchError as exc:
         progress.done()
         click.echo(f"kg export: {exc}", err=True)

@@ -112,3 +112,28 @@ def test_shared_records_with_a_big_one_export_identically_with_two_workers(tmp_p
         kg("export", *map(str, paths), "-f", "nquads", "-o", str(tmp_path / f"{workers}.nq"),
            "-w", workers, "--no-validate", "-q")
     assert (tmp_path / "1.nq").read_bytes() == (tmp_path / "2.nq").read_bytes()
+
+
+def test_zstd_output_is_deterministic_and_readable(tmp_path, corpus):
+    zstandard = pytest.importorskip("zstandard")
+    directory, _ = corpus
+    for run in ("a", "b"):
+        kg("export", str(directory), "-f", "ntriples", "-o", str(tmp_path / run),
+           "--compress", "zst", "--no-validate", "-q")
+    (a,) = (tmp_path / "a").iterdir()
+    assert a.name == "records.nt.zst"
+    assert a.read_bytes() == (tmp_path / "b" / a.name).read_bytes()
+    text = zstandard.ZstdDecompressor().stream_reader(a.open("rb")).read().decode()
+    assert len(rdflib.Graph().parse(data=text, format="nt")) > 300 * 100
+
+
+def test_a_record_with_two_thousand_sites_exports(tmp_path):
+    record = load_json(EXAMPLE)
+    site = record["protocolSection"]["contactsLocationsModule"]["locations"][0]
+    record["protocolSection"]["contactsLocationsModule"]["locations"] = [
+        dict(site, facility=f"Site {n}") for n in range(2000)]
+    (tmp_path / "big.json").write_text(json.dumps(record))
+    result = kg("export", str(tmp_path / "big.json"), "-f", "nquads", "-o",
+                str(tmp_path / "big.nq"), "--no-validate")
+    assert result.returncode == 0
+    assert (tmp_path / "big.nq").read_text().count("<https://w3id.org/ctkg/vocab#site>") == 2000

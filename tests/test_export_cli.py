@@ -114,3 +114,17 @@ def test_unwritable_output_leaves_no_partial_file_and_exits_2(tmp_path):
     result = run("export", str(EXAMPLE), "-o", str(blocker / "sub" / "out.ttl"), "-f", "turtle")
     assert result.exit_code == 2
     assert "cannot write output" in result.stderr
+
+
+def test_jsonld_output_is_isomorphic_to_turtle_output(tmp_path):
+    from rdflib.compare import isomorphic
+
+    assert run("export", str(EXAMPLE), "-o", str(tmp_path), "-q").exit_code == 0
+    turtle = rdflib.Graph().parse(tmp_path / "NCT00698191.ttl")
+    jsonld = rdflib.Graph().parse(tmp_path / "NCT00698191.jsonld", format="json-ld")
+    assert len(turtle) == REFERENCE_TRIPLES and isomorphic(turtle, jsonld)
+
+
+def test_verbose_names_each_record(tmp_path):
+    result = run("export", str(EXAMPLE), "-o", str(tmp_path), "-v", "--no-validate")
+    assert f"NCT00698191: {REFERENCE_TRIPLES} triples" in result.stderr

@@ -149,6 +149,26 @@ def test_virtuoso_holds_the_exported_triple_count_per_trial(virtuoso, shared_inp
         assert graph_counts(RemoteStore(virtuoso.query_url), BASE) == nquads_counts(exported_nquads)
 
 
+def test_virtuoso_replaces_a_modified_record_also_through_sparql_update(virtuoso,  # noqa: F811
+                                                                        tmp_path):
+    base = "https://w3id.org/ctkg/test-update/"
+    virtuoso.clear(base)
+    record = load_json(EXAMPLE)
+    (tmp_path / "a.json").write_text(json.dumps(record))
+    no_gsp = ["--endpoint", virtuoso.query_url, "--update-endpoint", virtuoso.update_url,
+              "--base", base]
+    kg("load", str(tmp_path / "a.json"), *no_gsp, env=virtuoso.env(), check=True)
+    record["protocolSection"]["identificationModule"]["briefTitle"] = "A new title"
+    (tmp_path / "a.json").write_text(json.dumps(record))
+    kg("load", str(tmp_path / "a.json"), *no_gsp, env=virtuoso.env(), check=True)
+    store = RemoteStore(virtuoso.query_url)
+    titles = store.query(f"SELECT ?t WHERE {{ GRAPH <{base}trial/NCT00698191> {{ "
+                         f"<{base}trial/NCT00698191> <https://schema.org/name> ?t }} }}")
+    assert [row[0]["value"] for row in titles.rows] == ["A new title"]
+    assert graph_counts(store, base) == {f"{base}trial/NCT00698191": len(set(map_record(
+        record, base=base).triples))}
+
+
 def test_example_queries_answer_the_same_from_oxigraph_and_virtuoso(virtuoso, tmp_path,  # noqa: F811
                                                                     shared_inputs):
     virtuoso.clear("https://w3id.org/ctkg/")
