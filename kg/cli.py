@@ -20,8 +20,8 @@ from kg.export import ExportOptions, RecordOutcome, export
 from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
 from kg.outputs import COMPRESSIONS, Outputs, ShardedOutputs, atomic_text
 from kg.serialize import FORMATS
+from kg.sources import Selection
 from kg.sources.api import API_URL, API_URL_ENV
-from kg.sources.files import read_units
 from kg.validate import report_graph, summary_counts
 
 DEFAULT_OUTPUT = "output"
@@ -139,38 +139,25 @@ def source_options(command):
     return command
 
 
-class Sources:
-    """The record units of one command: files and archives, then ids, then a search."""
+def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
+              since_date, limit, api_url, rate, retries) -> Selection:
+    """The records the source options ask for, or a usage error saying what is missing."""
+    from kg.http import HttpClient
+    from kg.sources.api import RegistryClient, Search
 
-    def __init__(self, inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
-                 since_date, limit, api_url, rate, retries):
-        from kg.http import HttpClient
-        from kg.sources.api import RegistryClient, Search
-
-        if since_date and not re.match(r"^\d{4}-\d{2}-\d{2}$", since_date):
-            raise click.UsageError(f"--since takes a date as YYYY-MM-DD, not {since_date!r}")
-        self.inputs = inputs
-        self.ids = list(nct_ids) + ([line.strip() for line in nct_file if line.strip()]
-                                    if nct_file else [])
-        self.search = Search(query, condition, filter_advanced, tuple(statuses), since_date)
-        self.searching = any((query, condition, filter_advanced, statuses, since_date))
-        self.limit = limit
-        if not (inputs or self.ids or self.searching):
-            raise click.UsageError("give INPUTS, --nct ids, or a search (--query, --condition, "
-                                   "--filter-advanced, --status, --since)")
-        self.client = RegistryClient(api_url, HttpClient(
-            user_agent=f"kg/{__version__} (clinical-trial knowledge graph exporter)",
-            per_second=rate, retries=retries, backoff=0.5))
-
-    @property
-    def total(self) -> int | None:
-        return self.client.total
-
-    def units(self):
-        yield from read_units(self.inputs)
-        yield from self.client.studies(self.ids)
-        if self.searching:
-            yield from self.client.search(self.search, self.limit)
+    if since_date and not re.match(r"^\d{4}-\d{2}-\d{2}$", since_date):
+        raise click.UsageError(f"--since takes a date as YYYY-MM-DD, not {since_date!r}")
+    ids = list(nct_ids) + ([line.strip() for line in nct_file if line.strip()]
+                           if nct_file else [])
+    searching = any((query, condition, filter_advanced, statuses, since_date))
+    if not (inputs or ids or searching):
+        raise click.UsageError("give INPUTS, --nct ids, or a search (--query, --condition, "
+                               "--filter-advanced, --status, --since)")
+    client = RegistryClient(api_url, HttpClient(
+        user_agent=f"kg/{__version__} (clinical-trial knowledge graph exporter)",
+        per_second=rate, retries=retries, backoff=0.5))
+    search = Search(query, condition, filter_advanced, tuple(statuses), since_date)
+    return Selection(client, inputs, ids, search if searching else None, limit)
 
 
 @main.command("export")
@@ -208,8 +195,8 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
     (.zip), - for stdin, or live from the registry by --nct id or by search."""
     from kg.sources.api import SearchError
 
-    sources = Sources(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
-                      since_date, limit, api_url, rate, retries)
+    sources = selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
+                        since_date, limit, api_url, rate, retries)
     formats = formats or ("turtle", "jsonld")
     if shard_size:
         if output == "-" or Path(output).suffix:
@@ -264,8 +251,8 @@ def fetch_command(inputs, nct_ids, nct_file, query, condition, filter_advanced, 
     be re-run offline and audited."""
     from kg.sources.api import SearchError
 
-    sources = Sources(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
-                      since_date, limit, api_url, rate, retries)
+    sources = selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
+                        since_date, limit, api_url, rate, retries)
     directory = Path(output)
     saved = failed = 0
     try:

@@ -1,1 +1,32 @@
-"""Sources: where records come from. Every source yields the same plain record dicts."""
+"""Sources: where records come from. Every source yields the same raw units, read into the same
+plain record dicts; a source never maps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from kg.sources.api import RegistryClient, Search
+from kg.sources.files import RawUnit, read_units
+
+
+@dataclass
+class Selection:
+    """What one run reads: files, directories and archives, then NCT ids, then a search."""
+
+    client: RegistryClient
+    inputs: Iterable[str] = ()
+    ids: list[str] = field(default_factory=list)
+    search: Search | None = None
+    limit: int | None = None
+
+    @property
+    def total(self) -> int | None:
+        """The search's total count, once its first page is in."""
+        return self.client.total
+
+    def units(self) -> Iterator[RawUnit]:
+        yield from read_units(self.inputs)
+        yield from self.client.studies(self.ids)
+        if self.search is not None:
+            yield from self.client.search(self.search, self.limit)
