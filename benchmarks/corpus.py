@@ -1,9 +1,9 @@
 """A benchmark corpus: the shared real records, varied into as many trials as asked.
 
 Each record is a real one with a fresh NCT id (so fresh IRIs). Records are drawn at random
-(seeded) with the very large ones (NCT02513394 has 437 sites and 1.5 MB of JSON) kept rare, so
-the mean size is near the registry's (about 17 KB: 10.3 GB for 598,000 studies). Records are
-made on the fly from templates, so a corpus of any size costs no memory and no disk. They come
+(seeded) with the very large ones (NCT02513394 has 437 sites and 1.5 MB of JSON) kept rare, as
+in the registry. Records are made on the fly from templates, so a corpus of any size costs no
+memory and no disk. They come
 from ``../shared/records`` (``KG_SHARED_DIR`` overrides) and are never written into the project.
 """
 
