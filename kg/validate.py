@@ -126,6 +126,19 @@ def trial_subgraphs(graph: rdflib.Graph) -> Iterator[tuple[str, rdflib.Graph]]:
         yield nct_id, sub
 
 
+def _path_node(graph: rdflib.Graph, path: str) -> rdflib.term.Node:
+    """A result path back as SHACL writes it: an IRI, or an RDF list for a sequence path."""
+    names = {"schema": SCHEMA_NS, "kg": "https://w3id.org/ctkg/vocab#"}
+    steps = [rdflib.URIRef(names[step.split(":", 1)[0]] + step.split(":", 1)[1])
+             if step.split(":", 1)[0] in names else rdflib.URIRef(step) for step in path.split("/")
+             if step]
+    if len(steps) == 1:
+        return steps[0]
+    head = rdflib.BNode()
+    rdflib.collection.Collection(graph, head, steps)
+    return head
+
+
 def summary_counts(results: Iterable[ValidationResult]) -> Counter:
     """Results per (shape, severity), for the report's summary."""
     return Counter((r.shape, r.severity) for r in results)
@@ -150,7 +163,7 @@ def report_graph(results: Iterable[ValidationResult]) -> rdflib.Graph:
         graph.add((node, SH.sourceConstraintComponent, SH[r.constraint]))
         graph.add((node, SH.sourceShape, rdflib.URIRef("https://w3id.org/ctkg/shapes#" + r.shape)))
         if r.path:
-            graph.add((node, SH.resultPath, rdflib.Literal(r.path)))
+            graph.add((node, SH.resultPath, _path_node(graph, r.path)))
         if r.value:
             graph.add((node, SH.value, rdflib.Literal(r.value)))
     return graph

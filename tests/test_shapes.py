@@ -313,6 +313,7 @@ def test_kg_validate_json_and_turtle_reports(tmp_path, conforming):
     result = CliRunner().invoke(main, ["validate", str(path), "--format", "turtle", "-w", "1"])
     report = rdflib.Graph().parse(data=result.stdout, format="turtle")
     assert (None, rdflib.SH.conforms, Literal(False)) in report
+    assert (None, rdflib.SH.resultPath, KG.enrollment) in report
 
 
 def test_export_strict_does_not_write_invalid_trials(tmp_path, reference_record):
