@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from kg.errors import RecordError
 from kg.mapping import map_record
+from kg.mapping.fields import module
 from kg.serialize import FORMATS
 from kg.sources.files import RawUnit
 
@@ -63,14 +64,12 @@ def process_unit(unit: RawUnit, options: ExportOptions, enricher=None) -> list[R
     outcomes = []
     for item in unit.items():
         if item.error is not None:
-            outcomes.append(RecordOutcome("", {}, 0, [f"error: {item.error.line()}"], True,
-                                          False, 0, Counter()))
+            outcomes.append(_failure(item.error))
             continue
         try:
             mapped = map_record(item.record, base=options.base, origin=item.origin)
         except RecordError as exc:
-            outcomes.append(RecordOutcome("", {}, 0, [f"error: {exc.line()}"], True, False, 0,
-                                          Counter()))
+            outcomes.append(_failure(exc))
             continue
         lines = [problem.line(item.origin) for problem in mapped.problems]
         if enricher is not None:
@@ -96,9 +95,15 @@ def process_unit(unit: RawUnit, options: ExportOptions, enricher=None) -> list[R
     return outcomes
 
 
+def _failure(error: RecordError) -> RecordOutcome:
+    return RecordOutcome("", {}, 0, [f"error: {error.line()}"], True, False, 0, Counter())
+
+
 def last_update_of(record: dict) -> str | None:
-    status = record.get("protocolSection", {}).get("statusModule", {})
-    date = (status.get("lastUpdatePostDateStruct") or {}).get("date")
+    """The record's last update post date, which a loader compares with the stored one."""
+    status = module(record, "protocolSection", "statusModule")
+    struct = status.get("lastUpdatePostDateStruct")
+    date = struct.get("date") if isinstance(struct, dict) else None
     return date if isinstance(date, str) else None
 
 

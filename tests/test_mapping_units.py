@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg.errors import RecordError
 from kg.mapping import map_record
@@ -102,3 +104,52 @@ def test_arm_naming_a_missing_intervention_is_a_warning_and_keeps_the_name(refer
     mapped = map_record(record)
     assert any("names no intervention" in p.message for p in mapped.problems)
     assert any(o == ("Drug: Nothing",) + o[1:] for _, _, o in mapped.triples if not isinstance(o, str))
+
+
+def test_a_module_that_is_not_an_object_is_an_error_not_a_crash(reference_record):
+    record = copy.deepcopy(reference_record)
+    record["protocolSection"]["statusModule"] = ["not", "an", "object"]
+    mapped = map_record(record)
+    assert [p.field for p in mapped.problems if p.severity == "error"] == [
+        "protocolSection.statusModule"]
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                    | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_json_in_any_field_maps_or_fails_with_a_record_error(reference_record, data):
+    """Whatever shape a field has, the mapping reports it; it never crashes."""
+    record = copy.deepcopy(reference_record)
+    protocol = record["protocolSection"]
+    name = data.draw(st.sampled_from(sorted(protocol)))
+    keys = sorted(protocol[name]) + ["nonsense"]
+    for key in data.draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3)):
+        if (name, key) != ("identificationModule", "nctId"):
+            protocol[name][key] = data.draw(JSON)
+    mapped = map_record(record)
+    assert mapped.triples
+
+
+NESTED = [("armsInterventionsModule", "armGroups"), ("armsInterventionsModule", "interventions"),
+          ("contactsLocationsModule", "locations"), ("contactsLocationsModule", "overallOfficials"),
+          ("referencesModule", "references"), ("sponsorCollaboratorsModule", "collaborators")]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_json_inside_list_items_maps_without_crashing(reference_record, data):
+    record = copy.deepcopy(reference_record)
+    name, key = data.draw(st.sampled_from(NESTED))
+    module = record["protocolSection"][name]
+    items = module.setdefault(key, [{}])
+    item = items[0] if items else {}
+    fields = sorted(item) + ["contacts", "geoPoint", "retractions", "type", "class"]
+    for field in data.draw(st.lists(st.sampled_from(fields), min_size=1, max_size=3)):
+        item[field] = data.draw(JSON)
+    module[key] = [item] + items[1:]
+    assert map_record(record).triples

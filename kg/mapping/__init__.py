@@ -74,6 +74,12 @@ def map_record(record: dict, base: str = DEFAULT_BASE, origin: str = "") -> Mapp
     """All triples of one study record, without duplicates, in a stable order."""
     nct_id = nct_id_of(record, origin)
     ctx = MappingContext(base=base, nct_id=nct_id)
+    for section in ("protocolSection", "derivedSection"):
+        modules = record.get(section)
+        for name, value in (modules.items() if isinstance(modules, dict) else ()):
+            if not isinstance(value, dict):
+                ctx.error(f"{section}.{name}", f"expected an object, got {type(value).__name__}; "
+                                               "the module is left out")
     triples: dict[Triple, None] = {}
     for section in SECTIONS:
         triples.update(dict.fromkeys(section(record, ctx)))

@@ -95,7 +95,7 @@ def map_arms(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         kind = item.get("type")
         yield trial, SDO.studySubject, node
         yield node, RDF_TYPE, KG.Intervention
-        for cls in INTERVENTION_CLASSES.get(kind, (SDO.MedicalEntity,)):
+        for cls in INTERVENTION_CLASSES.get(kind if isinstance(kind, str) else "", (SDO.MedicalEntity,)):
             yield node, RDF_TYPE, cls
         if kind is not None:
             yield node, KG.interventionType, ctx.term(INTERVENTION_TYPE, kind, f"{path}.type")

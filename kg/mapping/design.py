@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kg.mapping.context import MappingContext
-from kg.mapping.fields import BOOLEAN, INTEGER, NUMBER, TEXT, field_triples, module, strings
+from kg.mapping.fields import (
+    BOOLEAN,
+    INTEGER,
+    NUMBER,
+    TEXT,
+    field_triples,
+    module,
+    nested,
+    strings,
+)
 from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple
 
@@ -131,8 +140,9 @@ DESIGN_INFO_ENUMS = (
 
 def study_class(record: dict) -> str:
     """The schema.org class of the study; an unknown or missing type stays a MedicalStudy."""
-    design = module(record, "protocolSection", "designModule")
-    return STUDY_CLASS.get(design.get("studyType"), SDO.MedicalStudy)
+    study_type = module(record, "protocolSection", "designModule").get("studyType")
+    return STUDY_CLASS.get(study_type, SDO.MedicalStudy) if isinstance(study_type, str) \
+        else SDO.MedicalStudy
 
 
 def map_design(record: dict, ctx: MappingContext) -> Iterator[Triple]:
@@ -148,13 +158,13 @@ def map_design(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         yield trial, KG.phase, ctx.term(PHASE, phase, f"{PATH}.phases")
     yield from field_triples(ctx, trial, design, DESIGN_FIELDS, PATH)
 
-    info = design.get("designInfo") if isinstance(design.get("designInfo"), dict) else {}
+    info = nested(ctx, design, "designInfo", PATH)
     info_path = f"{PATH}.designInfo"
     for key, predicate, enumeration in DESIGN_INFO_ENUMS:
         if info.get(key) is not None:
             yield trial, predicate, ctx.term(enumeration, info[key], f"{info_path}.{key}")
     yield from field_triples(ctx, trial, info, DESIGN_INFO_FIELDS, info_path)
-    masking = info.get("maskingInfo") if isinstance(info.get("maskingInfo"), dict) else {}
+    masking = nested(ctx, info, "maskingInfo", info_path)
     masking_path = f"{info_path}.maskingInfo"
     if masking.get("masking") is not None:
         yield trial, KG.masking, ctx.term(MASKING, masking["masking"], f"{masking_path}.masking")
@@ -162,21 +172,21 @@ def map_design(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         yield trial, KG.whoMasked, ctx.term(WHO_MASKED, who, f"{masking_path}.whoMasked")
     yield from field_triples(ctx, trial, masking, MASKING_FIELDS, masking_path)
 
-    bio = design.get("bioSpec") if isinstance(design.get("bioSpec"), dict) else {}
+    bio = nested(ctx, design, "bioSpec", PATH)
     if bio.get("retention") is not None:
         yield trial, KG.bioSpecRetention, ctx.term(
             BIOSPEC_RETENTION, bio["retention"], f"{PATH}.bioSpec.retention")
     yield from field_triples(ctx, trial, bio, BIOSPEC_FIELDS, f"{PATH}.bioSpec")
 
-    enrollment = design.get("enrollmentInfo")
-    if isinstance(enrollment, dict):
+    enrollment = nested(ctx, design, "enrollmentInfo", PATH)
+    if enrollment:
         yield from field_triples(ctx, trial, enrollment, ENROLLMENT_FIELDS,
                                  f"{PATH}.enrollmentInfo")
         if enrollment.get("type") is not None:
             yield trial, KG.enrollmentType, ctx.term(
                 ENROLLMENT_TYPE, enrollment["type"], f"{PATH}.enrollmentInfo.type")
-    access_types = design.get("expandedAccessTypes")
-    if isinstance(access_types, dict):
+    access_types = nested(ctx, design, "expandedAccessTypes", PATH)
+    if access_types:
         yield from field_triples(ctx, trial, access_types, EXPANDED_ACCESS_TYPE_FIELDS,
                                  f"{PATH}.expandedAccessTypes")
 
@@ -196,16 +206,18 @@ def trial_design_members(record: dict) -> set[str]:
     members: set[str] = set()
     if info.get("allocation") == "RANDOMIZED":
         members.add(SDO.RandomizedTrial)
-    if masking.get("masking") in MASKING_DESIGN:
+    if isinstance(masking.get("masking"), str) and masking["masking"] in MASKING_DESIGN:
         members.add(MASKING_DESIGN[masking["masking"]])
-    arms = module(record, "protocolSection", "armsInterventionsModule").get("armGroups") or []
-    if any(isinstance(a, dict) and a.get("type") == "PLACEBO_COMPARATOR" for a in arms):
+    arms = module(record, "protocolSection", "armsInterventionsModule").get("armGroups")
+    if isinstance(arms, list) and any(isinstance(a, dict) and a.get("type") == "PLACEBO_COMPARATOR"
+                                      for a in arms):
         members.add(SDO.PlaceboControlledTrial)
     locations = module(record, "protocolSection", "contactsLocationsModule").get("locations")
     if isinstance(locations, list) and locations:
         members.add(SDO.SingleCenterTrial if len(locations) == 1 else SDO.MultiCenterTrial)
-        countries = {loc.get("country") for loc in locations if isinstance(loc, dict)}
-        if len(countries - {None}) > 1:
+        countries = {loc.get("country") for loc in locations
+                     if isinstance(loc, dict) and isinstance(loc.get("country"), str)}
+        if len(countries) > 1:
             members.add(SDO.InternationalTrial)
     return members
 

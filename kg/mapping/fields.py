@@ -33,6 +33,18 @@ def module(record: dict, section: str, name: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def nested(ctx: MappingContext, parent: dict, key: str, path: str) -> dict:
+    """An object field (``designInfo``, ``organization``...), or {} (reported when the field is
+    there but is not an object)."""
+    value = parent.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        ctx.error(f"{path}.{key}", f"expected an object, got {type(value).__name__}")
+        return {}
+    return value
+
+
 def _list(ctx: MappingContext, parent: dict, key: str, path: str) -> list:
     """A list field, or [] (reported when the field is there but is not a list)."""
     items = parent.get(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kg.mapping.context import MappingContext
-from kg.mapping.fields import TEXT, URL, field_triples, module, objects, strings
+from kg.mapping.fields import TEXT, URL, field_triples, module, nested, objects, strings
 from kg.mapping.organizations import organization_triples
 from kg.mapping.vocab import KG, REGISTRY_STUDY_URL, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple, text
@@ -68,7 +68,7 @@ def map_identification(record: dict, ctx: MappingContext) -> Iterator[Triple]:
                                    "secondary_id", info, SECONDARY_ID_TYPE,
                                    f"{PATH}.secondaryIdInfos[{number - 1}]")
     yield from organization_triples(ctx, trial, KG.registeringOrganization,
-                                    ident.get("organization") or {}, "fullName",
+                                    nested(ctx, ident, "organization", PATH), "fullName",
                                     f"{PATH}.organization")
 
 
