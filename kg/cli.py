@@ -389,7 +389,7 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
 
     result = None
     try:
-        graphs = chain(*(graphs_from_rdf(p, base) for p in rdf_files),
+        graphs = chain(*(graphs_from_rdf(p) for p in rdf_files),
                        graphs_from_records(records, base, workers, report, summary))
         result = load(graphs, store, base, source=" ".join(inputs), since=since,
                       batch_size=batch_size, on_batch=progress)

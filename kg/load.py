@@ -72,27 +72,25 @@ def graphs_from_records(inputs: Iterable[str], base: str, workers: int,
                          outcome.blocks["ntriples"], outcome.triples, outcome.last_update)
 
 
-def graphs_from_rdf(path: Path, base: str) -> Iterator[TrialGraph]:
+def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
     """Trial graphs of an RDF file: the named graphs of N-Quads/TriG, else one per trial."""
     fmt = RDF_SUFFIXES[path.suffix.lower()]
-    try:
-        quads = list(ox.parse(path=str(path), format=fmt))
-    except (SyntaxError, OSError) as exc:
-        raise StoreError(f"{path}: cannot read as RDF: {exc}") from exc
     by_graph: dict[str, list] = {}
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        for quad in quads:
-            if isinstance(quad.graph_name, ox.NamedNode):
-                by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
-    else:
-        import rdflib
+    try:
+        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            for quad in ox.parse(path=str(path), format=fmt):
+                if isinstance(quad.graph_name, ox.NamedNode):
+                    by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+        else:
+            import rdflib
 
-        from kg.validate import trial_subgraphs
+            from kg.validate import trial_subgraphs
 
-        graph = rdflib.Graph().parse(path)
-        for nct_id, sub in trial_subgraphs(graph):
-            by_graph[trial_iri(base, nct_id)] = list(
-                ox.parse(sub.serialize(format="nt").encode(), ox.RdfFormat.N_TRIPLES))
+            for part in trial_subgraphs(rdflib.Graph().parse(path)):
+                by_graph[part.trial] = list(ox.parse(part.graph.serialize(format="nt").encode(),
+                                                     ox.RdfFormat.N_TRIPLES))
+    except (SyntaxError, OSError, ValueError) as exc:
+        raise StoreError(f"{path}: cannot read as RDF: {str(exc).strip().splitlines()[0]}") from exc
     modified_predicate = ox.NamedNode(KG_NS + "lastUpdatePostDate")
     for graph_iri, triples in by_graph.items():
         modified = next((t.object.value for t in triples if t.predicate == modified_predicate

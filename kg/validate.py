@@ -106,7 +106,13 @@ def validate_mapped(mapped: MappedRecord) -> list[ValidationResult]:
     return validate_graph(to_rdflib(mapped.triples), mapped.nct_id)
 
 
-def trial_subgraphs(graph: rdflib.Graph) -> Iterator[tuple[str, rdflib.Graph]]:
+class TrialSubgraph(NamedTuple):
+    nct_id: str
+    trial: str  # the trial's IRI, as the data has it
+    graph: rdflib.Graph
+
+
+def trial_subgraphs(graph: rdflib.Graph) -> Iterator[TrialSubgraph]:
     """Each trial of a whole graph with every node it reaches, not crossing into other trials."""
     trials = set(graph.subjects(RDF.type, STUDY))
     for trial in sorted(trials):
@@ -122,8 +128,7 @@ def trial_subgraphs(graph: rdflib.Graph) -> Iterator[tuple[str, rdflib.Graph]]:
                         and triple[1] != RDF.type:
                     seen.add(obj)
                     frontier.append(obj)
-        nct_id = str(trial).rsplit("/", 1)[-1]
-        yield nct_id, sub
+        yield TrialSubgraph(str(trial).rsplit("/", 1)[-1], str(trial), sub)
 
 
 def _path_node(graph: rdflib.Graph, path: str) -> rdflib.term.Node:

@@ -70,7 +70,7 @@ def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
     except Exception as exc:  # rdflib raises many kinds for malformed input
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValidationInputError(f"{path}: not valid {fmt} ({first_line})") from exc
-    for nct_id, sub in trial_subgraphs(graph):
+    for nct_id, _, sub in trial_subgraphs(graph):
         yield nct_id, sub.serialize(format="nt")
 
 
