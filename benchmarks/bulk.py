@@ -1,6 +1,12 @@
-"""Whole-registry export throughput, measured against the parse floor and an rdflib baseline.
+"""Whole-registry export throughput: the CLI end to end, and in-process against the parse floor
+and an rdflib baseline.
 
 Usage: python -m benchmarks.bulk [SIZE]     (default 100,000 records)
+       python -m benchmarks.bulk --cli SIZE  (only the end-to-end CLI runs)
+
+The end-to-end runs are what a user runs: the corpus is written as one JSON file per study into
+a temporary directory, then ``kg export DIR -f ntriples -o all.nt --no-validate -w N`` is timed
+as a child process, output written to disk; triples are the lines of the file.
 
 Each measurement runs in a fresh child process so that its peak RSS is its own (the writer
 process and the largest worker are both reported). Output goes to a counting sink rather than
@@ -18,11 +24,13 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import orjson
 
-from benchmarks.corpus import machine, units
+from benchmarks.corpus import describe, machine, units
 from kg.export import ExportOptions, export
 from kg.mapping import map_record
 from kg.mapping.ids import DEFAULT_BASE
@@ -95,6 +103,37 @@ def run_child(kind: str, size: int, workers: int) -> dict:
     return json.loads(out.stdout)
 
 
+def write_corpus(size: int, directory: Path) -> None:
+    for unit in units(size):
+        (directory / unit.origin).write_bytes(unit.data)
+
+
+def run_cli(directory: Path, workers: int) -> dict:
+    """``kg export`` of a directory to one N-Triples file, timed end to end in a child."""
+    out = directory.parent / "all.nt"
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kg.cli", "export", str(directory), "-f", "ntriples",
+                    "-o", str(out), "--no-validate", "-q", "-w", str(workers)], check=True)
+    seconds = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    with out.open("rb") as lines:
+        triples = sum(1 for _ in lines)
+    records = sum(1 for _ in directory.iterdir())
+    out.unlink()
+    return {"records": records, "triples": triples, "seconds": seconds, "rss_mb": rss}
+
+
+def cli_rows(size: int) -> None:
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp) / "records"
+        directory.mkdir()
+        write_corpus(size, directory)
+        one = row("CLI end to end, 1 worker", run_cli(directory, 1))
+        alln = row(f"CLI end to end, {cores} workers", run_cli(directory, cores))
+    print(f"scaling {cores} workers / 1 worker: {alln / one:.2f}x")
+
+
 def row(label: str, result: dict) -> float:
     rate = result["records"] / result["seconds"]
     print(f"{label:<34} {result['records']:>8,} {result['seconds']:>8.1f} s {rate:>9,.0f} rec/s "
@@ -106,8 +145,9 @@ def row(label: str, result: dict) -> float:
 def main(size: int) -> None:
     cores = os.cpu_count() or 1
     print(f"machine: {machine()}")
-    print(f"corpus: {size:,} records varied from the shared real records\n")
+    print(f"corpus: {describe(size)}\n")
     print(f"{'measurement':<34} {'records':>8} {'time':>10} {'rate':>15} {'':>21} {'peak RSS':>10}")
+    cli_rows(size)
     floor = row("(a) floor: read + orjson.loads", run_child("floor", size, 1))
     one = row("(b) N-Triples, 1 worker", run_child("ntriples", size, 1))
     alln = row(f"(b) N-Triples, {cores} workers", run_child("ntriples", size, cores))
@@ -121,7 +161,11 @@ def main(size: int) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
+    if sys.argv[1:2] == ["--cli"]:
+        count = int(sys.argv[2]) if len(sys.argv) > 2 else 20_000
+        print(f"machine: {machine()}\ncorpus: {describe(count)}\n")
+        cli_rows(count)
+    elif sys.argv[1:2] == ["--child"]:
         kind, size, workers = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
         print(json.dumps(measure(kind, size, workers)))
     else:

@@ -28,6 +28,7 @@ EDITED = {
     KG + "agencyClass",  # two collaborators reclassified from OTHER to NETWORK
     KG + "site", S + "studyLocation",  # sites and countries added
     S + "healthCondition",  # MeSH descriptor ids exist only in v2 records
+    KG + "hasResults",  # results were posted after the XML snapshot
 }
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from kg.errors import RecordError
+from kg.mapping.annotations import map_annotations
 from kg.mapping.arms import map_arms
 from kg.mapping.conditions import map_conditions
 from kg.mapping.context import MappingContext, Problem
 from kg.mapping.description import map_description
 from kg.mapping.design import map_design
+from kg.mapping.documents import map_documents
 from kg.mapping.eligibility import map_eligibility
 from kg.mapping.identification import map_identification
 from kg.mapping.ids import DEFAULT_BASE
@@ -21,6 +23,7 @@ from kg.mapping.locations import map_locations
 from kg.mapping.outcomes import map_outcomes
 from kg.mapping.oversight import map_oversight
 from kg.mapping.references import map_references
+from kg.mapping.results import map_results
 from kg.mapping.sponsors import map_sponsors
 from kg.mapping.status import map_status
 from kg.rdf import Triple
@@ -38,6 +41,9 @@ SECTIONS = (
     map_eligibility,
     map_locations,
     map_references,
+    map_results,
+    map_documents,
+    map_annotations,
 )
 
 _NCT_ID = __import__("re").compile(r"^NCT\d{8}$")
@@ -74,7 +80,8 @@ def map_record(record: dict, base: str = DEFAULT_BASE, origin: str = "") -> Mapp
     """All triples of one study record, without duplicates, in a stable order."""
     nct_id = nct_id_of(record, origin)
     ctx = MappingContext(base=base, nct_id=nct_id)
-    for section in ("protocolSection", "derivedSection"):
+    for section in ("protocolSection", "derivedSection", "resultsSection", "documentSection",
+                    "annotationSection"):
         modules = record.get(section)
         for name, value in (modules.items() if isinstance(modules, dict) else ()):
             if not isinstance(value, dict):

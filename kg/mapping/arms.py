@@ -64,6 +64,7 @@ def map_arms(record: dict, ctx: MappingContext) -> Iterator[Triple]:
                          for n, i in interventions}
     arm_by_label = {normalised_name(a["label"]): arm_iris[n]
                     for n, a in arms if isinstance(a.get("label"), str)}
+    ctx.arms = {a["label"]: arm_iris[n] for n, a in arms if isinstance(a.get("label"), str)}
     intervention_by_name: dict[str, str] = {}
     for number, item in interventions:
         iri = intervention_iris[number]

@@ -32,6 +32,9 @@ class MappingContext:
     base: str
     nct_id: str
     problems: list[Problem] = field(default_factory=list)
+    # Arm group label (as written) -> the arm's IRI, set by the arms mapping so that results
+    # groups can name the arm they stand for without minting its IRI a second time.
+    arms: dict[str, str] = field(default_factory=dict)
     _keys: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     @property

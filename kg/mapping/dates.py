@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from kg.rdf import XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH, Literal
+from kg.rdf import XSD_DATE, XSD_DATETIME, XSD_GYEAR, XSD_GYEARMONTH, Literal
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -28,3 +28,17 @@ def partial_date(value: str) -> Literal | None:
     if month:
         return Literal(value, XSD_GYEARMONTH)
     return Literal(value, XSD_GYEAR)
+
+
+_DATE_TIME_MINUTES = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})", re.ASCII)
+
+
+def date_time_minutes(value: object) -> Literal | None:
+    """``yyyy-MM-ddTHH:mm`` (the registry's upload times) -> xsd:dateTime with ``:00`` seconds,
+    which xsd:dateTime requires; None when it is not a real time of that shape."""
+    match = _DATE_TIME_MINUTES.fullmatch(value) if isinstance(value, str) else None
+    if not match or partial_date(match.group(1)) is None:
+        return None
+    if int(match.group(2)) > 23 or int(match.group(3)) > 59:
+        return None
+    return Literal(f"{value}:00", XSD_DATETIME)

@@ -14,6 +14,11 @@ MESH_NS = "http://id.nlm.nih.gov/mesh/"
 DOI_NS = "https://doi.org/"
 PUBMED_NS = "https://pubmed.ncbi.nlm.nih.gov/"
 REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/"
+REGISTRY_DOCUMENT_URL = "https://cdn.clinicaltrials.gov/large-docs/"
+QB_NS = "http://purl.org/linked-data/cube#"
+SDMX_MEASURE_NS = "http://purl.org/linked-data/sdmx/2009/measure#"
+SDMX_ATTRIBUTE_NS = "http://purl.org/linked-data/sdmx/2009/attribute#"
+OBO_NS = "http://purl.obolibrary.org/obo/"
 
 
 class Vocabulary:
@@ -45,7 +50,7 @@ SDO = Vocabulary(
     telephone email propertyID value unitCode unitText requiredMinAge requiredMaxAge citation
     about sameAs author familyName givenName isPartOf datePublished pagination pageStart pageEnd
     Periodical PublicationVolume PublicationIssue volumeNumber issueNumber issn publisher
-    license abstract
+    license abstract DigitalDocument
     ActiveNotRecruiting Completed EnrollingByInvitation NotYetRecruiting Recruiting Suspended
     Terminated Withdrawn
     RandomizedTrial OpenTrial SingleBlindedTrial DoubleBlindedTrial TripleBlindedTrial
@@ -90,8 +95,38 @@ KG = Vocabulary(
     retractionSource seeAlso ipdSharing
     ipdDescription ipdInfoType ipdTimeFrame ipdAccessCriteria ipdUrl availableIpd
     ipdDocumentType ipdComment
+    hasResults
+    ResultGroup ParticipantFlow FlowPeriod FlowMilestone FlowWithdrawal BaselineCharacteristics
+    BaselineMeasure OutcomeResult MeasureClass MeasureCategory Denominator StatisticalAnalysis
+    AdverseEventsReport AdverseEvent CertainAgreement UnpostedEvent ViolationEvent
+    participantFlow baselineCharacteristics outcomeResult adverseEvents hasGroup groupCode
+    representsArm group preAssignmentDetails recruitmentDetails typeUnitsAnalyzed flowPeriod
+    periodMilestone periodWithdrawal milestone withdrawal milestoneType withdrawalReason
+    numUnits populationDescription baselineMeasure hasClass hasCategory measureClass category
+    denominator denomUnits count paramType dispersionType unitOfMeasure calculatePct
+    denomUnitsSelected spread lowerLimit upperLimit outcomeType reportingStatus
+    anticipatedPostingDate protocolOutcome analysis comparedGroup groupDescription
+    testedNonInferiority nonInferiorityType nonInferiorityComment pValue pValueComparator
+    pValueComment statisticalMethod statisticalComment estimateType estimateStatistic
+    estimateValue estimateComment ciPercent ciNumSides ciLowerLimit ciUpperLimit
+    ciLowerLimitComment ciUpperLimitComment dispersionValue otherAnalysisDescription
+    frequencyThreshold allCauseMortalityComment seriousEvent otherEvent adverseEvent organSystem
+    sourceVocabulary assessmentType eventNotes numEvents numAffected numAtRisk
+    deathsNumAffected deathsNumAtRisk seriousNumAffected seriousNumAtRisk otherNumAffected
+    otherNumAtRisk limitationsAndCaveats certainAgreement piSponsorEmployee restrictiveAgreement
+    restrictionType otherDetails resultsContact contactOrganization
+    largeDocument noSap documentType hasProtocol hasSap hasIcf documentDate uploadDate
+    fileName fileSize
+    unpostedResponsibleParty unpostedEvent unpostedEventType eventDate dateUnknown
+    violationEvent violationEventType creationDate issuedDate releaseDate postedDate
     """,
 )
+
+# Published vocabularies the results reuse as they are (RDF Data Cube and SDMX, as read in
+# ../shared/vocab/RESULTS_NOTES.md): an observation per table cell, its data set, its value.
+QB = Vocabulary(QB_NS, "Observation DataSet dataSet")
+SDMX_MEASURE = Vocabulary(SDMX_MEASURE_NS, "obsValue")
+SDMX_ATTRIBUTE = Vocabulary(SDMX_ATTRIBUTE_NS, "comment")
 
 
 class Enumeration:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-from kg.mapping.vocab import KG_NS, MESH_NS, SCHEMA_NS
+from kg.mapping.vocab import (
+    KG_NS,
+    MESH_NS,
+    OBO_NS,
+    QB_NS,
+    SCHEMA_NS,
+    SDMX_ATTRIBUTE_NS,
+    SDMX_MEASURE_NS,
+)
 from kg.rdf import XSD
 
 PREFIXES = {
@@ -13,6 +21,10 @@ PREFIXES = {
     "xsd": XSD,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "mesh": MESH_NS,
+    "qb": QB_NS,
+    "sdmx-measure": SDMX_MEASURE_NS,
+    "sdmx-attribute": SDMX_ATTRIBUTE_NS,
+    "obo": OBO_NS,
 }
 
 # A local name that Turtle and JSON-LD both accept without escapes.
