@@ -1,9 +1,11 @@
-"""How much of a record reaches its graph: every leaf value of the protocol section and the MeSH
-terms of the derived section, checked against the mapped triples.
+"""How much of a record reaches its graph: every leaf value of the protocol, results, document and
+annotation sections and the MeSH terms of the derived section, checked against the mapped triples.
 
 A leaf counts as reached when its value is in the graph in the form the mapping gives it: the
 same text, the enum member it maps to, the IRI it becomes (URLs, MeSH ids, linked NCT ids), or,
-for numbers and booleans, a triple whose predicate is named after the field. It is a yardstick
+for numbers and booleans, a triple whose predicate is named after the field. Numbers the registry
+writes as text count when their typed form is there (``1.2E-5`` as ``0.000012``, ``<0.001`` as
+``0.001`` with its comparator). It is a yardstick
 for finding fields the mapping forgets, not a proof of meaning.
 """
 
@@ -13,15 +15,19 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from kg.mapping.dates import date_time_minutes
 from kg.mapping.fields import web_iri
+from kg.mapping.numbers import compared
+from kg.mapping.results.measures import DISPERSION_SPELLINGS
 from kg.mapping.ids import trial_iri
 from kg.mapping.vocab import ENUMERATIONS, MESH_NS
 from kg.rdf import Literal, Triple
 
 MESH_PATHS = ("meshes", "ancestors")
+SECTIONS = ("protocolSection", "resultsSection", "documentSection", "annotationSection")
 # Record keys whose predicate has another name.
 PREDICATE_NAMES = {"count": "enrollment", "lat": "latitude", "lon": "longitude",
-                   "nPtrsToThisExpAccNctId": "expandedAccessRecordCount"}
+                   "nPtrsToThisExpAccNctId": "expandedAccessRecordCount", "size": "fileSize"}
 _AGE = re.compile(r"^(\d+) \w+$")
 
 
@@ -43,8 +49,10 @@ def leaves(value: object, path: str = "") -> Iterator[tuple[str, object]]:
 
 
 def record_leaves(record: dict) -> Iterator[tuple[str, object]]:
-    """Protocol section leaves and the MeSH terms (meshes, ancestors) of the browse modules."""
-    yield from leaves(record.get("protocolSection", {}), "protocolSection")
+    """Protocol, results, document and annotation leaves, and the MeSH terms (meshes,
+    ancestors) of the browse modules."""
+    for section in SECTIONS:
+        yield from leaves(record.get(section, {}), section)
     derived = record.get("derivedSection", {})
     for name in ("conditionBrowseModule", "interventionBrowseModule"):
         browse = derived.get(name, {})
@@ -67,6 +75,13 @@ def leaf_coverage(record: dict, triples: list[Triple], base: str) -> Coverage:
             return PREDICATE_NAMES.get(key, key) in predicate_names
         text = str(value)
         if text in lexicals or text.strip() in lexicals or enum_iris.get(text, set()) & iris:
+            return True
+        if enum_iris.get(DISPERSION_SPELLINGS.get(text, ""), set()) & iris:
+            return True
+        stamp = date_time_minutes(text)
+        if stamp is not None and stamp.lexical in lexicals:
+            return True
+        if compared(text)[0].lexical in lexicals:
             return True
         if (web_iri(text) or "") in iris or MESH_NS + text in iris:
             return True

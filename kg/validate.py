@@ -8,6 +8,7 @@ names the trial, the focus node, the path, the value, the message and the shape 
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -24,6 +25,7 @@ from kg.rdf import to_rdflib
 SHAPES_ENV = "KG_SHAPES_DIR"
 SHAPES_DIR = Path(__file__).resolve().parents[1] / "shapes"
 STUDY = rdflib.URIRef(SCHEMA_NS + "MedicalStudy")
+_PART_OF_TRIAL = re.compile(r"^(.*/trial/NCT\d{8})/")
 
 
 class ValidationResult(NamedTuple):
@@ -113,12 +115,19 @@ class TrialSubgraph(NamedTuple):
 
 
 def trial_subgraphs(graph: rdflib.Graph) -> Iterator[TrialSubgraph]:
-    """Each trial of a whole graph with every node it reaches, not crossing into other trials."""
+    """Each trial of a whole graph with every node it reaches and every node named under its IRI
+    (results observations point to their table, not the other way), not crossing into other
+    trials."""
     trials = set(graph.subjects(RDF.type, STUDY))
+    parts: dict[rdflib.term.Node, list[rdflib.term.Node]] = {}
+    for subject in set(graph.subjects()):
+        match = _PART_OF_TRIAL.match(str(subject))
+        if match:
+            parts.setdefault(rdflib.URIRef(match.group(1)), []).append(subject)
     for trial in sorted(trials):
         sub = rdflib.Graph()
-        seen = {trial}
-        frontier = [trial]
+        seen = {trial, *parts.get(trial, ())}
+        frontier = list(seen)
         while frontier:
             node = frontier.pop()
             for triple in graph.triples((node, None, None)):
