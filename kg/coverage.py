@@ -17,9 +17,9 @@ from typing import NamedTuple
 
 from kg.mapping.dates import date_time_minutes
 from kg.mapping.fields import web_iri
+from kg.mapping.ids import trial_iri
 from kg.mapping.numbers import compared
 from kg.mapping.results.measures import DISPERSION_SPELLINGS
-from kg.mapping.ids import trial_iri
 from kg.mapping.vocab import ENUMERATIONS, MESH_NS
 from kg.rdf import Literal, Triple
 

@@ -263,7 +263,6 @@ def test_every_property_shape_reads_as_english():
 def test_every_shape_path_is_a_known_term():
     from kg.mapping.vocab import KG as KG_TERMS
     from kg.mapping.vocab import SDO as SDO_TERMS
-
     from tests.test_vocabulary import REUSED
 
     known = KG_TERMS.iris() | SDO_TERMS.iris() | REUSED
