@@ -56,6 +56,18 @@ class Progress:
             click.echo("", err=True)
 
 
+def require_shapes(command: str) -> None:
+    """Stop with exit 2 when the SHACL shapes cannot be read: without them every graph would
+    pass, which is worse than not running."""
+    from kg.validate import ShapesMissing, shapes_graph
+
+    try:
+        shapes_graph()
+    except ShapesMissing as exc:
+        click.echo(f"kg {command}: {exc}", err=True)
+        sys.exit(2)
+
+
 def targets_for(formats: tuple[str, ...], output: str, inputs: tuple[str, ...],
                 compression: str | None) -> dict[str, str]:
     """``{format: path}``: ``-`` is standard output, a path with an extension is a file,
@@ -207,6 +219,8 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
         targets = targets_for(formats, output, inputs, compress)
         outputs = Outputs(targets)
         written = ", ".join(p for p in targets.values() if p != "-")
+    if validate:
+        require_shapes("export")
     options = ExportOptions(formats=formats, base=base, validate=validate, strict=strict)
     progress = Progress(not quiet and not verbose, lambda: sources.total)
 
@@ -293,6 +307,7 @@ def validate_command(inputs: tuple[str, ...], report_format: str, workers: int, 
     Exit status: 0 conforms, 1 violations, 2 the command could not run."""
     from kg.validation_run import ValidationInputError, run_validation
 
+    require_shapes("validate")
     try:
         outcome = run_validation(inputs, base=base, workers=workers)
     except ValidationInputError as exc:

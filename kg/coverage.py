@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from kg.mapping.dates import date_time_minutes
 from kg.mapping.fields import web_iri
-from kg.mapping.ids import trial_iri
+from kg.mapping.ids import canonical_mesh_id, trial_iri
 from kg.mapping.numbers import compared
 from kg.mapping.results.measures import DISPERSION_SPELLINGS
 from kg.mapping.vocab import ENUMERATIONS, MESH_NS
@@ -83,7 +83,7 @@ def leaf_coverage(record: dict, triples: list[Triple], base: str) -> Coverage:
             return True
         if compared(text)[0].lexical in lexicals:
             return True
-        if (web_iri(text) or "") in iris or MESH_NS + text in iris:
+        if (web_iri(text) or "") in iris or MESH_NS + (canonical_mesh_id(text) or text) in iris:
             return True
         if re.match(r"^NCT\d{8}$", text) and trial_iri(base, text) in iris:
             return True

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,7 +24,6 @@ from kg.mapping.vocab import SCHEMA_NS
 from kg.rdf import to_rdflib
 
 SHAPES_ENV = "KG_SHAPES_DIR"
-SHAPES_DIR = Path(__file__).resolve().parents[1] / "shapes"
 STUDY = rdflib.URIRef(SCHEMA_NS + "MedicalStudy")
 _PART_OF_TRIAL = re.compile(r"^(.*/trial/NCT\d{8})/")
 
@@ -43,13 +43,23 @@ class ValidationResult(NamedTuple):
                 f"path {self.path or '-'} value {self.value or '-'}: {self.message}")
 
 
+class ShapesMissing(RuntimeError):
+    """No SHACL shapes where they should be: validating without them would pass anything."""
+
+
 @cache
 def shapes_graph() -> rdflib.Graph:
-    """Every ``shapes/*.ttl`` file, read once per process."""
-    directory = Path(os.environ.get(SHAPES_ENV, SHAPES_DIR))
+    """Every shapes file, read once per process: those shipped in the package (``kg.shapes``,
+    the source tree's ``shapes/``), or those of the directory ``$KG_SHAPES_DIR`` names."""
+    override = os.environ.get(SHAPES_ENV)
+    files = (sorted(Path(override).glob("*.ttl")) if override else
+             sorted((f for f in resources.files("kg.shapes").iterdir() if f.name.endswith(".ttl")),
+                    key=lambda f: f.name))
+    if not files:
+        raise ShapesMissing(f"no SHACL shapes (*.ttl) found in {override or 'the kg.shapes package'}")
     graph = rdflib.Graph()
-    for path in sorted(directory.glob("*.ttl")):
-        graph.parse(path)
+    for path in files:
+        graph.parse(data=path.read_bytes(), format="turtle")
     return graph
 
 

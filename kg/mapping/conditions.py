@@ -2,25 +2,23 @@
 
 Each condition as the registry states it is a ``schema:MedicalCondition`` of the trial. The
 MeSH descriptors NLM derived for the record are conditions too, identified by their MeSH IRI so
-that every trial on lupus meets at ``mesh:D008180``, each with a ``schema:MedicalCode``.
+that every trial on lupus meets at ``mesh:D008180``, each with a ``schema:MedicalCode``; ids
+the registry pads to nine digits are written as NLM publishes them (:func:`canonical_mesh_id`).
 Ancestors (broader MeSH terms) are kept apart so that a query for a narrow term stays narrow.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import module, objects, strings
-from kg.mapping.ids import mesh_code_iri
+from kg.mapping.ids import canonical_mesh_id, mesh_code_iri
 from kg.mapping.vocab import KG, MESH_NS, SDO
 from kg.rdf import RDF_TYPE, Triple, text
 
 PATH = "protocolSection.conditionsModule"
 DERIVED = "derivedSection"
-
-_MESH_ID = re.compile(r"^[A-Z]\d{6,9}$")
 
 
 def map_conditions(record: dict, ctx: MappingContext) -> Iterator[Triple]:
@@ -50,9 +48,9 @@ def _mesh_terms(
     ctx: MappingContext, browse: dict, key: str, predicate: str, kind: str, path: str
 ) -> Iterator[Triple]:
     for number, mesh in objects(ctx, browse, key, path):
-        mesh_id = mesh.get("id")
-        if not isinstance(mesh_id, str) or not _MESH_ID.match(mesh_id):
-            ctx.error(f"{path}.{key}[{number - 1}].id", f"not a MeSH id: {mesh_id!r}")
+        mesh_id = canonical_mesh_id(mesh.get("id"))
+        if mesh_id is None:
+            ctx.error(f"{path}.{key}[{number - 1}].id", f"not a MeSH id: {mesh.get('id')!r}")
             continue
         node = MESH_NS + mesh_id
         code = mesh_code_iri(ctx.base, mesh_id)

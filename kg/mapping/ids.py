@@ -51,6 +51,28 @@ def country_iri(base: str, name: str) -> str:
     return f"{base}country/{slug(name)}"
 
 
+# MeSH unique identifiers grew from 7 to 10 characters in May 2014 (NLM Technical Bulletin 391,
+# 2013): identifiers made before keep their 6 digits (D009369, C500026), later ones have 9
+# (D000068196). Registry records derived between about 2017 and 2023 pad the old ones to 9
+# digits (D000009369), which NLM does not publish and which would not join with the same term in
+# newer records. The last 6-digit numbers: descriptors below 67,000 (D066xxx; the records hold
+# D064419 padded and D000068196 genuine), supplementary concepts below 590,000 (C582435 is
+# 6-digit in the records; NLM's bulletin listed C578561 as current in 2013).
+_MESH_UI = re.compile(r"([DC])(\d{6}|\d{9})", re.ASCII)
+_LAST_SHORT = {"D": 67_000, "C": 590_000}
+
+
+def canonical_mesh_id(value: object) -> str | None:
+    """The MeSH identifier as NLM publishes it, or None when ``value`` is not one."""
+    match = _MESH_UI.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    kind, digits = match.groups()
+    if len(digits) == 9 and digits.startswith("000") and int(digits) < _LAST_SHORT[kind]:
+        return f"{kind}{digits[3:]}"
+    return value
+
+
 def mesh_code_iri(base: str, mesh_id: str) -> str:
     return f"{base}code/mesh/{mesh_id}"
 

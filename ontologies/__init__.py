@@ -1,0 +1,1 @@
+"""The kg ontology and the JSON-LD context; installed as ``kg.ontologies``."""
