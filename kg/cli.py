@@ -16,7 +16,9 @@ import click
 import orjson
 
 from kg import __version__
+from kg.errors import RecordError
 from kg.export import ExportOptions, RecordOutcome, export
+from kg.mapping import nct_id_of
 from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
 from kg.outputs import COMPRESSIONS, Outputs, ShardedOutputs, atomic_text
 from kg.serialize import FORMATS
@@ -157,7 +159,7 @@ def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, stat
     from kg.http import HttpClient
     from kg.sources.api import RegistryClient, Search
 
-    if since_date and not re.match(r"^\d{4}-\d{2}-\d{2}$", since_date):
+    if since_date and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", since_date):
         raise click.UsageError(f"--since takes a date as YYYY-MM-DD, not {since_date!r}")
     ids = list(nct_ids) + ([line.strip() for line in nct_file if line.strip()]
                            if nct_file else [])
@@ -272,15 +274,15 @@ def fetch_command(inputs, nct_ids, nct_file, query, condition, filter_advanced, 
     try:
         for unit in sources.units():
             for item in unit.items():
-                nct_id = None
-                if item.error is None:
-                    ident = (item.record.get("protocolSection") or {}).get(
-                        "identificationModule") or {}
-                    nct_id = ident.get("nctId")
-                if item.error is not None or not nct_id:
+                error = item.error
+                if error is None:
+                    try:  # the one NCT id rule; an id from an answer names a file, so it is
+                        nct_id = nct_id_of(item.record, item.origin)  # never trusted as a path
+                    except RecordError as exc:
+                        error = exc
+                if error is not None:
                     failed += 1
-                    why = item.error.line() if item.error else f"{item.origin}: no NCT id"
-                    click.echo(f"error: {why}", err=True)
+                    click.echo(f"error: {error.line()}", err=True)
                     continue
                 with atomic_text(directory / f"{nct_id}.json") as out:
                     out.write(orjson.dumps(item.record, option=orjson.OPT_INDENT_2).decode())

@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from kg.iri import web_iri
 from kg.mapping.dates import date_time_minutes
-from kg.mapping.fields import web_iri
-from kg.mapping.ids import canonical_mesh_id, trial_iri
+from kg.mapping.ids import canonical_mesh_id, is_nct_id, trial_iri
 from kg.mapping.numbers import compared
 from kg.mapping.results.measures import DISPERSION_SPELLINGS
 from kg.mapping.vocab import ENUMERATIONS, MESH_NS
@@ -28,7 +28,7 @@ SECTIONS = ("protocolSection", "resultsSection", "documentSection", "annotationS
 # Record keys whose predicate has another name.
 PREDICATE_NAMES = {"count": "enrollment", "lat": "latitude", "lon": "longitude",
                    "nPtrsToThisExpAccNctId": "expandedAccessRecordCount", "size": "fileSize"}
-_AGE = re.compile(r"^(\d+) \w+$")
+_AGE = re.compile(r"^([0-9]+) \w+$")
 
 
 class Coverage(NamedTuple):
@@ -70,7 +70,7 @@ def leaf_coverage(record: dict, triples: list[Triple], base: str) -> Coverage:
             enum_iris.setdefault(value, set()).add(iri)
 
     def reached(path: str, value: object) -> bool:
-        key = re.sub(r"\[\d+\]$", "", path).rsplit(".", 1)[-1]
+        key = re.sub(r"\[[0-9]+\]$", "", path).rsplit(".", 1)[-1]
         if isinstance(value, bool) or isinstance(value, (int, float)):
             return PREDICATE_NAMES.get(key, key) in predicate_names
         text = str(value)
@@ -85,7 +85,7 @@ def leaf_coverage(record: dict, triples: list[Triple], base: str) -> Coverage:
             return True
         if (web_iri(text) or "") in iris or MESH_NS + (canonical_mesh_id(text) or text) in iris:
             return True
-        if re.match(r"^NCT\d{8}$", text) and trial_iri(base, text) in iris:
+        if is_nct_id(text) and trial_iri(base, text) in iris:
             return True
         age = _AGE.match(text)
         return bool(age and age.group(1) in lexicals)

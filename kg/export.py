@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from kg.errors import RecordError
-from kg.mapping import map_record
+from kg.mapping import map_record, nct_id_of
 from kg.mapping.fields import module
 from kg.serialize import FORMATS
-from kg.sources.files import RawUnit
+from kg.sources.files import RawUnit, SourceItem
 
 
 @dataclass(frozen=True)
@@ -62,37 +62,65 @@ def process_unit(unit: RawUnit, options: ExportOptions, enricher=None) -> list[R
     """Every record of one input file, mapped, checked and rendered. No I/O, unless an
     :class:`~kg.publications.enrich.Enricher` is given to add what outside services know."""
     outcomes = []
-    for item in unit.items():
+    items = unit.items()
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            break
+        except Exception as exc:  # a reader's defect must not lose the other files
+            outcomes.append(_failure(RecordError(f"cannot be read ({_describe(exc)})",
+                                                 origin=unit.origin)))
+            break
         if item.error is not None:
             outcomes.append(_failure(item.error))
             continue
         try:
-            mapped = map_record(item.record, base=options.base, origin=item.origin)
+            outcomes.append(_process_item(item, options, enricher))
         except RecordError as exc:
             outcomes.append(_failure(exc))
-            continue
-        lines = [problem.line(item.origin) for problem in mapped.problems]
-        if enricher is not None:
-            extra, notes = enricher.enrich(mapped.triples)
-            mapped = mapped._replace(triples=mapped.triples + extra)
-            lines.extend(f"warning: {item.origin}: {mapped.nct_id}: {note}" for note in notes)
-        failed = any(p.severity == "error" for p in mapped.problems)
-        warnings = len(lines) - sum(p.severity == "error" for p in mapped.problems)
-        invalid = False
-        counts: Counter = Counter()
-        if options.validate:
-            from kg.validate import summary_counts, validate_mapped
-
-            results = validate_mapped(mapped)
-            counts = summary_counts(results)
-            lines.extend(r.line() for r in results)
-            invalid = any(r.severity == "Violation" for r in results)
-        blocks = {} if invalid and options.strict else {
-            fmt: FORMATS[fmt].render(mapped) for fmt in options.formats}
-        outcomes.append(RecordOutcome(mapped.nct_id, blocks, len(mapped.triples), lines, failed,
-                                      invalid, warnings, counts, last_update_of(item.record),
-                                      item.origin))
+        except Exception as exc:  # one record's defect must not lose the others
+            outcomes.append(_failure(RecordError(
+                f"cannot be mapped ({_describe(exc)})", origin=item.origin,
+                nct_id=_nct_id_or_blank(item.record))))
     return outcomes
+
+
+def _describe(exc: Exception) -> str:
+    first = str(exc).strip().split("\n", 1)[0][:200]
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def _nct_id_or_blank(record: object) -> str:
+    try:
+        return nct_id_of(record)
+    except RecordError:
+        return ""
+
+
+def _process_item(item: SourceItem, options: ExportOptions, enricher) -> RecordOutcome:
+    """One record mapped, enriched, validated and rendered."""
+    mapped = map_record(item.record, base=options.base, origin=item.origin)
+    lines = [problem.line(item.origin) for problem in mapped.problems]
+    if enricher is not None:
+        extra, notes = enricher.enrich(mapped.triples)
+        mapped = mapped._replace(triples=mapped.triples + extra)
+        lines.extend(f"warning: {item.origin}: {mapped.nct_id}: {note}" for note in notes)
+    failed = any(p.severity == "error" for p in mapped.problems)
+    warnings = len(lines) - sum(p.severity == "error" for p in mapped.problems)
+    invalid = False
+    counts: Counter = Counter()
+    if options.validate:
+        from kg.validate import summary_counts, validate_mapped
+
+        results = validate_mapped(mapped)
+        counts = summary_counts(results)
+        lines.extend(r.line() for r in results)
+        invalid = any(r.severity == "Violation" for r in results)
+    blocks = {} if invalid and options.strict else {
+        fmt: FORMATS[fmt].render(mapped) for fmt in options.formats}
+    return RecordOutcome(mapped.nct_id, blocks, len(mapped.triples), lines, failed, invalid,
+                         warnings, counts, last_update_of(item.record), item.origin)
 
 
 def _failure(error: RecordError) -> RecordOutcome:

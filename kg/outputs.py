@@ -188,4 +188,4 @@ class ShardedOutputs:
 
 def shard_files(directory: Path) -> list[Path]:
     """The shard files of a directory, in order."""
-    return sorted(p for p in directory.iterdir() if re.match(r"^part-\d{5}\.", p.name))
+    return sorted(p for p in directory.iterdir() if re.match(r"^part-[0-9]{5}\.", p.name))

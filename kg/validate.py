@@ -25,7 +25,7 @@ from kg.rdf import to_rdflib
 
 SHAPES_ENV = "KG_SHAPES_DIR"
 STUDY = rdflib.URIRef(SCHEMA_NS + "MedicalStudy")
-_PART_OF_TRIAL = re.compile(r"^(.*/trial/NCT\d{8})/")
+_PART_OF_TRIAL = re.compile(r"^(.*/trial/NCT[0-9]{8})/")
 
 
 class ValidationResult(NamedTuple):

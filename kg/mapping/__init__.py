@@ -18,7 +18,7 @@ from kg.mapping.design import map_design
 from kg.mapping.documents import map_documents
 from kg.mapping.eligibility import map_eligibility
 from kg.mapping.identification import map_identification
-from kg.mapping.ids import DEFAULT_BASE
+from kg.mapping.ids import DEFAULT_BASE, is_nct_id
 from kg.mapping.locations import map_locations
 from kg.mapping.outcomes import map_outcomes
 from kg.mapping.oversight import map_oversight
@@ -46,8 +46,6 @@ SECTIONS = (
     map_annotations,
 )
 
-_NCT_ID = __import__("re").compile(r"^NCT\d{8}$")
-
 
 class MappedRecord(NamedTuple):
     nct_id: str
@@ -70,7 +68,7 @@ def nct_id_of(record: object, origin: str = "") -> str:
         raise RecordError("study without an NCT id", origin=origin,
                           field="protocolSection.identificationModule.nctId")
     nct_id = nct_id.strip().upper()
-    if not _NCT_ID.match(nct_id):
+    if not is_nct_id(nct_id):
         raise RecordError(f"malformed NCT id {nct_id!r}", origin=origin, nct_id=nct_id,
                           field="protocolSection.identificationModule.nctId")
     return nct_id

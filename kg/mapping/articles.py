@@ -9,6 +9,7 @@ and issue are shared nodes named by the journal.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 
 from kg.mapping.dates import partial_date
@@ -94,5 +95,14 @@ def citation_triples(base: str, article: str, citation: Citation) -> Iterator[Tr
             yield article, predicate, text(value)
 
 
+_PMID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def is_pmid(value: object) -> bool:
+    """A PubMed id: ASCII digits, no leading zero (surrounding spaces allowed)."""
+    return isinstance(value, str) and _PMID.fullmatch(value.strip()) is not None
+
+
 def pubmed_iri(pmid: str) -> str:
-    return f"{PUBMED_NS}{pmid}/"
+    """The PubMed page of an id that :func:`is_pmid` accepted."""
+    return f"{PUBMED_NS}{pmid.strip()}/"

@@ -7,7 +7,7 @@ import re
 
 from kg.rdf import XSD_DATE, XSD_DATETIME, XSD_GYEAR, XSD_GYEARMONTH, Literal
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 def partial_date(value: str) -> Literal | None:
@@ -15,7 +15,7 @@ def partial_date(value: str) -> Literal | None:
 
     Returns None when the value is not a real calendar date of one of those shapes.
     """
-    match = _PARTIAL_DATE.match(value) if isinstance(value, str) else None
+    match = _PARTIAL_DATE.fullmatch(value) if isinstance(value, str) else None
     if not match:
         return None
     year, month, day = match.groups()
@@ -30,7 +30,7 @@ def partial_date(value: str) -> Literal | None:
     return Literal(value, XSD_GYEAR)
 
 
-_DATE_TIME_MINUTES = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})", re.ASCII)
+_DATE_TIME_MINUTES = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2})", re.ASCII)
 
 
 def date_time_minutes(value: object) -> Literal | None:

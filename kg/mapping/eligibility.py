@@ -48,9 +48,13 @@ AGE_FIELDS = (
     ("maximumAge", KG.maximumAge, SDO.requiredMaxAge),
 )
 
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s+(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
-_INCLUSION = re.compile(r"^\s*(?:key )?inclusion criteria\s*:?\s*$", re.IGNORECASE | re.MULTILINE)
-_EXCLUSION = re.compile(r"^\s*(?:key )?exclusion criteria\s*:?\s*$", re.IGNORECASE | re.MULTILINE)
+_AGE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s+(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
+# Headings on a line of their own; spaces are matched within the line only, so a long run of
+# spaces or newlines costs linear time.
+_INCLUSION = re.compile(r"^[ \t]*(?:key )?inclusion criteria[ \t]*(?::[ \t]*)?$",
+                        re.IGNORECASE | re.MULTILINE)
+_EXCLUSION = re.compile(r"^[ \t]*(?:key )?exclusion criteria[ \t]*(?::[ \t]*)?$",
+                        re.IGNORECASE | re.MULTILINE)
 
 
 def map_eligibility(record: dict, ctx: MappingContext) -> Iterator[Triple]:

@@ -6,11 +6,10 @@ triples, so each section module reads like the table of its fields.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import quote
 
+from kg.iri import web_iri
 from kg.mapping.context import MappingContext
 from kg.mapping.dates import partial_date
 from kg.rdf import Literal, Object, Triple, boolean, decimal, integer, text
@@ -23,8 +22,6 @@ DATE = "date"
 URL = "url"
 
 FieldRow = tuple[str, str, str]
-
-_IRI_UNSAFE = re.compile(r'[\s<>"{}|\\^`]')
 
 
 def module(record: dict, section: str, name: str) -> dict:
@@ -72,14 +69,6 @@ def strings(ctx: MappingContext, parent: dict, key: str, path: str) -> list[str]
     return [s for s in _list(ctx, parent, key, path) if isinstance(s, str) and s.strip()]
 
 
-def web_iri(url: str) -> str | None:
-    """An http(s) URL as an IRI, percent-encoding only what an IRI cannot hold."""
-    url = url.strip()
-    if not re.match(r"^https?://[^/\s]", url, re.IGNORECASE):
-        return None
-    return _IRI_UNSAFE.sub(lambda m: quote(m.group(0)), url)
-
-
 def value_literal(ctx: MappingContext, value: Any, kind: str, path: str) -> Object | None:
     """The RDF term for one record value of a given kind; malformed values are reported."""
     if kind == TEXT:
@@ -105,7 +94,7 @@ def value_literal(ctx: MappingContext, value: Any, kind: str, path: str) -> Obje
             iri = web_iri(value)
             if iri is not None:
                 return iri
-            ctx.warn(path, f"not an http(s) URL {value!r}, kept as text")
+            ctx.warn(path, f"not an http(s) URL that can be an IRI {value!r}, kept as text")
             return text(value) if value.strip() else None
     ctx.error(path, f"expected {kind}, got {type(value).__name__} {value!r}")
     return Literal(str(value))

@@ -19,6 +19,14 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _MAX_SLUG = 80
 
 
+NCT_ID = re.compile(r"NCT[0-9]{8}")
+
+
+def is_nct_id(value: object) -> bool:
+    """The one rule for an NCT id: ``NCT`` and eight ASCII digits, nothing before or after."""
+    return isinstance(value, str) and NCT_ID.fullmatch(value) is not None
+
+
 def trial_iri(base: str, nct_id: str) -> str:
     return f"{base}trial/{nct_id}"
 

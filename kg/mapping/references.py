@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kg.mapping.articles import citation_triples, identifier_triples, pubmed_iri
+from kg.mapping.articles import citation_triples, identifier_triples, is_pmid, pubmed_iri
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, URL, field_triples, module, objects, strings
 from kg.mapping.ids import citation_iri
@@ -58,8 +58,9 @@ IPD_FIELDS = (
 
 def article_iri(ctx: MappingContext, citation: str, pmid: str | None) -> str:
     doi = find_doi(citation)
-    if doi:
-        return doi_iri(doi)
+    iri = doi_iri(doi) if doi else None
+    if iri:
+        return iri
     if pmid:
         return pubmed_iri(pmid)
     return citation_iri(ctx.base, citation)
@@ -72,7 +73,7 @@ def map_references(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         path = f"{PATH}.references[{number - 1}]"
         citation = reference.get("citation") if isinstance(reference.get("citation"), str) else ""
         pmid = reference.get("pmid")
-        pmid = pmid.strip() if isinstance(pmid, str) and pmid.strip().isdigit() else None
+        pmid = pmid.strip() if is_pmid(pmid) else None
         if reference.get("pmid") is not None and pmid is None:
             ctx.warn(f"{path}.pmid", f"not a PubMed id: {reference['pmid']!r}")
         if not citation.strip() and not pmid:
@@ -102,8 +103,11 @@ def map_references(record: dict, ctx: MappingContext) -> Iterator[Triple]:
                                                    f"{path}.type")
             if reference["type"] == "RESULT":
                 yield article, SDO.about, trial
-        for _, retraction in objects(ctx, reference, "retractions", path):
-            if isinstance(retraction.get("pmid"), str):
+        for r, retraction in objects(ctx, reference, "retractions", path):
+            if retraction.get("pmid") is not None and not is_pmid(retraction["pmid"]):
+                ctx.warn(f"{path}.retractions[{r - 1}].pmid",
+                         f"not a PubMed id: {retraction['pmid']!r}; left out")
+            elif retraction.get("pmid") is not None:
                 node = pubmed_iri(retraction["pmid"])
                 yield article, KG.retraction, node
                 if isinstance(retraction.get("source"), str):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import BOOLEAN, DATE, TEXT, field_triples, module, value_literal
-from kg.mapping.ids import trial_iri
+from kg.mapping.ids import is_nct_id, trial_iri
 from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
 from kg.rdf import Triple
 
@@ -93,8 +93,11 @@ def map_status(record: dict, ctx: MappingContext) -> Iterator[Triple]:
     if isinstance(access, dict):
         path = f"{PATH}.expandedAccessInfo"
         yield from field_triples(ctx, trial, access, EXPANDED_ACCESS_FIELDS, path)
-        if isinstance(access.get("nctId"), str):
-            yield trial, KG.expandedAccessRecord, trial_iri(ctx.base, access["nctId"])
+        linked = access.get("nctId")
+        if linked is not None and is_nct_id(linked):
+            yield trial, KG.expandedAccessRecord, trial_iri(ctx.base, linked)
+        elif linked is not None:
+            ctx.warn(f"{path}.nctId", f"not an NCT id: {linked!r}; left out")
         if access.get("statusForNctId") is not None:
             yield trial, KG.expandedAccessStatus, ctx.term(
                 EXPANDED_ACCESS_STATUS, access["statusForNctId"], f"{path}.statusForNctId")

@@ -8,10 +8,11 @@ and a comment, in ``ontologies/kg.ttl``.
 
 from __future__ import annotations
 
+from kg.iri import DOI_NS  # noqa: F401  (one of the namespaces; defined with the IRI rules)
+
 SCHEMA_NS = "https://schema.org/"
 KG_NS = "https://w3id.org/ctkg/vocab#"
 MESH_NS = "http://id.nlm.nih.gov/mesh/"
-DOI_NS = "https://doi.org/"
 PUBMED_NS = "https://pubmed.ncbi.nlm.nih.gov/"
 REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/"
 REGISTRY_DOCUMENT_URL = "https://cdn.clinicaltrials.gov/large-docs/"

@@ -15,18 +15,21 @@ from typing import NamedTuple
 MONTHS = {m: i for i, m in enumerate(
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 
-_TAIL = re.compile(r"\s*(?:\bdoi:?\s*\S+|\bEpub\b.*|\bPMID:?\s*\d+.*|\bPMCID:?\s*\S+.*|"
+# Patterns here run on text anyone can register, so none may backtrack more than linearly: no
+# quantified part overlaps the next (a name's words exclude the hyphen that joins them; a run of
+# white space is entered only at its start).
+_TAIL = re.compile(r"(?<!\s)\s*(?:\bdoi:?\s*\S+|\bEpub\b.*|\bPMID:?\s*[0-9]+.*|\bPMCID:?\s*\S+.*|"
                    r"https?://\S+)\s*$", re.IGNORECASE)
 _NOTES = re.compile(r"\.\s+(?:Erratum|Comment|Retraction|Retracted|Update|Corrected and "
                     r"republished)\s+(?:in|for|of|from)\b.*$", re.IGNORECASE | re.DOTALL)
-_EPUB = re.compile(r"\bEpub\s+(\d{4})(?:\s+([A-Z][a-z]{2})(?:\s+(\d{1,2}))?)?", re.IGNORECASE)
-_AUTHOR = re.compile(r"^(?P<family>[A-Z][\w'’\-]*(?:[ \-][A-Za-z][\w'’\-]*)*?)\s+"
+_EPUB = re.compile(r"\bEpub\s+([0-9]{4})(?:\s+([A-Z][a-z]{2})(?:\s+([0-9]{1,2}))?)?", re.IGNORECASE)
+_AUTHOR = re.compile(r"^(?P<family>[A-Z][\w'’]*(?:[ \-][A-Za-z][\w'’]*)*?)\s+"
                      r"(?P<initials>[A-Z]{1,4})$")
 _SOURCE = re.compile(
-    r"^(?P<year>(?:1[89]|20)\d{2})"
-    r"(?:\s+(?P<month>[A-Z][a-z]{2})(?:-[A-Z][a-z]{2})?(?:\s+(?P<day>\d{1,2}))?)?"
+    r"^(?P<year>(?:1[89]|20)[0-9]{2})"
+    r"(?:\s+(?P<month>[A-Z][a-z]{2})(?:-[A-Z][a-z]{2})?(?:\s+(?P<day>[0-9]{1,2}))?)?"
     r"\s*(?:;\s*(?P<volume>[^(:;\s]+)\s*)?(?:\((?P<issue>[^)]+)\))?"
-    r"(?:\s*:\s*(?P<pages>[A-Za-z]?\d+[\w.]*(?:\s*-\s*[A-Za-z]?\d+[\w.]*)?))?\s*$")
+    r"(?:\s*:\s*(?P<pages>[A-Za-z]?[0-9][\w.]*(?:\s*-\s*[A-Za-z]?[0-9][\w.]*)?))?\s*$")
 
 
 class Author(NamedTuple):

@@ -9,16 +9,15 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from kg.mapping.vocab import DOI_NS
+from kg.iri import DOI_NS, checked_iri, percent_encode
 
 # Prefix "10." + registrant code, "/" + a suffix of any printable characters. A suffix can hold
 # parentheses, semicolons and angle brackets (SICI DOIs), so it is cut at white space and at
 # characters that end a DOI in running text, then trailing punctuation is trimmed.
-_DOI = re.compile(r"10\.\d{4,9}/[^\s\"]+", re.IGNORECASE)
+_DOI = re.compile(r"10\.[0-9]{4,9}/[^\s\"]+", re.IGNORECASE)
 _URL_FORM = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/(10(?:\.|%2E)[^\s\"]+)", re.IGNORECASE)
 _TRAILING = ".,;:'"
-_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|\\^`#?%\x7f]')
-_VALID = re.compile(r"^10\.\d{4,9}/\S+$")
+_VALID = re.compile(r"10\.[0-9]{4,9}/\S+")
 
 
 def _trim(candidate: str) -> str:
@@ -54,9 +53,13 @@ def find_doi(citation: str) -> str | None:
 def normalise_doi(doi: str) -> str | None:
     """Lower-case a bare DOI; None when it is not shaped like one."""
     doi = doi.strip().lower()
-    return doi if _VALID.match(doi) else None
+    return doi if _VALID.fullmatch(doi) else None
 
 
-def doi_iri(doi: str) -> str:
-    """``https://doi.org/<doi>`` with only IRI-illegal characters percent-encoded."""
-    return DOI_NS + _IRI_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", doi)
+def doi_iri(doi: str) -> str | None:
+    """``https://doi.org/<doi>`` with what an IRI cannot hold, and the DOI characters a URL
+    gives a meaning to (``#``, ``?``, ``%``: DOI Handbook 3.5.2; ``[``, ``]`` only delimit a
+    host), percent-encoded; None when it
+    still cannot be an IRI."""
+    encoded = percent_encode(doi, also="#?%[]")
+    return checked_iri(DOI_NS + encoded) if encoded is not None else None

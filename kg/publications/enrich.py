@@ -76,7 +76,7 @@ def _date(parts: dict | None) -> str | None:
 
 
 def _orcid(value: str | None) -> str | None:
-    match = re.search(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", value or "")
+    match = re.search(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])", value or "")
     return f"https://orcid.org/{match.group(1)}" if match else None
 
 
@@ -212,10 +212,11 @@ class Enricher:
             converted, problems = self.pmid_dois(sorted(set(pmids.values())))
             warnings.extend(problems)
             for article, pmid in sorted(pmids.items()):
-                if pmid in converted:
+                iri = doi_iri(converted[pmid]) if pmid in converted else None
+                if iri is not None:
                     doi = converted[pmid]
                     dois[article] = doi
-                    added.append((article, SDO.sameAs, doi_iri(doi)))
+                    added.append((article, SDO.sameAs, iri))
                     added.extend(identifier_triples(self.base, article, "DOI", doi))
         for article in articles:
             if article not in dois:

@@ -9,7 +9,10 @@ from kg.rdf import XSD_STRING, Object, Triple
 from kg.serialize.base import Format
 
 _STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
-_STRING_SPECIAL = re.compile(r'[\\"\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+# Besides what N-Triples must escape, the characters str.splitlines() and other line readers
+# take for line ends (U+0085, U+2028, U+2029) are escaped too, so that one triple is always one
+# line for any reader.
+_STRING_SPECIAL = re.compile(r'[\\"\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]')
 _IRI_SPECIAL = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 

@@ -23,7 +23,7 @@ from kg.sources.files import RawUnit
 API_URL = "https://clinicaltrials.gov/api/v2"
 API_URL_ENV = "KG_API_URL"
 PAGE_SIZE = 1000
-_NCT = re.compile(r"^[Nn][Cc][Tt]0*[1-9]\d{0,7}$")
+_NCT = re.compile(r"[Nn][Cc][Tt]0*[1-9][0-9]{0,7}")
 
 
 class SearchError(Exception):
@@ -66,7 +66,7 @@ class RegistryClient:
     def study(self, nct_id: str) -> RawUnit:
         """One study; a 301 alias is followed to the current record; a 404 is a RecordError."""
         origin = f"api:{nct_id}"
-        if not _NCT.match(nct_id.strip()):
+        if not _NCT.fullmatch(nct_id.strip()):
             return RawUnit(origin, None, RecordError(f"not an NCT id: {nct_id!r}", origin=origin))
         try:
             answer = self.http.get(f"{self.base_url}/studies/{nct_id.strip().upper()}",

@@ -20,7 +20,7 @@ from kg.errors import RecordError
 from kg.sources.files import SourceItem
 
 MONTHS = {datetime.date(2000, m, 1).strftime("%B"): m for m in range(1, 13)}
-_PROSE_DATE = re.compile(r"^([A-Z][a-z]+)(?:\s+(\d{1,2}),)?\s+(\d{4})$")
+_PROSE_DATE = re.compile(r"^([A-Z][a-z]+)(?:\s+([0-9]{1,2}),)?\s+([0-9]{4})$")
 
 # Legacy spellings whose upper-cased form is not the v2 value.
 SPELLINGS = {
@@ -312,5 +312,13 @@ def legacy_items(origin: str, data: bytes) -> Iterator[SourceItem]:
         yield SourceItem(origin, None, RecordError(
             f"not a <clinical_study> document (root <{root.tag}>)", origin=origin))
         return
-    yield SourceItem(origin, record_from_xml(root))
+    try:
+        record = record_from_xml(root)
+    except Exception as exc:  # one odd record must not end the run for the others
+        nct_id = (_text(root, "id_info/nct_id") or "").strip()
+        yield SourceItem(origin, None, RecordError(
+            f"cannot read the legacy record ({type(exc).__name__}: {exc})", origin=origin,
+            nct_id=nct_id))
+        return
+    yield SourceItem(origin, record)
 

@@ -45,8 +45,8 @@ class OxigraphStore:
         for iri, _ in graphs:
             if self.store.contains_named_graph(ox.NamedNode(iri)):
                 self.store.remove_graph(ox.NamedNode(iri))
-        quads = "".join(line[:-2] + f"<{iri}> .\n"
-                        for iri, ntriples in graphs for line in ntriples.splitlines(True))
+        quads = "".join(f"{line[:-1]}<{iri}> .\n"
+                        for iri, ntriples in graphs for line in ntriples.split("\n") if line)
         self.store.bulk_load(quads.encode(), ox.RdfFormat.N_QUADS)
 
     def update(self, sparql: str) -> None:

@@ -21,8 +21,8 @@ from kg.mapping.vocab import KG, SDO
 from kg.rdf import RDF_TYPE, Triple, text
 
 GROUP_FIELDS = (("title", SDO.name, TEXT), ("description", SDO.description, TEXT))
-_GROUP_ID = re.compile(r"[A-Z]{2}\d{3,}", re.ASCII)
-_ENUMERATOR = re.compile(r"^\d+[.)]?\s+")
+_GROUP_ID = re.compile(r"[A-Z]{2}[0-9]{3,}", re.ASCII)
+_ENUMERATOR = re.compile(r"^[0-9]+[.)]?\s+")
 
 
 def group_iri(scope: str, group_id: object) -> str:
