@@ -48,7 +48,22 @@ AGE_FIELDS = (
     ("maximumAge", KG.maximumAge, SDO.requiredMaxAge),
 )
 
-_AGE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s+(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
+_AGE = re.compile(r"([0-9]+(?:\.[0-9]+)?) +(year|month|week|day|hour|minute)s?",
+                  re.IGNORECASE | re.ASCII)
+YEARS_PER_UNIT = {"year": 1, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365, "hour": 1 / 8760,
+                  "minute": 1 / 525600}
+
+
+def parse_age(value: object) -> tuple[str, str] | None:
+    """``"18 Years"`` -> ("18", "year"): the number as written and the unit; None otherwise."""
+    match = _AGE.fullmatch(value.strip()) if isinstance(value, str) else None
+    return (match.group(1), match.group(2).lower()) if match else None
+
+
+def age_in_years(value: object) -> float | None:
+    parsed = parse_age(value)
+    return float(parsed[0]) * YEARS_PER_UNIT[parsed[1]] if parsed else None
+
 # Headings on a line of their own; spaces are matched within the line only, so a long run of
 # spaces or newlines costs linear time.
 _INCLUSION = re.compile(r"^[ \t]*(?:key )?inclusion criteria[ \t]*(?::[ \t]*)?$",
@@ -88,21 +103,22 @@ def map_eligibility(record: dict, ctx: MappingContext) -> Iterator[Triple]:
 def _age(
     ctx: MappingContext, node: str, key: str, predicate: str, years_predicate: str, value: object
 ) -> Iterator[Triple]:
-    match = _AGE.match(value) if isinstance(value, str) else None
-    if not match:
+    parsed = parse_age(value)
+    if parsed is None:
         if isinstance(value, str) and value.strip().upper() in {"N/A", "NA", "NONE"}:
             return
         ctx.error(f"{PATH}.{key}", f"malformed age {value!r} (expected e.g. '18 Years')")
         yield node, predicate, Literal(str(value))
         return
-    number, unit = match.group(1), match.group(2).lower()
+    number, unit = parsed
     quantity = f"{node}/{key}"
     yield node, predicate, quantity
     yield quantity, RDF_TYPE, SDO.QuantitativeValue
-    yield quantity, SDO.value, integer(int(number)) if number.isdigit() else decimal(number)
+    whole = "." not in number
+    yield quantity, SDO.value, integer(int(number)) if whole else decimal(number)
     yield quantity, SDO.unitCode, text(AGE_UNITS[unit])
-    yield quantity, SDO.unitText, text(value.split()[-1])
-    if unit == "year" and number.isdigit():
+    yield quantity, SDO.unitText, text(str(value).split()[-1])
+    if unit == "year" and whole:
         yield node, years_predicate, integer(int(number))
 
 

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 from kg.errors import RecordError
+from kg.mapping.eligibility import age_in_years
 from kg.sources.files import SourceItem
 
 MONTHS = {datetime.date(2000, m, 1).strftime("%B"): m for m in range(1, 13)}
@@ -88,15 +89,19 @@ def _age(text: str | None) -> str | None:
     return None if not text or text.strip() in ("N/A", "") else text.strip()
 
 
+def _count(text: str | None) -> int | str | None:
+    """An enrollment count: an int where it is ASCII digits, else the text (the mapping then
+    reports it), never an exception (``isdigit`` accepts ``²``, which ``int`` refuses)."""
+    if text is None:
+        return None
+    return int(text) if re.fullmatch(r"[0-9]+", text.strip()) else text
+
+
 def standard_ages(minimum: str | None, maximum: str | None) -> list[str]:
     """The registry's age groups a range overlaps: child < 18, adult 18-64, older adult 65+."""
     def years(age: str | None, default: float) -> float:
-        if not age:
-            return default
-        number, unit = age.split()[0], age.split()[1].lower()
-        scale = {"year": 1, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365,
-                 "hour": 1 / 8760, "minute": 1 / 525600}
-        return float(number) * scale[unit.rstrip("s")]
+        found = age_in_years(age)  # an age the registry's shape does not fit bounds nothing
+        return default if found is None else found
 
     low, high = years(minimum, 0), years(maximum, 200)
     groups = [("CHILD", 0, 17.999), ("ADULT", 18, 64.999), ("OLDER_ADULT", 65, 200)]
@@ -223,8 +228,7 @@ def record_from_xml(root: ET.Element) -> dict:
                 "bioSpec": {"retention": enum(_text(r, "biospec_retention")),
                             "description": _block(r, "biospec_descr/textblock")},
                 "enrollmentInfo": {
-                    "count": int(_text(r, "enrollment")) if (_text(r, "enrollment") or "").isdigit()
-                    else None,
+                    "count": _count(_text(r, "enrollment")),
                     "type": enum(r.find("enrollment").get("type") if r.find("enrollment")
                                   is not None else None),
                 },
