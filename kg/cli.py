@@ -1,7 +1,8 @@
 """The ``kg`` command: argument parsing, progress and exit codes; the work is in the library.
 
 Exit status: 0 all records exported (and valid), 1 some record failed or violates a shape,
-2 the command could not run (bad arguments, unreadable output location).
+2 the command could not run (bad arguments, missing or unreadable inputs, unreadable output
+location, a store that cannot be reached), 3 an internal error (a bug).
 """
 
 from __future__ import annotations
@@ -58,6 +59,29 @@ class Progress:
             click.echo("", err=True)
 
 
+def format_of_output(output: str, compression: str | None) -> tuple[str, ...]:
+    """The format an output file's name asks for (``all.nt`` -> ntriples), if any."""
+    name = output.removesuffix(f".{compression}") if compression else output
+    return tuple(fmt for fmt, writer in FORMATS.items() if name.endswith(writer.extension))[:1]
+
+
+def require_inputs(command: str, inputs: tuple[str, ...]) -> None:
+    """Stop with exit 2, before any output is opened, when an input path does not exist."""
+    missing = [name for name in inputs if name != "-" and not Path(name).exists()]
+    if missing:
+        click.echo(f"kg {command}: no such input: {', '.join(missing)}", err=True)
+        sys.exit(2)
+
+
+def check_base(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--base must be an absolute IRI ending in / or #, so every IRI made from it is valid."""
+    from kg.iri import checked_iri
+
+    if not value.endswith(("/", "#")) or checked_iri(value + "trial/NCT00000000") is None:
+        raise click.BadParameter(f"{value!r} is not an absolute IRI ending in / or #")
+    return value
+
+
 def require_shapes(command: str) -> None:
     """Stop with exit 2 when the SHACL shapes cannot be read: without them every graph would
     pass, which is worse than not running."""
@@ -81,6 +105,10 @@ def targets_for(formats: tuple[str, ...], output: str, inputs: tuple[str, ...],
     if Path(output).suffix:
         if len(formats) != 1:
             raise click.UsageError("an output file takes one format; give a directory for more")
+        expected = FORMATS[formats[0]].extension + (f".{compression}" if compression else "")
+        if not output.endswith(expected):
+            raise click.UsageError(f"-f {formats[0]} writes {expected} files, not {output!r}; "
+                                   "name the file for its format or give a directory")
         return {formats[0]: output}
     stem = Path(inputs[0]).stem if len(inputs) == 1 and inputs[0] != "-" else "kg"
     stem = stem.removesuffix(".json")
@@ -120,7 +148,28 @@ def make_enricher(base: str, mailto: str | None, cache_dir: str, offline: bool,
                            idconv_url=idconv_url or enrich.IDCONV_URL)
 
 
-@click.group()
+class KgGroup(click.Group):
+    """Unexpected exceptions end with exit 3 and one line, never with a traceback that exits 1
+    (the code of "a record failed"); ``KG_DEBUG=1`` shows the traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("KG_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            first = str(exc).strip().split("\n", 1)[0][:300]
+            click.echo(f"kg: internal error ({type(exc).__name__}: {first}); this is a bug, "
+                       "please report it (KG_DEBUG=1 shows the traceback)", err=True)
+            sys.exit(3)
+
+
+@click.group(cls=KgGroup)
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """Turn ClinicalTrials.gov records into a validated schema.org knowledge graph."""
@@ -182,6 +231,7 @@ def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, stat
 @click.option("-o", "--output", default=DEFAULT_OUTPUT, show_default=True,
               help="Output directory, file (.gz/.zst compress), or - for standard output.")
 @click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
+              callback=check_base,
               help=f"Base IRI of the trials and their parts (or ${BASE_ENV}).")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Check every trial against the SHACL shapes and report like kg validate.")
@@ -211,7 +261,8 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
 
     sources = selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
                         since_date, limit, api_url, rate, retries)
-    formats = formats or ("turtle", "jsonld")
+    require_inputs("export", inputs)
+    formats = formats or format_of_output(output, compress) or ("turtle", "jsonld")
     if shard_size:
         if output == "-" or Path(output).suffix:
             raise click.UsageError("--shard-size writes into a directory: give -o DIR")
@@ -248,6 +299,9 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
         click.echo(f"kg export: cannot write output: {exc}", err=True)
         sys.exit(2)
     progress.done()
+    if inputs and not summary.records and not summary.failed:
+        click.echo(f"kg export: no study records in {', '.join(inputs)}", err=True)
+        sys.exit(2)
     if not quiet:
         click.echo(f"{summary.records} records, {summary.triples} triples, "
                    f"{summary.failed} failed, {summary.warnings} warnings"
@@ -302,6 +356,7 @@ def fetch_command(inputs, nct_ids, nct_file, query, condition, filter_advanced, 
 @click.option("-w", "--workers", type=int, default=os.cpu_count() or 1, show_default=True,
               help="Worker processes; trials are validated one by one in parallel.")
 @click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
+              callback=check_base,
               help=f"Base IRI when validating records (or ${BASE_ENV}).")
 def validate_command(inputs: tuple[str, ...], report_format: str, workers: int, base: str) -> None:
     """Validate RDF files (Turtle, JSON-LD, N-Triples, N-Quads) or records against the shapes.
@@ -372,6 +427,7 @@ def open_store(store_dir: str | None, endpoint: str | None, update_endpoint: str
 @click.argument("inputs", nargs=-1, required=True)
 @store_options
 @click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
+              callback=check_base,
               help=f"Base IRI (or ${BASE_ENV}).")
 @click.option("--since", is_flag=True,
               help="Skip trials whose stored version is as recent as the record.")
@@ -389,24 +445,45 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
     store could not be opened."""
     from itertools import chain
 
-    from kg.load import RDF_SUFFIXES, LoadSummary, graphs_from_rdf, graphs_from_records, load
+    from kg.load import (
+        RDF_SUFFIXES,
+        InputError,
+        LoadSummary,
+        graphs_from_rdf,
+        graphs_from_records,
+        load,
+    )
     from kg.stores import StoreError
 
     store = open_store(store_dir, endpoint, update_endpoint, gsp_endpoint)
     summary = LoadSummary()
     rdf_files = [Path(i) for i in inputs if Path(i).suffix.lower() in RDF_SUFFIXES]
     records = [i for i in inputs if Path(i).suffix.lower() not in RDF_SUFFIXES]
+    require_inputs("load", inputs)
 
     def report(line: str) -> None:
-        click.echo(line, err=True)
+        if not (quiet and line.startswith("warning")):
+            click.echo(line, err=True)
+
+    loaded = 0
 
     def progress(batch) -> None:
+        nonlocal loaded
+        loaded += len(batch)
         if not quiet and sys.stderr.isatty():
-            click.echo(f"\r{len(result.loaded) if result else 0:,} trials loaded", err=True, nl=False)
+            click.echo(f"\r{loaded:,} trials loaded", err=True, nl=False)
+
+    def readable(path: Path):
+        """The file's trial graphs; one that cannot be read is reported, the others go on."""
+        try:
+            yield from graphs_from_rdf(path)
+        except InputError as exc:
+            report(f"error: {exc}")
+            summary.failed_inputs += 1
 
     result = None
     try:
-        graphs = chain(*(graphs_from_rdf(p) for p in rdf_files),
+        graphs = chain(*(readable(p) for p in rdf_files),
                        graphs_from_records(records, base, workers, report, summary))
         result = load(graphs, store, base, source=" ".join(inputs), since=since,
                       batch_size=batch_size, on_batch=progress)
@@ -415,6 +492,8 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
         sys.exit(2)
     finally:
         store.close()
+    if not quiet and sys.stderr.isatty() and loaded:
+        click.echo("", err=True)
     result.failed_inputs += summary.failed_inputs
     if result.error:
         click.echo(f"kg load: store failed: {result.error}", err=True)
@@ -426,7 +505,9 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
                + (f"; NOT loaded {len(result.not_loaded)}" if result.not_loaded else "")
                + (f"; {result.failed_inputs} inputs failed" if result.failed_inputs else ""),
                err=True)
-    sys.exit(0 if result.ok else 1)
+    # A store that failed before taking a single trial could not be used at all (down,
+    # unreachable, refusing): exit 2 as for one that cannot be opened.
+    sys.exit(0 if result.ok else 2 if result.error and not result.loaded else 1)
 
 
 @main.command("query")
@@ -458,7 +539,12 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
         for path in data_files:
             fmt = RDF_SUFFIXES.get(Path(path).suffix.lower(), ox.RdfFormat.TURTLE)
             graph = None if fmt.supports_datasets else ox.NamedNode(Path(path).resolve().as_uri())
-            store.store.load(path=path, format=fmt, to_graph=graph)
+            try:
+                store.store.load(path=path, format=fmt, to_graph=graph)
+            except (SyntaxError, ValueError, OSError) as exc:
+                first = str(exc).strip().split("\n", 1)[0][:300]
+                click.echo(f"kg query: {path}: cannot read as {fmt.name}: {first}", err=True)
+                sys.exit(2)
     else:
         store = open_store(store_dir, endpoint, update_endpoint, gsp_endpoint)
     try:
@@ -476,6 +562,7 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
 @click.option("-o", "--output", required=True,
               help="Where to write the enriched graph (format from the extension).")
 @click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
+              callback=check_base,
               help=f"Base IRI for new nodes (or ${BASE_ENV}).")
 @enrich_options
 def enrich_command(graph: str, output: str, base: str, mailto: str | None, cache_dir: str,

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.errors import KgError
 from kg.export import ExportOptions, outcomes
 from kg.mapping.ids import trial_iri
 from kg.mapping.vocab import KG_NS, SCHEMA_NS
@@ -32,6 +33,7 @@ PREFIXES = f"PREFIX void: <{VOID}>\nPREFIX dcterms: <{DCTERMS}>\nPREFIX prov: <{
 RDF_SUFFIXES = {".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES,
                 ".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG,
                 ".jsonld": ox.RdfFormat.JSON_LD}
+_MODIFIED = ox.NamedNode(KG_NS + "lastUpdatePostDate")
 
 
 class TrialGraph(NamedTuple):
@@ -72,12 +74,24 @@ def graphs_from_records(inputs: Iterable[str], base: str, workers: int,
                          outcome.blocks["ntriples"], outcome.triples, outcome.last_update)
 
 
+class InputError(KgError):
+    """An input file that cannot be read as RDF: the input's fault, not the store's."""
+
+
 def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
-    """Trial graphs of an RDF file: the named graphs of N-Quads/TriG, else one per trial."""
+    """Trial graphs of an RDF file: the named graphs of N-Quads/TriG, else one per trial.
+
+    N-Quads are streamed: ``kg export`` writes each trial's quads together, so a graph is
+    yielded as soon as the next one starts and memory holds one trial at a time. A graph whose
+    quads are split across the file is an error (loading its second part would replace the
+    first)."""
     fmt = RDF_SUFFIXES[path.suffix.lower()]
-    by_graph: dict[str, list] = {}
     try:
-        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        if fmt is ox.RdfFormat.N_QUADS:
+            yield from _streamed_graphs(path)
+            return
+        by_graph: dict[str, list] = {}
+        if fmt is ox.RdfFormat.TRIG:
             for quad in ox.parse(path=str(path), format=fmt):
                 if isinstance(quad.graph_name, ox.NamedNode):
                     by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
@@ -90,13 +104,41 @@ def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
                 by_graph[part.trial] = list(ox.parse(part.graph.serialize(format="nt").encode(),
                                                      ox.RdfFormat.N_TRIPLES))
     except (SyntaxError, OSError, ValueError) as exc:
-        raise StoreError(f"{path}: cannot read as RDF: {str(exc).strip().splitlines()[0]}") from exc
-    modified_predicate = ox.NamedNode(KG_NS + "lastUpdatePostDate")
+        raise InputError(f"{path}: cannot read as RDF: {_first_line(exc)}") from exc
     for graph_iri, triples in by_graph.items():
-        modified = next((t.object.value for t in triples if t.predicate == modified_predicate
-                         and t.subject.value == graph_iri), None)
-        text = "".join(sorted({f"{t} .\n" for t in triples}))
-        yield TrialGraph(graph_iri.rsplit("/", 1)[-1], graph_iri, text, text.count("\n"), modified)
+        yield _trial_graph(graph_iri, triples)
+
+
+def _streamed_graphs(path: Path) -> Iterator[TrialGraph]:
+    done: set[str] = set()
+    current: str | None = None
+    triples: list = []
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+        if not isinstance(quad.graph_name, ox.NamedNode):
+            continue
+        name = quad.graph_name.value
+        if name != current:
+            if current is not None:
+                done.add(current)
+                yield _trial_graph(current, triples)
+            if name in done:
+                raise InputError(f"{path}: the quads of graph <{name}> are not together; "
+                                 "sort the file by graph (kg export writes them so)")
+            current, triples = name, []
+        triples.append(quad.triple)
+    if current is not None:
+        yield _trial_graph(current, triples)
+
+
+def _trial_graph(graph_iri: str, triples: list) -> TrialGraph:
+    modified = next((t.object.value for t in triples if t.predicate == _MODIFIED
+                     and t.subject.value == graph_iri), None)
+    text = "".join(sorted({f"{t} .\n" for t in triples}))
+    return TrialGraph(graph_iri.rsplit("/", 1)[-1], graph_iri, text, text.count("\n"), modified)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().split("\n", 1)[0] or type(exc).__name__)[:300]
 
 
 def stored_versions(store: Store, base: str) -> dict[str, str]:

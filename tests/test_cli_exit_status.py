@@ -1,0 +1,93 @@
+"""The exit status table of the README, pinned: 2 when the command cannot run, 1 when a record
+or an input fails, 3 for a bug; and what each of those cases prints."""
+
+from __future__ import annotations
+
+import shutil
+
+from click.testing import CliRunner
+
+from kg.cli import main
+from tests.conftest import EXAMPLE
+from tests.virtuoso import free_port
+
+
+def kg(*args: str, **kwargs):
+    return CliRunner().invoke(main, list(args), **kwargs)
+
+
+def test_a_missing_input_exits_2_and_writes_no_output(tmp_path):
+    out = tmp_path / "out.ttl"
+    result = kg("export", str(tmp_path / "nowhere.json"), "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"kg export: no such input: {tmp_path / 'nowhere.json'}"
+    assert not out.exists()
+
+
+def test_an_empty_directory_exits_2_saying_it_holds_no_records(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = kg("export", str(tmp_path / "empty"), "-o", str(tmp_path / "out.nt"))
+    assert result.exit_code == 2 and "no study records" in result.stderr
+
+
+def test_an_output_named_for_another_format_exits_2(tmp_path):
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.ttl"), "-f", "jsonld")
+    assert result.exit_code == 2 and "writes .jsonld files" in result.stderr
+    assert not (tmp_path / "out.ttl").exists()
+
+
+def test_the_output_file_name_chooses_the_format(tmp_path):
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out.nt").read_text().startswith("<http://id.nlm.nih.gov/mesh/D008180> ")
+
+
+def test_a_base_that_is_not_an_absolute_iri_exits_2(tmp_path):
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "o.nt"), "--base", "urn-not-absolute")
+    assert result.exit_code == 2 and "--base" in result.stderr
+
+
+def test_query_of_a_file_that_is_not_rdf_exits_2_in_one_line(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("this is { not turtle")
+    result = kg("query", "--data", str(bad), "SELECT * WHERE { ?s ?p ?o }")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"kg query: {bad}")
+
+
+def test_load_names_an_unreadable_file_and_loads_the_others(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("this is { not turtle")
+    kg("export", str(EXAMPLE), "-o", str(tmp_path / "good.nq"), "--no-validate", "-q")
+    result = kg("load", str(bad), str(tmp_path / "good.nq"), "--store", str(tmp_path / "store"))
+    assert result.exit_code == 1
+    assert f"error: {bad}: cannot read as RDF" in result.stderr
+    assert "loaded 1 trials" in result.stderr and "store failed" not in result.stderr
+
+
+def test_an_unreachable_endpoint_exits_2(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    result = kg("load", str(EXAMPLE), "--endpoint", url, "-w", "1")
+    assert result.exit_code == 2, result.stderr
+
+
+def test_quiet_load_prints_no_duplicate_warning(tmp_path):
+    (tmp_path / "in").mkdir()
+    shutil.copy(EXAMPLE, tmp_path / "in" / "a.json")
+    shutil.copy(EXAMPLE, tmp_path / "in" / "b.json")
+    loud = kg("load", str(tmp_path / "in"), "--store", str(tmp_path / "s1"), "-w", "1")
+    quiet = kg("load", str(tmp_path / "in"), "--store", str(tmp_path / "s2"), "-w", "1", "-q")
+    assert "appears again" in loud.stderr and "appears again" not in quiet.stderr
+
+
+def test_an_internal_error_exits_3_in_one_line(monkeypatch, tmp_path):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("kg.cli.export", broken)
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "o.nt"), "--no-validate")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("kg: internal error (ZeroDivisionError: division by zero)")
+    assert result.stderr.count("\n") == 1
+
+
