@@ -128,8 +128,8 @@ def enrich_options(command):
                      help="Crossref REST API base (or $KG_CROSSREF_URL)."),
         click.option("--doi-url", envvar="KG_DOI_URL", default=None,
                      help="DOI resolver for content negotiation (or $KG_DOI_URL)."),
-        click.option("--idconv-url", envvar="KG_IDCONV_URL", default=None,
-                     help="NCBI ID converter (or $KG_IDCONV_URL)."),
+        click.option("--eutils-url", envvar="KG_EUTILS_URL", default=None,
+                     help="NCBI E-utilities esummary (or $KG_EUTILS_URL)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -137,7 +137,7 @@ def enrich_options(command):
 
 
 def make_enricher(base: str, mailto: str | None, cache_dir: str, offline: bool,
-                  crossref_url: str | None, doi_url: str | None, idconv_url: str | None):
+                  crossref_url: str | None, doi_url: str | None, eutils_url: str | None):
     from kg.http import HttpClient
     from kg.publications import enrich
 
@@ -145,7 +145,7 @@ def make_enricher(base: str, mailto: str | None, cache_dir: str, offline: bool,
     return enrich.Enricher(client, base, mailto=mailto,
                            crossref_url=crossref_url or enrich.CROSSREF_URL,
                            doi_url=doi_url or enrich.DOI_URL,
-                           idconv_url=idconv_url or enrich.IDCONV_URL)
+                           eutils_url=eutils_url or enrich.EUTILS_URL)
 
 
 class KgGroup(click.Group):
@@ -254,7 +254,7 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                    validate: bool, strict: bool, workers: int, shard_size: int | None,
                    compress: str | None, enrich: bool, mailto: str | None, cache_dir: str,
                    offline: bool, crossref_url: str | None, doi_url: str | None,
-                   idconv_url: str | None, quiet: bool, verbose: bool) -> None:
+                   eutils_url: str | None, quiet: bool, verbose: bool) -> None:
     """Export study records as RDF: JSON files, /studies pages, directories, bulk archives
     (.zip), - for stdin, or live from the registry by --nct id or by search."""
     from kg.sources.api import SearchError
@@ -288,7 +288,7 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
 
     try:
         enricher = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url,
-                                 idconv_url) if enrich else None
+                                 eutils_url) if enrich else None
         summary = export(sources.units(), outputs, options, workers=workers, report=report,
                          on_record=on_record, enricher=enricher)
     except SearchError as exc:
@@ -567,7 +567,7 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
 @enrich_options
 def enrich_command(graph: str, output: str, base: str, mailto: str | None, cache_dir: str,
                    offline: bool, crossref_url: str | None, doi_url: str | None,
-                   idconv_url: str | None) -> None:
+                   eutils_url: str | None) -> None:
     """Add what Crossref, DataCite and NCBI know about the articles an RDF graph cites."""
     import rdflib
 
@@ -579,12 +579,19 @@ def enrich_command(graph: str, output: str, base: str, mailto: str | None, cache
     except Exception as exc:  # rdflib raises many kinds for malformed input
         click.echo(f"kg enrich: {graph}: not valid RDF ({str(exc).splitlines()[0][:200]})", err=True)
         sys.exit(2)
-    enricher = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url, idconv_url)
-    triples = from_rdflib(data)
-    added, warnings = enricher.enrich(triples)
+    enricher = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url, eutils_url)
+    # The enricher reads and adds IRI-named nodes only; the graph it adds to keeps every
+    # triple as parsed, blank nodes included (kg's own graphs have none, other graphs may).
+    named = rdflib.Graph()
+    for triple in data:
+        if not any(isinstance(term, rdflib.BNode) for term in triple):
+            named.add(triple)
+    added, warnings = enricher.enrich(from_rdflib(named))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    result = to_rdflib(triples + added)
+    result = data
+    for triple in to_rdflib(added):
+        result.add(triple)
     result.bind("schema", "https://schema.org/")
     result.bind("kg", "https://w3id.org/ctkg/vocab#")
     with atomic_text(output) as out:

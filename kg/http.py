@@ -58,6 +58,7 @@ class HttpClient:
     retries: int = 4
     backoff: float = 1.0
     max_wait: float = 120.0  # longest Retry-After honoured
+    negative_ttl: float = 7 * 86400.0  # seconds a cached 404/410 answers for
     sleep: Callable[[float], None] = time.sleep
 
     def __post_init__(self) -> None:
@@ -136,6 +137,9 @@ class HttpClient:
             data = json.loads(self._path(key).read_text())
         except (OSError, ValueError):
             return None
+        stale = time.time() - data.get("fetched", 0) > self.negative_ttl
+        if data["status"] != 200 and stale and not self.offline:
+            return None  # a 404 is a fact for a while, not for ever: ask again
         return Answer(data["url"], data["status"], data["content_type"], data["text"], True)
 
     def _write(self, key: str, answer: Answer) -> None:
@@ -145,7 +149,7 @@ class HttpClient:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
         with os.fdopen(fd, "w") as out:
-            json.dump({"url": answer.url, "status": answer.status,
+            json.dump({"url": answer.url, "status": answer.status, "fetched": time.time(),
                        "content_type": answer.content_type, "text": answer.text}, out)
         os.replace(tmp, path)
 
@@ -157,8 +161,12 @@ def _retry_after(value: str | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
         parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    except (TypeError, ValueError):  # "soon": not a delay; the back-off decides instead
+        return None
+    return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
 def connection_reason(exc: Exception) -> str:

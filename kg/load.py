@@ -88,7 +88,7 @@ def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
     fmt = RDF_SUFFIXES[path.suffix.lower()]
     try:
         if fmt is ox.RdfFormat.N_QUADS:
-            yield from _streamed_graphs(path)
+            yield from nquads_graphs(path)
             return
         by_graph: dict[str, list] = {}
         if fmt is ox.RdfFormat.TRIG:
@@ -109,7 +109,7 @@ def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
         yield _trial_graph(graph_iri, triples)
 
 
-def _streamed_graphs(path: Path) -> Iterator[TrialGraph]:
+def nquads_graphs(path: Path) -> Iterator[TrialGraph]:
     done: set[str] = set()
     current: str | None = None
     triples: list = []

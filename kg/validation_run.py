@@ -7,6 +7,7 @@ back in input order, so the report is the same whatever the number of workers.
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,9 +58,21 @@ def _validate_record(task: tuple[str, dict, str]) -> tuple[list[ValidationResult
 
 
 def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
+    """One task per trial. N-Quads (what ``kg export`` writes for bulk) are streamed a trial
+    at a time; other formats are parsed whole, since a trial's nodes may be anywhere in them."""
     fmt = RDF_FORMATS[path.suffix.lower()]
+    if fmt == "nquads":
+        from kg.load import InputError, nquads_graphs
+
+        try:
+            for trial in nquads_graphs(path):
+                yield trial.nct_id, trial.ntriples
+        except (InputError, SyntaxError, ValueError, OSError) as exc:
+            first_line = str(exc).strip().split("\n", 1)[0] or type(exc).__name__
+            raise ValidationInputError(f"{path}: not valid {fmt} ({first_line})") from exc
+        return
     try:
-        if fmt in ("nquads", "trig"):
+        if fmt == "trig":
             dataset = rdflib.Dataset()
             dataset.parse(path, format=fmt)
             graph = rdflib.Graph()
@@ -75,11 +88,19 @@ def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def _map(function, tasks: Iterable, workers: int) -> Iterator:
+    """``function`` over ``tasks`` in order, with at most a few tasks per worker in flight, so
+    memory holds a window of trials, not the run (``Pool.imap`` would read every task ahead)."""
     if workers <= 1:
         yield from map(function, tasks)
         return
+    window: deque = deque()
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(function, tasks, chunksize=4)
+        for task in tasks:
+            window.append(pool.apply_async(function, (task,)))
+            if len(window) >= workers * 8:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()
 
 
 def run_validation(inputs: Iterable[str], base: str, workers: int = 1) -> ValidationOutcome:
@@ -89,20 +110,22 @@ def run_validation(inputs: Iterable[str], base: str, workers: int = 1) -> Valida
     for path in rdf_files:
         if not path.is_file():
             raise ValidationInputError(f"{path}: no such file")
-        tasks = list(_graph_tasks(path))
-        if not tasks:
-            outcome.problems.append(f"warning: {path}: no schema:MedicalStudy in the graph")
-        for results in _map(_validate_ntriples, tasks, workers):
+        before = outcome.trials
+        for results in _map(_validate_ntriples, _graph_tasks(path), workers):
             outcome.trials += 1
             outcome.results.extend(results)
-    record_tasks = []
-    for item in read_inputs(record_inputs):
-        if item.error is not None:
-            outcome.failed += 1
-            outcome.problems.append(f"error: {item.error.line()}")
-        else:
-            record_tasks.append((item.origin, item.record, base))
-    for results, problems in _map(_validate_record, record_tasks, workers):
+        if outcome.trials == before:
+            outcome.problems.append(f"warning: {path}: no schema:MedicalStudy in the graph")
+
+    def record_tasks() -> Iterator[tuple[str, dict, str]]:
+        for item in read_inputs(record_inputs):
+            if item.error is not None:
+                outcome.failed += 1
+                outcome.problems.append(f"error: {item.error.line()}")
+            else:
+                yield item.origin, item.record, base
+
+    for results, problems in _map(_validate_record, record_tasks(), workers):
         outcome.trials += 1
         outcome.results.extend(results)
         outcome.problems.extend(problems)

@@ -54,7 +54,7 @@ def enricher(server, tmp_path: Path, **client) -> Enricher:
     http = HttpClient(cache_dir=tmp_path / "cache", per_second=0, **client)
     return Enricher(http, "https://w3id.org/ctkg/id/", mailto="kg-tests@example.org",
                     crossref_url=server.url_for("/crossref"), doi_url=server.url_for("/doi"),
-                    idconv_url=server.url_for("/idconv/"))
+                    eutils_url=server.url_for("/esummary"))
 
 
 def enrich_graph(tool: Enricher, record: dict) -> tuple[rdflib.Graph, list[str]]:
@@ -123,17 +123,57 @@ def test_a_doi_that_resolves_nowhere_stays_with_a_warning(httpserver, tmp_path):
     assert (rdflib.URIRef(f"https://doi.org/{MISSING}"), rdflib.RDF.type, S.ScholarlyArticle) in graph
 
 
-def test_pmid_without_doi_gets_its_doi_from_the_id_converter(httpserver, tmp_path):
-    answer = load_json(shared_path("http-samples", "ncbi", "idconv_v1.0_doi_to_ids_2017.json"))
-    httpserver.expect_request("/idconv/", query_string={
-        "ids": "26354291", "idtype": "pmid", "format": "json", "tool": "kg",
+def test_pmid_without_doi_gets_its_doi_from_pubmed_e_utilities(httpserver, tmp_path):
+    """E-utilities' esummary knows every PubMed record (the PMC ID converter only PMC's):
+    the shape is NCBI's, quoted in http-samples/ncbi/esummary_pubmed_27933103.json."""
+    answer = load_json(shared_path("http-samples", "ncbi", "esummary_pubmed_27933103.json"))
+    httpserver.expect_request("/esummary", query_string={
+        "db": "pubmed", "id": "27933103", "retmode": "json", "tool": "kg",
         "email": "kg-tests@example.org"}).respond_with_json(answer["response"])
-    httpserver.expect_request("/crossref/works/10.7554/elife.09560").respond_with_data(
+    doi = next(i["value"] for i in answer["response"]["result"]["27933103"]["articleids"]
+               if i["idtype"] == "doi").lower()
+    httpserver.expect_request(f"/crossref/works/{doi}").respond_with_json(WORK)
+    graph, warnings = enrich_graph(enricher(httpserver, tmp_path), citing(pmids=("27933103",)))
+    article = rdflib.URIRef("https://pubmed.ncbi.nlm.nih.gov/27933103/")
+    assert (article, S.sameAs, rdflib.URIRef(f"https://doi.org/{doi}")) in graph
+    assert warnings == []
+
+
+def test_a_doi_with_iri_delimiters_is_asked_for_as_itself(httpserver, tmp_path):
+    """``<``, ``>`` and ``#`` are encoded once in the IRI, and the DOI asked for is the DOI."""
+    doi = "10.1002/(sici)1097-4636<1::aid-jbm1>3.0.co;2-#"
+    httpserver.expect_request(f"/crossref/works/{doi}").respond_with_json(WORK)  # once decoded
+    record = citing()
+    record["protocolSection"]["referencesModule"]["references"] = [
+        {"type": "BACKGROUND", "citation": f"A title. J. 2000;1:2. doi: {doi}"}]
+    graph, warnings = enrich_graph(enricher(httpserver, tmp_path), record)
+    assert warnings == []
+    article = rdflib.URIRef("https://doi.org/10.1002/(sici)1097-4636%3C1::aid-jbm1%3E3.0.co;2-%23")
+    assert (article, rdflib.RDF.type, S.ScholarlyArticle) in graph
+    assert (None, None, rdflib.Literal("1234-5678")) in graph  # the ISSN the service gave
+
+
+def test_an_unreadable_retry_after_falls_back_to_the_back_off(httpserver, tmp_path):
+    httpserver.expect_oneshot_request("/crossref/works/10.1000/soon").respond_with_data(
+        "Too Many Requests", status=429, headers={"Retry-After": "soon"})
+    httpserver.expect_request("/crossref/works/10.1000/soon").respond_with_json(WORK)
+    waits: list[float] = []
+    _, warnings = enrich_graph(enricher(httpserver, tmp_path, sleep=waits.append, backoff=0.5),
+                               citing("10.1000/soon"))
+    assert warnings == [] and waits == [0.5]
+
+
+def test_a_cached_404_is_asked_again_after_it_expires(httpserver, tmp_path):
+    httpserver.expect_oneshot_request("/crossref/works/10.1000/new").respond_with_data(
         "Resource not found.", status=404, content_type="text/plain")
-    httpserver.expect_request("/doi/10.7554/elife.09560").respond_with_data("", status=404)
-    graph, _ = enrich_graph(enricher(httpserver, tmp_path), citing(pmids=("26354291",)))
-    article = rdflib.URIRef("https://pubmed.ncbi.nlm.nih.gov/26354291/")
-    assert (article, S.sameAs, rdflib.URIRef("https://doi.org/10.7554/elife.09560")) in graph
+    httpserver.expect_oneshot_request("/doi/10.1000/new").respond_with_data("", status=404)
+    _, warnings = enrich_graph(enricher(httpserver, tmp_path), citing("10.1000/new"))
+    assert "does not resolve" in warnings[0]
+    _, warnings = enrich_graph(enricher(httpserver, tmp_path), citing("10.1000/new"))
+    assert "does not resolve" in warnings[0]  # still a fact within the week: nothing asked
+    httpserver.expect_request("/crossref/works/10.1000/new").respond_with_json(WORK)
+    _, warnings = enrich_graph(enricher(httpserver, tmp_path, negative_ttl=0), citing("10.1000/new"))
+    assert warnings == []
 
 
 # The behaviours below use answers written here, so they run wherever the tests do.
@@ -232,3 +272,19 @@ def test_export_enrich_from_the_command_line(httpserver, tmp_path):
                                        "--cache", str(tmp_path / "cache"), "--offline"])
     assert result.exit_code == 0, result.output
     assert "from 0 requests" in result.stderr
+
+
+def test_kg_enrich_keeps_blank_nodes_blank(httpserver, tmp_path):
+    httpserver.expect_request("/crossref/works/10.1000/good").respond_with_json(WORK)
+    source = tmp_path / "other.ttl"
+    source.write_text("""@prefix schema: <https://schema.org/> .
+<https://doi.org/10.1000/good> a schema:ScholarlyArticle ; schema:author [ schema:name "X Y" ] .
+""")
+    result = CliRunner().invoke(main, ["enrich", str(source), "-o", str(tmp_path / "out.ttl"),
+                                       "--crossref-url", httpserver.url_for("/crossref"),
+                                       "--cache", str(tmp_path / "cache")])
+    assert result.exit_code == 0, result.output
+    graph = rdflib.Graph().parse(tmp_path / "out.ttl")
+    authors = set(graph.objects(rdflib.URIRef("https://doi.org/10.1000/good"), S.author))
+    assert any(isinstance(a, rdflib.BNode) for a in authors)
+    assert all(isinstance(a, rdflib.BNode) or str(a).startswith("https://") for a in authors)

@@ -205,3 +205,23 @@ def test_crafted_eligibility_text_maps_in_bounded_time(criteria):
     record["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = criteria
     with at_most_seconds(5):
         map_record(record)
+
+
+# 8. Memory stays bounded
+def test_a_zip_member_that_expands_past_the_limit_is_refused_and_the_rest_exported(
+        monkeypatch, tmp_path):
+    import zipfile
+
+    import kg.sources.archive
+
+    monkeypatch.setattr(kg.sources.archive, "MAX_MEMBER_BYTES", 100_000)
+    archive = tmp_path / "studies.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("bomb.json", b" " * 200_000)
+        zipped.write(EXAMPLE, "NCT00698191.json")
+    out = tmp_path / "out.nt"
+    result = CliRunner().invoke(main, ["export", str(archive), "-o", str(out), "--no-validate",
+                                       "-w", "1"])
+    assert result.exit_code == 1
+    assert f"error: {archive}:bomb.json: archive member expands past 0 MB" in result.stderr
+    assert "trial/NCT00698191>" in out.read_text()

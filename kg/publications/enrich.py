@@ -14,7 +14,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from kg import __version__
 from kg.http import HttpClient, HttpError
@@ -32,9 +32,10 @@ from kg.rdf import RDF_TYPE, Triple, text
 
 CROSSREF_URL = "https://api.crossref.org"
 DOI_URL = "https://doi.org"
-IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
+# E-utilities know every PubMed record; the PMC ID converter knows only articles in PMC.
+EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esummary.fcgi"
 CSL_JSON = "application/vnd.citationstyles.csl+json"
-IDCONV_BATCH = 200
+EUTILS_BATCH = 200
 
 
 class Person(NamedTuple):
@@ -138,13 +139,13 @@ def _folded(name: str) -> str:
 class Enricher:
     def __init__(self, client: HttpClient, base: str, mailto: str | None = None,
                  crossref_url: str = CROSSREF_URL, doi_url: str = DOI_URL,
-                 idconv_url: str = IDCONV_URL):
+                 eutils_url: str = EUTILS_URL):
         self.client = client
         self.base = base
         self.mailto = mailto
         self.crossref_url = crossref_url.rstrip("/")
         self.doi_url = doi_url.rstrip("/")
-        self.idconv_url = idconv_url
+        self.eutils_url = eutils_url
         if mailto:
             client.session.headers["User-Agent"] = (
                 f"kg/{__version__} (clinical-trial knowledge graph; mailto:{mailto})")
@@ -172,24 +173,28 @@ class Enricher:
             return None, f"metadata for {doi} not fetched: {exc}"
 
     def pmid_dois(self, pmids: list[str]) -> tuple[dict[str, str], list[str]]:
-        """PMID -> DOI through NCBI's ID converter (which knows articles in PMC only)."""
+        """PMID -> DOI through NCBI's E-utilities (esummary of PubMed, up to 200 ids a call):
+        the DOI is the article id of type ``doi``."""
         found: dict[str, str] = {}
         warnings = []
-        for start in range(0, len(pmids), IDCONV_BATCH):
-            batch = pmids[start:start + IDCONV_BATCH]
-            params = {"ids": ",".join(batch), "idtype": "pmid", "format": "json",
+        for start in range(0, len(pmids), EUTILS_BATCH):
+            batch = pmids[start:start + EUTILS_BATCH]
+            params = {"db": "pubmed", "id": ",".join(batch), "retmode": "json",
                       "tool": "kg", **({"email": self.mailto} if self.mailto else {})}
             try:
-                answer = self.client.get(self.idconv_url, params=params)
+                answer = self.client.get(self.eutils_url, params=params)
                 if answer.status != 200:
-                    warnings.append(f"ID converter answered HTTP {answer.status}")
+                    warnings.append(f"E-utilities answered HTTP {answer.status}")
                     continue
-                for record in answer.json().get("records", []):
-                    doi = normalise_doi(record.get("doi") or "")
-                    if record.get("pmid") and doi:
-                        found[str(record["pmid"])] = doi
+                result = answer.json().get("result", {})
+                for uid in result.get("uids", []):
+                    ids = result.get(str(uid), {}).get("articleids", [])
+                    doi = next((normalise_doi(i.get("value") or "") for i in ids
+                                if i.get("idtype") == "doi"), None)
+                    if doi:
+                        found[str(uid)] = doi
             except (ValueError, AttributeError) as exc:
-                warnings.append(f"malformed ID converter answer: {str(exc)[:120]}")
+                warnings.append(f"malformed E-utilities answer: {str(exc)[:120]}")
             except HttpError as exc:
                 warnings.append(f"PMIDs not converted: {exc}")
         return found, warnings
@@ -204,7 +209,8 @@ class Enricher:
             facts[s][p].append(o)
         added: list[Triple] = []
         warnings: list[str] = []
-        dois: dict[str, str] = {a: a[len(DOI_NS):].lower() for a in articles
+        # The IRI percent-encodes what an IRI cannot hold; the DOI is what it encodes.
+        dois: dict[str, str] = {a: unquote(a[len(DOI_NS):]).lower() for a in articles
                                 if a.startswith(DOI_NS)}
         pmids = {a: str(facts[a][KG.pubmedId][0].lexical) for a in articles
                  if a not in dois and facts[a].get(KG.pubmedId)}

@@ -11,6 +11,31 @@ from pathlib import Path
 from kg.errors import RecordError
 from kg.sources.files import RawUnit
 
+# The registry's largest study records are a few MB of JSON; a member that expands past this is
+# refused (a zip bomb, or not a study), not read into memory.
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+
+
+def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, read in pieces and given up on past the limit (the size a member
+    declares can lie)."""
+    if member.file_size > MAX_MEMBER_BYTES:
+        raise _TooLarge(member.file_size)
+    pieces, total = [], 0
+    with archive.open(member) as stream:
+        while piece := stream.read(1 << 20):
+            total += len(piece)
+            if total > MAX_MEMBER_BYTES:
+                raise _TooLarge(total)
+            pieces.append(piece)
+    return b"".join(pieces)
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int):
+        super().__init__(f"expands past {MAX_MEMBER_BYTES // (1024 * 1024)} MB "
+                         f"({size:,} bytes or more); refused")
+
 
 def archive_units(path: Path) -> Iterator[RawUnit]:
     """The archive's JSON members in archive order; a corrupt member becomes a RecordError."""
@@ -26,7 +51,12 @@ def archive_units(path: Path) -> Iterator[RawUnit]:
                 continue
             origin = f"{path}:{member.filename}"
             try:
-                yield RawUnit(origin, archive.read(member))
+                data = _read_capped(archive, member)
+            except _TooLarge as exc:
+                yield RawUnit(origin, None, RecordError(f"archive member {exc}", origin=origin))
+                continue
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
                 yield RawUnit(origin, None, RecordError(f"corrupt archive member: {exc}",
                                                         origin=origin))
+                continue
+            yield RawUnit(origin, data)
