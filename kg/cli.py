@@ -248,13 +248,15 @@ def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, stat
 @enrich_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings.")
 @click.option("-v", "--verbose", is_flag=True, help="A line for every record exported.")
+@click.option("--engine", type=click.Choice(["turbo", "pyshacl"]), default="turbo",
+              show_default=True, help="SHACL engine for --validate (same results).")
 def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                    filter_advanced, statuses, since_date, limit, api_url, rate, retries,
                    formats: tuple[str, ...], output: str, base: str,
                    validate: bool, strict: bool, workers: int, shard_size: int | None,
                    compress: str | None, enrich: bool, mailto: str | None, cache_dir: str,
                    offline: bool, crossref_url: str | None, doi_url: str | None,
-                   eutils_url: str | None, quiet: bool, verbose: bool) -> None:
+                   eutils_url: str | None, quiet: bool, verbose: bool, engine: str) -> None:
     """Export study records as RDF: JSON files, /studies pages, directories, bulk archives
     (.zip), - for stdin, or live from the registry by --nct id or by search."""
     from kg.sources.api import SearchError
@@ -274,7 +276,8 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
         written = ", ".join(p for p in targets.values() if p != "-")
     if validate:
         require_shapes("export")
-    options = ExportOptions(formats=formats, base=base, validate=validate, strict=strict)
+    options = ExportOptions(formats=formats, base=base, validate=validate, strict=strict,
+                            engine=engine)
     progress = Progress(not quiet and not verbose, lambda: sources.total)
 
     def report(line: str) -> None:
@@ -358,7 +361,12 @@ def fetch_command(inputs, nct_ids, nct_file, query, condition, filter_advanced, 
 @click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
               callback=check_base,
               help=f"Base IRI when validating records (or ${BASE_ENV}).")
-def validate_command(inputs: tuple[str, ...], report_format: str, workers: int, base: str) -> None:
+@click.option("--engine", type=click.Choice(["turbo", "pyshacl"]), default="turbo",
+              show_default=True,
+              help="SHACL engine: turbo (Rust, fast) or pyshacl (the reference); same results.")
+@click.option("-q", "--quiet", is_flag=True, help="No warnings and no summary; results only.")
+def validate_command(inputs: tuple[str, ...], report_format: str, workers: int, base: str,
+                     engine: str, quiet: bool) -> None:
     """Validate RDF files (Turtle, JSON-LD, N-Triples, N-Quads) or records against the shapes.
 
     Exit status: 0 conforms, 1 violations, 2 the command could not run."""
@@ -366,12 +374,13 @@ def validate_command(inputs: tuple[str, ...], report_format: str, workers: int, 
 
     require_shapes("validate")
     try:
-        outcome = run_validation(inputs, base=base, workers=workers)
+        outcome = run_validation(inputs, base=base, workers=workers, engine=engine)
     except ValidationInputError as exc:
         click.echo(f"kg validate: {exc}", err=True)
         sys.exit(2)
     for line in outcome.problems:
-        click.echo(line, err=True)
+        if not (quiet and line.startswith("warning")):
+            click.echo(line, err=True)
     if report_format == "json":
         click.echo(orjson.dumps([r._asdict() for r in outcome.results],
                                 option=orjson.OPT_INDENT_2).decode())
@@ -381,10 +390,11 @@ def validate_command(inputs: tuple[str, ...], report_format: str, workers: int, 
         for result in outcome.results:
             click.echo(result.line())
     counts = summary_counts(outcome.results)
-    click.echo(f"{outcome.trials} trials: {outcome.violations} violations, "
-               f"{outcome.warnings} warnings", err=True)
-    for (shape, severity), number in sorted(counts.items()):
-        click.echo(f"  {shape} {severity.lower()}: {number}", err=True)
+    if not quiet:
+        click.echo(f"{outcome.trials} trials: {outcome.violations} violations, "
+                   f"{outcome.warnings} warnings", err=True)
+        for (shape, severity), number in sorted(counts.items()):
+            click.echo(f"  {shape} {severity.lower()}: {number}", err=True)
     sys.exit(1 if outcome.violations or outcome.failed else 0)
 
 

@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from kg.dates import date_time_minutes
 from kg.iri import web_iri
-from kg.mapping.dates import date_time_minutes
 from kg.mapping.ids import canonical_mesh_id, is_nct_id, trial_iri
 from kg.mapping.numbers import compared
 from kg.mapping.results.measures import DISPERSION_SPELLINGS

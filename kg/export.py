@@ -27,6 +27,7 @@ class ExportOptions:
     base: str
     validate: bool = True
     strict: bool = False
+    engine: str = "turbo"  # SHACL engine: turbo (default) or pyshacl (the reference)
 
 
 class RecordOutcome(NamedTuple):
@@ -113,7 +114,7 @@ def _process_item(item: SourceItem, options: ExportOptions, enricher) -> RecordO
     if options.validate:
         from kg.validate import summary_counts, validate_mapped
 
-        results = validate_mapped(mapped)
+        results = validate_mapped(mapped, options.engine)
         counts = summary_counts(results)
         lines.extend(r.line() for r in results)
         invalid = any(r.severity == "Violation" for r in results)

@@ -17,7 +17,13 @@ import rdflib
 from kg.errors import RecordError
 from kg.mapping import map_record
 from kg.sources.files import read_inputs
-from kg.validate import ValidationResult, trial_subgraphs, validate_graph, validate_mapped
+from kg.validate import (
+    DEFAULT_ENGINE,
+    ValidationResult,
+    trial_subgraphs,
+    validate_graph,
+    validate_mapped,
+)
 
 RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld",
                ".trig": "trig"}
@@ -43,18 +49,19 @@ class ValidationOutcome:
         return sum(r.severity != "Violation" for r in self.results)
 
 
-def _validate_ntriples(task: tuple[str, str]) -> list[ValidationResult]:
-    nct_id, text = task
-    return validate_graph(rdflib.Graph().parse(data=text, format="nt"), nct_id)
+def _validate_ntriples(task: tuple[str, str, str]) -> list[ValidationResult]:
+    nct_id, text, engine = task
+    return validate_graph(rdflib.Graph().parse(data=text, format="nt"), nct_id, engine)
 
 
-def _validate_record(task: tuple[str, dict, str]) -> tuple[list[ValidationResult], list[str]]:
-    origin, record, base = task
+def _validate_record(task: tuple[str, dict, str, str]
+                     ) -> tuple[list[ValidationResult], list[str]]:
+    origin, record, base, engine = task
     try:
         mapped = map_record(record, base=base, origin=origin)
     except RecordError as exc:
         return [], [f"error: {exc.line()}"]
-    return validate_mapped(mapped), [p.line(origin) for p in mapped.problems]
+    return validate_mapped(mapped, engine), [p.line(origin) for p in mapped.problems]
 
 
 def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
@@ -103,7 +110,8 @@ def _map(function, tasks: Iterable, workers: int) -> Iterator:
             yield window.popleft().get()
 
 
-def run_validation(inputs: Iterable[str], base: str, workers: int = 1) -> ValidationOutcome:
+def run_validation(inputs: Iterable[str], base: str, workers: int = 1,
+                   engine: str = DEFAULT_ENGINE) -> ValidationOutcome:
     outcome = ValidationOutcome()
     rdf_files = [Path(i) for i in inputs if Path(i).suffix.lower() in RDF_FORMATS]
     record_inputs = [i for i in inputs if Path(i).suffix.lower() not in RDF_FORMATS]
@@ -111,7 +119,8 @@ def run_validation(inputs: Iterable[str], base: str, workers: int = 1) -> Valida
         if not path.is_file():
             raise ValidationInputError(f"{path}: no such file")
         before = outcome.trials
-        for results in _map(_validate_ntriples, _graph_tasks(path), workers):
+        tasks = ((nct_id, text, engine) for nct_id, text in _graph_tasks(path))
+        for results in _map(_validate_ntriples, tasks, workers):
             outcome.trials += 1
             outcome.results.extend(results)
         if outcome.trials == before:
@@ -123,7 +132,7 @@ def run_validation(inputs: Iterable[str], base: str, workers: int = 1) -> Valida
                 outcome.failed += 1
                 outcome.problems.append(f"error: {item.error.line()}")
             else:
-                yield item.origin, item.record, base
+                yield item.origin, item.record, base, engine
 
     for results, problems in _map(_validate_record, record_tasks(), workers):
         outcome.trials += 1

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg.dates import partial_date
 from kg.errors import RecordError
 from kg.mapping import map_record
-from kg.mapping.dates import partial_date
 from kg.mapping.eligibility import split_criteria
 from kg.mapping.ids import organization_iri, slug
 from kg.publications.doi import doi_iri, find_doi

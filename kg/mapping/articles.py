@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 
-from kg.mapping.dates import partial_date
+from kg.dates import partial_date
 from kg.mapping.ids import slug
 from kg.mapping.vocab import KG, PUBMED_NS, SDO
 from kg.publications.citation import Citation

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from kg.dates import partial_date
 from kg.iri import web_iri
 from kg.mapping.context import MappingContext
-from kg.mapping.dates import partial_date
 from kg.rdf import Literal, Object, Triple, boolean, decimal, integer, text
 
 TEXT = "text"

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-MONTHS = {m: i for i, m in enumerate(
-    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+from kg.dates import MONTHS, date_from_parts
 
 # Patterns here run on text anyone can register, so none may backtrack more than linearly: no
 # quantified part overlaps the next (a name's words exclude the hyphen that joins them; a run of
@@ -54,13 +53,10 @@ EMPTY = Citation([], None, None, None, None, None, None, None, None, None)
 
 
 def _date(year: str, month: str | None, day: str | None) -> str | None:
+    """A month that is no month name leaves the year alone (``2008 Spring``)."""
     if month and month not in MONTHS:
         return year
-    if month and day:
-        return f"{year}-{MONTHS[month]:02d}-{int(day):02d}"
-    if month:
-        return f"{year}-{MONTHS[month]:02d}"
-    return year
+    return date_from_parts(year, month, day) or date_from_parts(year, month)
 
 
 def page_range(pages: str) -> tuple[str, str | None]:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from urllib.parse import quote, unquote
 
 from kg import __version__
+from kg.dates import date_from_parts, partial_date
 from kg.http import HttpClient, HttpError
 from kg.mapping.articles import (
     author_iri,
@@ -24,7 +25,6 @@ from kg.mapping.articles import (
     container_triples,
     identifier_triples,
 )
-from kg.mapping.dates import partial_date
 from kg.mapping.ids import organization_iri
 from kg.mapping.vocab import DOI_NS, KG, SDO
 from kg.publications.doi import doi_iri, normalise_doi
@@ -68,12 +68,10 @@ def _first(value) -> str | None:
 
 def _date(parts: dict | None) -> str | None:
     try:
-        numbers = [int(p) for p in (parts or {}).get("date-parts", [[]])[0] if p is not None]
-    except (TypeError, ValueError, IndexError):
+        numbers = [p for p in (parts or {}).get("date-parts", [[]])[0] if p is not None]
+    except (TypeError, IndexError, AttributeError):
         return None
-    if not numbers:
-        return None
-    return "-".join([f"{numbers[0]:04d}"] + [f"{n:02d}" for n in numbers[1:3]])
+    return date_from_parts(*numbers[:3]) if numbers else None
 
 
 def _orcid(value: str | None) -> str | None:

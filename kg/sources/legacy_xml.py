@@ -10,17 +10,16 @@ registering organisation) is left out, never guessed.
 
 from __future__ import annotations
 
-import datetime
 import re
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
+from kg.dates import MONTHS, date_from_parts
 from kg.errors import RecordError
 from kg.mapping.eligibility import age_in_years
 from kg.sources.files import SourceItem
 
-MONTHS = {datetime.date(2000, m, 1).strftime("%B"): m for m in range(1, 13)}
 _PROSE_DATE = re.compile(r"^([A-Z][a-z]+)(?:\s+([0-9]{1,2}),)?\s+([0-9]{4})$")
 
 # Legacy spellings whose upper-cased form is not the v2 value.
@@ -46,11 +45,10 @@ def enum(text: str | None) -> str | None:
 
 def prose_date(text: str | None) -> str | None:
     """``March 2016`` -> ``2016-03``; ``August 24, 1981`` -> ``1981-08-24``; else None."""
-    match = _PROSE_DATE.match((text or "").strip())
+    match = _PROSE_DATE.fullmatch((text or "").strip())
     if not match or match.group(1) not in MONTHS:
         return None
-    month, day, year = MONTHS[match.group(1)], match.group(2), match.group(3)
-    return f"{year}-{month:02d}-{int(day):02d}" if day else f"{year}-{month:02d}"
+    return date_from_parts(match.group(3), match.group(1), match.group(2))
 
 
 def _text(element: ET.Element | None, path: str | None = None) -> str | None:

@@ -30,6 +30,32 @@ def partial_date(value: str) -> Literal | None:
     return Literal(value, XSD_GYEAR)
 
 
+_MONTH_NAMES = ("January February March April May June July August September October "
+                "November December").split()
+# English month names and their three-letter forms (NLM citations, legacy XML): a fixed table,
+# not the locale's, so a run under another locale reads the same dates.
+MONTHS = {**{name: n for n, name in enumerate(_MONTH_NAMES, 1)},
+          **{name[:3]: n for n, name in enumerate(_MONTH_NAMES, 1)}}
+
+
+def date_from_parts(year: object, month: object = None, day: object = None) -> str | None:
+    """``yyyy``, ``yyyy-MM`` or ``yyyy-MM-dd`` from parts given as numbers, digit strings or
+    month names, keeping the precision given; None when the parts are not a real date (a part
+    after a missing one is ignored: a day without a month says nothing)."""
+    try:
+        number = int(year)
+        if month is None or month == "":
+            text = f"{number:04d}"
+        else:
+            month_number = MONTHS[month] if month in MONTHS else int(month)
+            text = f"{number:04d}-{month_number:02d}"
+            if day is not None and day != "":
+                text += f"-{int(day):02d}"
+    except (TypeError, ValueError, KeyError):
+        return None
+    return text if partial_date(text) is not None else None
+
+
 _DATE_TIME_MINUTES = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2})", re.ASCII)
 
 
