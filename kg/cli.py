@@ -33,30 +33,51 @@ DEFAULT_CACHE = "output/http-cache"
 
 
 class Progress:
-    """Records done, records/s and errors on a terminal, twice a second; silent otherwise."""
+    """Progress of a long run: on a terminal a bar with rate and ETA (tqdm); on a pipe or a log
+    file a plain line every ``interval`` seconds, so a log shows the run is alive and how fast
+    it goes; nothing when disabled (-q, -v)."""
 
-    def __init__(self, enabled: bool, total=lambda: None):
-        self.enabled = enabled and sys.stderr.isatty()
+    def __init__(self, enabled: bool, total=lambda: None, interval: float = 30.0):
+        self.enabled = enabled
+        self.terminal = sys.stderr.isatty()
         self.total = total
+        self.interval = interval
         self.start = self.last = time.monotonic()
         self.count = 0
         self.errors = 0
+        self.bar = None
 
     def tick(self, outcome: RecordOutcome) -> None:
         self.count += 1
         self.errors += outcome.failed or outcome.invalid
+        if not self.enabled:
+            return
+        if self.terminal:
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=self.total(), unit=" records", file=sys.stderr,
+                                dynamic_ncols=True, smoothing=0.1)
+            self.bar.update(1)
+            if outcome.failed or outcome.invalid:
+                self.bar.set_postfix(errors=self.errors, refresh=False)
+            return
         now = time.monotonic()
-        if self.enabled and now - self.last > 0.5:
+        if now - self.last >= self.interval:
             self.last = now
-            rate = self.count / (now - self.start)
-            total = self.total()
-            done = f"{self.count:,}/{total:,}" if total else f"{self.count:,}"
-            click.echo(f"\r{done} records, {rate:,.0f} records/s, {self.errors} errors",
-                       err=True, nl=False)
+            click.echo(self.line(now), err=True)
+
+    def line(self, now: float) -> str:
+        rate = self.count / max(now - self.start, 1e-9)
+        total = self.total()
+        done = f"{self.count:,}/{total:,}" if total else f"{self.count:,}"
+        eta = (f", about {(total - self.count) / rate / 60:,.0f} min left"
+               if total and rate and total > self.count else "")
+        return f"progress: {done} records, {rate:,.0f} records/s, {self.errors} errors{eta}"
 
     def done(self) -> None:
-        if self.enabled and self.count:
-            click.echo("", err=True)
+        if self.bar is not None:
+            self.bar.close()
 
 
 def format_of_output(output: str, compression: str | None) -> tuple[str, ...]:

@@ -21,8 +21,8 @@ from kg.validate import (
     DEFAULT_ENGINE,
     ValidationResult,
     trial_subgraphs,
-    validate_graph,
     validate_mapped,
+    validate_ntriples,
 )
 
 RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld",
@@ -51,7 +51,7 @@ class ValidationOutcome:
 
 def _validate_ntriples(task: tuple[str, str, str]) -> list[ValidationResult]:
     nct_id, text, engine = task
-    return validate_graph(rdflib.Graph().parse(data=text, format="nt"), nct_id, engine)
+    return validate_ntriples(text, nct_id, engine)
 
 
 def _validate_record(task: tuple[str, dict, str, str]

@@ -45,3 +45,18 @@ def test_both_engines_agree_on_every_shared_record():
             continue
         graph = to_rdflib(mapped.triples)
         assert outcome(graph, mapped.nct_id, "turbo") == outcome(graph, mapped.nct_id, "pyshacl")
+
+
+@pytest.mark.parametrize("source, nct_id, breakage", BROKEN[::5],
+                         ids=[case.__name__ for _, _, case in BROKEN[::5]])
+def test_a_trial_read_from_n_triples_gets_the_same_results(source, nct_id, breakage):
+    """``kg validate`` of a file hands each trial's N-Triples to the engine through Oxigraph's
+    parser; the results are those of the rdflib graph."""
+    from kg.validate import validate_ntriples
+
+    graph = to_rdflib(map_record(load_json(source)).triples)
+    breakage(graph)
+    text = graph.serialize(format="nt")
+    found = {(r.focus, r.path, r.value, r.shape, r.severity, r.constraint)
+             for r in validate_ntriples(text, nct_id)}
+    assert found == outcome(graph, nct_id, "pyshacl")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import rdflib
@@ -128,3 +129,33 @@ def test_jsonld_output_is_isomorphic_to_turtle_output(tmp_path):
 def test_verbose_names_each_record(tmp_path):
     result = run("export", str(EXAMPLE), "-o", str(tmp_path), "-v", "--no-validate")
     assert f"NCT00698191: {REFERENCE_TRIPLES} triples" in result.stderr
+
+
+def test_progress_off_a_terminal_is_a_plain_periodic_line_with_rate_and_eta(capsys):
+    from collections import Counter
+
+    from kg.cli import Progress
+    from kg.export import RecordOutcome
+
+    progress = Progress(True, lambda: 1000, interval=0.0)
+    progress.terminal = False
+    progress.tick(RecordOutcome("NCT00000001", {}, 1, [], False, False, 0, Counter()))
+    line = capsys.readouterr().err.strip()
+    assert re.fullmatch(r"progress: 1/1,000 records, [0-9,]+ records/s, 0 errors, about [0-9,]+ "
+                        r"min left", line), line
+
+
+def test_progress_on_a_terminal_is_a_bar_with_rate_and_eta():
+    import io
+    from collections import Counter
+
+    from kg.cli import Progress
+    from kg.export import RecordOutcome
+
+    progress = Progress(True, lambda: 10)
+    progress.terminal = True
+    progress.tick(RecordOutcome("NCT00000001", {}, 1, [], False, False, 0, Counter()))
+    progress.bar.fp = io.StringIO()
+    progress.bar.refresh()
+    assert "1/10" in progress.bar.fp.getvalue() and "records/s" in progress.bar.fp.getvalue()
+    progress.done()
