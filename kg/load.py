@@ -34,6 +34,9 @@ RDF_SUFFIXES = {".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES,
                 ".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG,
                 ".jsonld": ox.RdfFormat.JSON_LD}
 _MODIFIED = ox.NamedNode(KG_NS + "lastUpdatePostDate")
+# A batch is also bounded by its N-Triples size: the store's bulk loader holds a batch several
+# times over in memory, and a hundred trials with results can be 30 MB of text.
+BATCH_BYTES = 4 * 1024 * 1024
 
 
 class TrialGraph(NamedTuple):
@@ -195,9 +198,12 @@ def load(graphs: Iterable[TrialGraph], store: Store, base: str, source: str,
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
     current = stored_versions(store, base) if since else {}
     batch: list[TrialGraph] = []
+    batch_bytes = 0
     iterator = iter(graphs)
 
     def flush() -> None:
+        nonlocal batch_bytes
+        batch_bytes = 0
         store.replace_graphs([(t.graph, t.ntriples) for t in batch])
         _describe_batch(store, base, batch, now)
         summary.loaded.extend(t.nct_id for t in batch)
@@ -212,7 +218,8 @@ def load(graphs: Iterable[TrialGraph], store: Store, base: str, source: str,
                 summary.skipped.append(trial.nct_id)
                 continue
             batch.append(trial)
-            if len(batch) >= batch_size:
+            batch_bytes += len(trial.ntriples)
+            if len(batch) >= batch_size or batch_bytes >= BATCH_BYTES:
                 flush()
         if batch:
             flush()
