@@ -82,9 +82,11 @@ def map_locations(record: dict, ctx: MappingContext) -> Iterator[Triple]:
             yield site, KG.recruitmentStatus, ctx.term(
                 RECRUITMENT_STATUS, location["status"], f"{path}.status")
         address = f"{site}/address"
-        yield site, SDO.address, address
-        yield address, RDF_TYPE, SDO.PostalAddress
-        yield from field_triples(ctx, address, location, ADDRESS_FIELDS, path)
+        address_triples = list(field_triples(ctx, address, location, ADDRESS_FIELDS, path))
+        if address_triples:  # no empty address nodes: a site without one is a shape warning
+            yield site, SDO.address, address
+            yield address, RDF_TYPE, SDO.PostalAddress
+            yield from address_triples
         geo = location.get("geoPoint")
         if isinstance(geo, dict) and geo:
             yield site, SDO.geo, f"{site}/geo"
