@@ -157,3 +157,15 @@ def test_progress_on_a_terminal_is_a_bar_with_rate_and_eta():
     shown = str(progress.bar)  # what the bar draws: count, total, rate and time left
     assert "1/10" in shown and "records/s" in shown and "<" in shown
     progress.done()
+
+
+def test_query_tables_show_labels_and_csv_keeps_iris(tmp_path):
+    out = tmp_path / "ref.nt"
+    run("export", str(EXAMPLE), "-o", str(out), "--no-validate")
+    query = ("PREFIX schema: <https://schema.org/> PREFIX kg: <https://w3id.org/ctkg/vocab#> "
+             "SELECT ?status ?phase WHERE { ?t schema:status ?status ; kg:phase ?phase } "
+             "ORDER BY ?phase")
+    table = run("query", "--data", str(out), query).stdout
+    assert "Unknown status" in table and "Phase 1" in table and "vocab#" not in table
+    csv_text = run("query", "--data", str(out), "--format", "csv", query).stdout
+    assert "https://w3id.org/ctkg/vocab#StatusUnknown" in csv_text
