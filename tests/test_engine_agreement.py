@@ -60,3 +60,34 @@ def test_a_trial_read_from_n_triples_gets_the_same_results(source, nct_id, break
     found = {(r.focus, r.path, r.value, r.shape, r.severity, r.constraint)
              for r in validate_ntriples(text, nct_id)}
     assert found == outcome(graph, nct_id, "pyshacl")
+
+
+def test_two_trials_citing_one_doi_with_different_author_spellings_get_one_verdict(tmp_path):
+    """Each trial alone and the merged export: the same results (here: none)."""
+    import copy
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    base = load_json(EXAMPLE)
+    spellings = {"NCT00000001": "Jiang B", "NCT00000002": "Jiang BX"}
+    inputs = []
+    for nct_id, author in spellings.items():
+        record = copy.deepcopy(base)
+        record["protocolSection"]["identificationModule"]["nctId"] = nct_id
+        record["protocolSection"]["referencesModule"]["references"] = [{
+            "type": "BACKGROUND", "citation": f"{author}, Sun L. Estrogen modulates mice. "
+                                              "Immunol Invest. 2008;37(3):227-43. "
+                                              "doi: 10.1080/08820130801973328."}]
+        path = tmp_path / f"{nct_id}.json"
+        path.write_text(__import__("json").dumps(record))
+        inputs.append(path)
+        alone = CliRunner().invoke(main, ["validate", str(path), "-w", "1", "--format", "json"])
+        assert alone.exit_code == 0 and alone.stdout.strip() == "[]", alone.output
+    merged = tmp_path / "merged.nt"
+    CliRunner().invoke(main, ["export", *map(str, inputs), "-o", str(merged), "--no-validate"])
+    together = CliRunner().invoke(main, ["validate", str(merged), "-w", "1", "--format", "json"])
+    assert together.exit_code == 0 and together.stdout.strip() == "[]", together.output
+    assert merged.read_text().count("/author/1-jiang-b") >= 1
+    assert merged.read_text().count("/author/1-jiang-bx") >= 1

@@ -37,13 +37,17 @@ def identifier_triples(base: str, article: str, kind: str, value: str) -> Iterat
     yield node, SDO.value, text(value)
 
 
-def author_iri(base: str, article: str, position: int) -> str:
-    return f"{article_parts_iri(base, article)}/author/{position}"
+def author_iri(base: str, article: str, position: int, name: str) -> str:
+    """An author of a shared article, named by position *and* name: two trials that cite one
+    article with different spellings of an author ("Jiang B", "Jiang BX") give two author nodes,
+    each valid, rather than one person with two names that only the merged graph would show, so
+    validating trials one by one and together gives the same verdict."""
+    return f"{article_parts_iri(base, article)}/author/{position}-{slug(name)}"
 
 
 def author_triples(base: str, article: str, position: int, family: str, given: str | None,
                    name: str) -> Iterator[Triple]:
-    person = author_iri(base, article, position)
+    person = author_iri(base, article, position, name)
     yield article, SDO.author, person
     yield person, RDF_TYPE, SDO.Person
     yield person, SDO.name, text(name)

@@ -243,7 +243,7 @@ class Enricher:
                 name = " ".join(x for x in (person.given, person.family) if x)
                 yield from author_triples(self.base, article, position, person.family,
                                           person.given, name)
-                node = author_iri(self.base, article, position)
+                node = author_iri(self.base, article, position, name)
             else:
                 node = registry_authors.get(position)
                 family = facts[node][SDO.familyName] if node else []
