@@ -16,7 +16,8 @@ from tests.test_shapes import CASES
 
 
 def outcome(graph, nct_id: str, engine: str) -> set[tuple]:
-    return {(r.focus, r.path, r.value, r.shape, r.severity, r.constraint)
+    """What a result says, the message included (every property shape has its own)."""
+    return {(r.focus, r.path, r.value, r.shape, r.severity, r.constraint, r.message)
             for r in validate_graph(graph, nct_id, engine)}
 
 
@@ -57,7 +58,7 @@ def test_a_trial_read_from_n_triples_gets_the_same_results(source, nct_id, break
     graph = to_rdflib(map_record(load_json(source)).triples)
     breakage(graph)
     text = graph.serialize(format="nt")
-    found = {(r.focus, r.path, r.value, r.shape, r.severity, r.constraint)
+    found = {(r.focus, r.path, r.value, r.shape, r.severity, r.constraint, r.message)
              for r in validate_ntriples(text, nct_id)}
     assert found == outcome(graph, nct_id, "pyshacl")
 

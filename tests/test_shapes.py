@@ -3,6 +3,8 @@ breaks, gives exactly the expected violation; and ``kg validate`` exits 1 naming
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import rdflib
 from click.testing import CliRunner
@@ -278,6 +280,9 @@ def test_every_property_shape_reads_as_english():
     for prop in shapes.objects(None, rdflib.SH.property):
         assert shapes.value(prop, rdflib.SH.name), prop
         assert shapes.value(prop, rdflib.SH.description), prop
+        message = str(shapes.value(prop, rdflib.SH.message))
+        assert re.match(r"^(protocol|results|document|annotation|derived)Section\.|^hasResults",
+                        message), (prop, message)  # names the registry field
 
 
 def test_every_shape_path_is_a_known_term():
