@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import INTEGER, TEXT, field_triples, objects
 from kg.mapping.numbers import counted, measured
-from kg.mapping.results.groups import group_iri, group_of, map_groups
+from kg.mapping.results.groups import group_iri, map_groups, observation
 from kg.mapping.vocab import KG, QB, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple
 
@@ -79,13 +79,12 @@ def map_adverse_events(ctx: MappingContext, events: dict) -> Iterator[Triple]:
                     EVENT_ASSESSMENT, event["assessmentType"], f"{path}.assessmentType")
             for s, stat in objects(ctx, event, "stats", path):
                 stat_path = f"{path}.stats[{s - 1}]"
-                group = group_of(ctx, node, declared, stat.get("groupId"), f"{stat_path}.groupId")
-                if group is None:
+                cell = observation(ctx, event_node, node, node, declared, stat.get("groupId"),
+                                   f"{stat_path}.groupId")
+                if cell is None:
                     continue
-                obs = f"{event_node}/{group.rsplit('/', 1)[-1]}"
-                yield obs, RDF_TYPE, QB.Observation
-                yield obs, QB.dataSet, node
-                yield obs, KG.group, group
+                obs, triples = cell
+                yield from triples
                 yield obs, KG.adverseEvent, event_node
                 for field, stat_predicate in STATS:
                     value = counted(stat.get(field))

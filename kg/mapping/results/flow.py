@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, objects
 from kg.mapping.numbers import counted
-from kg.mapping.results.groups import group_of, map_groups
+from kg.mapping.results.groups import map_groups, observation
 from kg.mapping.vocab import KG, QB, SDMX_ATTRIBUTE, SDMX_MEASURE, SDO
 from kg.rdf import RDF_TYPE, Triple
 
@@ -59,14 +59,12 @@ def map_flow(ctx: MappingContext, flow: dict) -> Iterator[Triple]:
                                          row_path)
                 for c, cell in objects(ctx, row, cells, row_path):
                     cell_path = f"{row_path}.{cells}[{c - 1}]"
-                    group = group_of(ctx, node, declared, cell.get("groupId"),
-                                     f"{cell_path}.groupId")
-                    if group is None:
+                    made = observation(ctx, row_node, period_node, node, declared,
+                                       cell.get("groupId"), f"{cell_path}.groupId")
+                    if made is None:
                         continue
-                    obs = f"{row_node}/{group.rsplit('/', 1)[-1]}"
-                    yield obs, RDF_TYPE, QB.Observation
-                    yield obs, QB.dataSet, period_node
-                    yield obs, KG.group, group
+                    obs, triples = made
+                    yield from triples
                     yield obs, dimension, row_node
                     for field, predicate in (("numSubjects", SDMX_MEASURE.obsValue),
                                              ("numUnits", KG.numUnits)):

@@ -17,7 +17,7 @@ import re
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, objects
 from kg.mapping.ids import normalised_name, part_key
-from kg.mapping.vocab import KG, SDO
+from kg.mapping.vocab import KG, QB, SDO
 from kg.rdf import RDF_TYPE, Triple, text
 
 GROUP_FIELDS = (("title", SDO.name, TEXT), ("description", SDO.description, TEXT))
@@ -62,6 +62,18 @@ def group_of(ctx: MappingContext, scope: str, declared: set[str], group_id: obje
     if group_id.strip() not in declared:
         ctx.warn(path, f"names group {group_id!r}, which the table does not declare")
     return group_iri(scope, group_id)
+
+
+def observation(ctx: MappingContext, row: str, table: str, scope: str, declared: set[str],
+                group_id: object, path: str) -> tuple[str, list[Triple]] | None:
+    """One cell of a table: ``<row>/<group id>``, a ``qb:Observation`` of ``table`` in its
+    group; None (reported) when the cell names no group."""
+    group = group_of(ctx, scope, declared, group_id, path)
+    if group is None:
+        return None
+    cell = f"{row}/{group.rsplit('/', 1)[-1]}"
+    return cell, [(cell, RDF_TYPE, QB.Observation), (cell, QB.dataSet, table),
+                  (cell, KG.group, group)]
 
 
 def _arm_of(ctx: MappingContext, title: object) -> str | None:

@@ -16,7 +16,7 @@ from kg.mapping.context import MappingContext
 from kg.mapping.fields import BOOLEAN, TEXT, field_triples, objects
 from kg.mapping.ids import part_key
 from kg.mapping.numbers import counted, measured
-from kg.mapping.results.groups import group_of
+from kg.mapping.results.groups import group_of, observation
 from kg.mapping.vocab import KG, QB, SDMX_ATTRIBUTE, SDMX_MEASURE, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple, text
 
@@ -106,13 +106,12 @@ def map_measure(ctx: MappingContext, node: str, measure: dict, scope: str, decla
                 yield category_node, SDO.name, text(category["title"])
             for m, cell in objects(ctx, category, "measurements", category_path):
                 cell_path = f"{category_path}.measurements[{m - 1}]"
-                group = group_of(ctx, scope, declared, cell.get("groupId"), f"{cell_path}.groupId")
-                if group is None:
+                made = observation(ctx, category_node, node, scope, declared, cell.get("groupId"),
+                                   f"{cell_path}.groupId")
+                if made is None:
                     continue
-                obs = f"{category_node}/{group.rsplit('/', 1)[-1]}"
-                yield obs, RDF_TYPE, QB.Observation
-                yield obs, QB.dataSet, node
-                yield obs, KG.group, group
+                obs, triples = made
+                yield from triples
                 if named_class:
                     yield obs, KG.measureClass, class_node
                 if named_category:
