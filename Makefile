@@ -24,6 +24,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.bulk
 	$(BIN)/python -m benchmarks.validation
 	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.memory
 
 clean:
 	rm -rf $(VENV) output/*.ttl output/*.jsonld output/*.nt output/*.nq
