@@ -1,19 +1,18 @@
 """One polite HTTP client for every outside service (registry API, Crossref, DataCite, NCBI).
 
-A shared ``requests`` session (kept-alive connections), timeouts, a client-side rate limit per
-host, retries with exponential back-off on connection errors, timeouts, 429 and 5xx (honouring
-``Retry-After``), never on other 4xx, and an optional on-disk cache of answers that are facts
-(200, 404, 410): a second run asks nothing, and ``offline`` answers from the cache alone. The
-cache is plain JSON files, one per request, so it can be shipped and reused.
+Built from the libraries that do each part: ``requests`` (a kept-alive session, timeouts),
+urllib3's ``Retry`` (retries with exponential back-off on connection errors, time-outs, 429
+and 5xx, honouring ``Retry-After``; never on other 4xx) and ``requests-cache`` (an on-disk cache
+of the answers that are facts, 200, 404 and 410, as one JSON file per answer so it can be
+shipped; ``offline`` answers from it alone). What is this project's own: a client-side rate
+limit per host, a 404 that is asked again after a week (a DOI may be registered since), an
+unreadable ``Retry-After`` that falls back to the back-off, and one-line errors.
 """
 
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,11 +21,14 @@ from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
 
 from kg import __version__
 
-CACHEABLE = {200, 404, 410}
-RETRYABLE = {429, 500, 502, 503, 504}
+CACHEABLE = (200, 404, 410)
+RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
 class HttpError(Exception):
@@ -48,6 +50,34 @@ class Answer(NamedTuple):
         return json.loads(self.text)
 
 
+class _Retry(Retry):
+    """urllib3's retry policy with this client's waits: ``backoff * 2**(n-1)`` from the first
+    retry, or longer if the server's ``Retry-After`` says so (a number or an HTTP date; an
+    unreadable one is ignored), never more than ``cap``, slept through the client's ``sleeper``
+    so that tests can see the waits."""
+
+    sleeper: Callable[[float], None] = time.sleep
+    cap: float = 120.0
+
+    def new(self, **kwargs) -> _Retry:
+        retry = super().new(**kwargs)
+        retry.sleeper, retry.cap = self.sleeper, self.cap
+        return retry
+
+    def get_backoff_time(self) -> float:
+        return self.backoff_factor * 2 ** (len(self.history) - 1) if self.history else 0.0
+
+    def get_retry_after(self, response) -> float | None:
+        return retry_after(response.headers.get("Retry-After"))
+
+    def sleep(self, response=None) -> None:
+        wait = self.get_backoff_time()
+        after = self.get_retry_after(response) if response is not None else None
+        wait = max(wait, after or 0.0)
+        if wait > 0:
+            self.sleeper(min(wait, self.cap))
+
+
 @dataclass
 class HttpClient:
     user_agent: str = f"kg/{__version__}"
@@ -62,8 +92,25 @@ class HttpClient:
     sleep: Callable[[float], None] = time.sleep
 
     def __post_init__(self) -> None:
-        self.session = requests.Session()
+        if self.cache_dir is not None:
+            import requests_cache
+
+            self.session = requests_cache.CachedSession(
+                str(self.cache_dir), backend="filesystem", serializer="json",
+                allowable_codes=CACHEABLE, expire_after=requests_cache.NEVER_EXPIRE,
+                match_headers=["Accept"])
+        else:
+            self.session = requests.Session()
         self.session.headers["User-Agent"] = self.user_agent
+        retry = _Retry(total=self.retries, connect=self.retries, read=self.retries,
+                       status=self.retries, other=0, backoff_factor=self.backoff,
+                       status_forcelist=RETRYABLE, allowed_methods={"GET"},
+                       respect_retry_after_header=True, raise_on_status=False,
+                       raise_on_redirect=False)
+        retry.sleeper, retry.cap = self.sleep, self.max_wait
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self._last: dict[str, float] = {}
         self._unreachable: dict[str, str] = {}  # host -> why; not asked again in this run
         self.requests_made = 0
@@ -71,51 +118,54 @@ class HttpClient:
     def get(self, url: str, params: dict | None = None, headers: dict | None = None,
             allow_redirects: bool = True) -> Answer:
         full = f"{url}?{urlencode(sorted(params.items()))}" if params else url
-        key = self._key(full, headers)
-        cached = self._read(key)
+        cached = self._cached(full, headers)
         if cached is not None:
             return cached
         if self.offline:
             raise NotCached(f"offline and not in the cache: {full}")
-        answer = self._fetch(full, headers or {}, allow_redirects)
-        if answer.status in CACHEABLE:
-            self._write(key, answer)
-        return answer
+        return self._fetch(full, headers or {}, allow_redirects)
+
+    def _cached(self, url: str, headers: dict | None) -> Answer | None:
+        """The cached answer, unless it is a 404/410 older than ``negative_ttl`` (offline, any
+        cached answer will do)."""
+        if self.cache_dir is None:
+            return None
+        response = self.session.get(url, headers=headers, only_if_cached=True,
+                                    timeout=self.timeout)
+        if response.status_code not in CACHEABLE:  # requests-cache's 504: not in the cache
+            return None
+        age = time.time() - response.created_at.timestamp()
+        if response.status_code != 200 and age > self.negative_ttl and not self.offline:
+            return None
+        return _answer(response, from_cache=True)
 
     def _fetch(self, url: str, headers: dict, allow_redirects: bool) -> Answer:
         host = urlsplit(url).netloc
         if host in self._unreachable:
             raise HttpError(self._unreachable[host])
-        for attempt in range(self.retries + 1):
-            self._wait_turn(url)
-            wait = self.backoff * 2 ** attempt
-            try:
-                self.requests_made += 1
-                response = self.session.get(url, headers=headers, timeout=self.timeout,
-                                            allow_redirects=allow_redirects)
-            except requests.Timeout as exc:
-                failure = f"no answer from {url} in {self.timeout:g} s"
-                error: Exception = exc
-            except requests.ConnectionError as exc:
-                failure = f"cannot connect to {urlsplit(url).netloc}: {connection_reason(exc)}"
-                error = exc
-            else:
-                if response.status_code not in RETRYABLE:
-                    return Answer(response.url, response.status_code,
-                                  response.headers.get("Content-Type", ""), response.text)
-                failure = f"{url} answered HTTP {response.status_code}"
-                error = None
-                wait = max(wait, _retry_after(response.headers.get("Retry-After")) or 0)
-            if attempt == self.retries:
-                message = f"{failure} (after {self.retries + 1} tries)"
-                if isinstance(error, requests.ConnectionError):
-                    self._unreachable[host] = message
-                raise HttpError(message) from error
-            self.sleep(min(wait, self.max_wait))
-        raise AssertionError("unreachable")
+        self._wait_turn(host)
+        tries = f"(after {self.retries + 1} tries)"
+        options = {"force_refresh": True} if self.cache_dir is not None else {}
+        try:
+            response = self.session.get(url, headers=headers, timeout=self.timeout,
+                                        allow_redirects=allow_redirects, **options)
+        except requests.Timeout as exc:
+            self.requests_made += self.retries + 1
+            raise HttpError(f"no answer from {url} in {self.timeout:g} s {tries}") from exc
+        except requests.ConnectionError as exc:
+            self.requests_made += self.retries + 1
+            if _read_timed_out(exc):  # urllib3 ends retried read time-outs this way
+                raise HttpError(f"no answer from {url} in {self.timeout:g} s {tries}") from exc
+            message = f"cannot connect to {host}: {connection_reason(exc)} {tries}"
+            self._unreachable[host] = message
+            raise HttpError(message) from exc
+        history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
+        self.requests_made += len(history) + 1
+        if response.status_code in RETRYABLE:
+            raise HttpError(f"{url} answered HTTP {response.status_code} {tries}")
+        return _answer(response)
 
-    def _wait_turn(self, url: str) -> None:
-        host = urlsplit(url).netloc
+    def _wait_turn(self, host: str) -> None:
         gap = 1.0 / self.per_second if self.per_second > 0 else 0.0
         now = time.monotonic()
         ready = self._last.get(host, 0.0) + gap
@@ -123,39 +173,19 @@ class HttpClient:
             self.sleep(ready - now)
         self._last[host] = max(now, ready)
 
-    def _key(self, url: str, headers: dict | None) -> str:
-        accept = (headers or {}).get("Accept", "")
-        return hashlib.sha256(f"GET {url} {accept}".encode()).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.cache_dir / key[:2] / f"{key}.json"
-
-    def _read(self, key: str) -> Answer | None:
-        if self.cache_dir is None:
-            return None
-        try:
-            data = json.loads(self._path(key).read_text())
-        except (OSError, ValueError):
-            return None
-        stale = time.time() - data.get("fetched", 0) > self.negative_ttl
-        if data["status"] != 200 and stale and not self.offline:
-            return None  # a 404 is a fact for a while, not for ever: ask again
-        return Answer(data["url"], data["status"], data["content_type"], data["text"], True)
-
-    def _write(self, key: str, answer: Answer) -> None:
-        if self.cache_dir is None:
-            return
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "w") as out:
-            json.dump({"url": answer.url, "status": answer.status, "fetched": time.time(),
-                       "content_type": answer.content_type, "text": answer.text}, out)
-        os.replace(tmp, path)
+def _read_timed_out(exc: requests.ConnectionError) -> bool:
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, ReadTimeoutError)
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header: a number, or an HTTP date."""
+def _answer(response: requests.Response, from_cache: bool = False) -> Answer:
+    return Answer(response.url, response.status_code, response.headers.get("Content-Type", ""),
+                  response.text, from_cache)
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number, or an HTTP date; None otherwise."""
     if not value:
         return None
     try:
