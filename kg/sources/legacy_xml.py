@@ -115,11 +115,8 @@ def _drop_empty(value):
     return value
 
 
-def record_from_xml(root: ET.Element) -> dict:
-    """One ``<clinical_study>`` as an API v2 study dict."""
-    r = root
-    study_type = _text(r, "study_type") or ""
-    interventions = [{
+def _interventions(r: ET.Element) -> list[dict]:
+    return [{
         "type": enum(_text(i, "intervention_type")),
         "name": _text(i, "intervention_name"),
         "description": _block(i, "description") or _text(i, "description"),
@@ -127,179 +124,252 @@ def record_from_xml(root: ET.Element) -> dict:
         "otherNames": [_text(o) for o in i.findall("other_name")],
     } for i in r.findall("intervention")]
 
+
+def _contact(node: ET.Element, role: str = "CONTACT") -> dict:
+    return {"name": _text(node, "last_name"), "role": role, "phone": _text(node, "phone"),
+            "phoneExt": _text(node, "phone_ext"), "email": _text(node, "email")}
+
+
+def _identification(r: ET.Element) -> dict:
+    """``identificationModule`` of a legacy record."""
+    return {
+        "nctId": _text(r, "id_info/nct_id"),
+        "nctIdAliases": [_text(a) for a in r.findall("id_info/nct_alias")],
+        "orgStudyIdInfo": {"id": _text(r, "id_info/org_study_id")},
+        "secondaryIdInfos": [{"id": _text(s)} for s in r.findall("id_info/secondary_id")],
+        "briefTitle": _text(r, "brief_title"),
+        "officialTitle": _text(r, "official_title"),
+        "acronym": _text(r, "acronym"),
+        "organization": {"fullName": _text(r, "source")},
+    }
+
+
+def _status(r: ET.Element) -> dict:
+    """``statusModule`` of a legacy record."""
+    return {
+        "statusVerifiedDate": prose_date(_text(r, "verification_date")),
+        "overallStatus": enum(_text(r, "overall_status")),
+        "lastKnownStatus": enum(_text(r, "last_known_status")),
+        "whyStopped": _text(r, "why_stopped"),
+        "expandedAccessInfo": {"hasExpandedAccess": _yes_no(_text(r, "has_expanded_access"))},
+        "startDateStruct": _date_struct(r, "start_date"),
+        "primaryCompletionDateStruct": _date_struct(r, "primary_completion_date"),
+        "completionDateStruct": _date_struct(r, "completion_date"),
+        "studyFirstSubmitDate": prose_date(_text(r, "study_first_submitted")),
+        "studyFirstSubmitQcDate": prose_date(_text(r, "study_first_submitted_qc")),
+        "studyFirstPostDateStruct": _date_struct(r, "study_first_posted"),
+        "resultsFirstSubmitDate": prose_date(_text(r, "results_first_submitted")),
+        "resultsFirstSubmitQcDate": prose_date(_text(r, "results_first_submitted_qc")),
+        "resultsFirstPostDateStruct": _date_struct(r, "results_first_posted"),
+        "lastUpdateSubmitDate": prose_date(_text(r, "last_update_submitted")),
+        "lastUpdatePostDateStruct": _date_struct(r, "last_update_posted"),
+    }
+
+
+def _sponsors(r: ET.Element) -> dict:
+    """``sponsorCollaboratorsModule`` of a legacy record."""
+    responsible = r.find("responsible_party")
+    return {
+        "leadSponsor": {"name": _text(r, "sponsors/lead_sponsor/agency"),
+                        "class": enum(_text(r, "sponsors/lead_sponsor/agency_class"))},
+        "collaborators": [{"name": _text(c, "agency"), "class": enum(_text(c, "agency_class"))}
+                          for c in r.findall("sponsors/collaborator")],
+        "responsibleParty": {} if responsible is None else {
+            "type": enum(_text(responsible, "responsible_party_type")),
+            "investigatorFullName": _text(responsible, "investigator_full_name"),
+            "investigatorTitle": _text(responsible, "investigator_title"),
+            "investigatorAffiliation": _text(responsible, "investigator_affiliation"),
+            "oldNameTitle": _text(responsible, "name_title"),
+            "oldOrganization": _text(responsible, "organization"),
+        },
+    }
+
+
+def _oversight(r: ET.Element) -> dict:
+    """``oversightModule`` of a legacy record."""
+    return {
+        "oversightHasDmc": _yes_no(_text(r, "oversight_info/has_dmc")),
+        "isFdaRegulatedDrug": _yes_no(_text(r, "oversight_info/is_fda_regulated_drug")),
+        "isFdaRegulatedDevice": _yes_no(_text(r, "oversight_info/is_fda_regulated_device")),
+        "isUnapprovedDevice": _yes_no(_text(r, "oversight_info/is_unapproved_device")),
+        "isPpsd": _yes_no(_text(r, "oversight_info/is_ppsd")),
+        "isUsExport": _yes_no(_text(r, "oversight_info/is_us_export")),
+    }
+
+
+def _description(r: ET.Element) -> dict:
+    """``descriptionModule`` of a legacy record."""
+    return {
+        "briefSummary": _block(r, "brief_summary/textblock"),
+        "detailedDescription": _block(r, "detailed_description/textblock"),
+    }
+
+
+def _conditions(r: ET.Element) -> dict:
+    """``conditionsModule`` of a legacy record."""
+    return {
+        "conditions": [_text(c) for c in r.findall("condition")],
+        "keywords": [_text(k) for k in r.findall("keyword")],
+    }
+
+
+def _design(r: ET.Element) -> dict:
+    """``designModule`` of a legacy record."""
+    study_type = _text(r, "study_type") or ""
+    masking_text = _text(r, "study_design_info/masking") or ""
+    who = re.search(r"\((.*)\)", masking_text) if not masking_text.startswith("None") else None
+    phase = _text(r, "phase")
+    return {
+        "studyType": {"INTERVENTIONAL": "INTERVENTIONAL", "OBSERVATIONAL": "OBSERVATIONAL",
+                      "OBSERVATIONAL_PATIENT_REGISTRY": "OBSERVATIONAL",
+                      "EXPANDED_ACCESS": "EXPANDED_ACCESS"}.get(enum(study_type) or ""),
+        "patientRegistry": True if "Patient Registry" in study_type else None,
+        "phases": [enum(p) for p in phase.split("/")] if phase and phase != "N/A"
+        else (["NA"] if phase else []),
+        "designInfo": {
+            "allocation": enum(_text(r, "study_design_info/allocation")),
+            "interventionModel": enum(_text(r, "study_design_info/intervention_model")),
+            "interventionModelDescription": _text(
+                r, "study_design_info/intervention_model_description"),
+            "primaryPurpose": enum(_text(r, "study_design_info/primary_purpose")),
+            "observationalModel": enum(_text(r, "study_design_info/observational_model")),
+            "timePerspective": enum(_text(r, "study_design_info/time_perspective")),
+            "maskingInfo": {
+                "masking": enum(masking_text.split("(")[0]),
+                "maskingDescription": _text(r, "study_design_info/masking_description"),
+                "whoMasked": [enum(w) for w in who.group(1).split(",")] if who else [],
+            },
+        },
+        "bioSpec": {"retention": enum(_text(r, "biospec_retention")),
+                    "description": _block(r, "biospec_descr/textblock")},
+        "enrollmentInfo": {
+            "count": _count(_text(r, "enrollment")),
+            "type": enum(r.find("enrollment").get("type") if r.find("enrollment")
+                          is not None else None),
+        },
+        "targetDuration": _text(r, "target_duration"),
+    }
+
+
+def _arms_interventions(r: ET.Element) -> dict:
+    """``armsInterventionsModule`` of a legacy record."""
+    interventions = _interventions(r)
+
     def arm_interventions(label: str | None) -> list[str]:
         return [f"{i['type'].replace('_', ' ').title()}: {i['name']}" for i in interventions
                 if label in i["armGroupLabels"] and i["type"] and i["name"]]
 
-    masking_text = _text(r, "study_design_info/masking") or ""
-    who = re.search(r"\((.*)\)", masking_text) if not masking_text.startswith("None") else None
+    return {
+        "armGroups": [{
+            "label": _text(a, "arm_group_label"),
+            "type": enum(_text(a, "arm_group_type")),
+            "description": _block(a, "description") or _text(a, "description"),
+            "interventionNames": arm_interventions(_text(a, "arm_group_label")),
+        } for a in r.findall("arm_group")],
+        "interventions": interventions,
+    }
+
+
+def _outcomes(r: ET.Element) -> dict:
+    """``outcomesModule`` of a legacy record."""
+    return {
+        f"{kind}Outcomes": [{"measure": _text(o, "measure"),
+                             "description": _text(o, "description"),
+                             "timeFrame": _text(o, "time_frame")}
+                            for o in r.findall(f"{kind}_outcome")]
+        for kind in ("primary", "secondary", "other")
+    }
+
+
+def _eligibility(r: ET.Element) -> dict:
+    """``eligibilityModule`` of a legacy record."""
     minimum, maximum = _age(_text(r, "eligibility/minimum_age")), \
         _age(_text(r, "eligibility/maximum_age"))
-    phase = _text(r, "phase")
-    responsible = r.find("responsible_party")
-
-    def contact(node: ET.Element, role: str = "CONTACT") -> dict:
-        return {"name": _text(node, "last_name"), "role": role, "phone": _text(node, "phone"),
-                "phoneExt": _text(node, "phone_ext"), "email": _text(node, "email")}
-
-    record = {
-        "protocolSection": {
-            "identificationModule": {
-                "nctId": _text(r, "id_info/nct_id"),
-                "nctIdAliases": [_text(a) for a in r.findall("id_info/nct_alias")],
-                "orgStudyIdInfo": {"id": _text(r, "id_info/org_study_id")},
-                "secondaryIdInfos": [{"id": _text(s)} for s in r.findall("id_info/secondary_id")],
-                "briefTitle": _text(r, "brief_title"),
-                "officialTitle": _text(r, "official_title"),
-                "acronym": _text(r, "acronym"),
-                "organization": {"fullName": _text(r, "source")},
-            },
-            "statusModule": {
-                "statusVerifiedDate": prose_date(_text(r, "verification_date")),
-                "overallStatus": enum(_text(r, "overall_status")),
-                "lastKnownStatus": enum(_text(r, "last_known_status")),
-                "whyStopped": _text(r, "why_stopped"),
-                "expandedAccessInfo": {"hasExpandedAccess": _yes_no(_text(r, "has_expanded_access"))},
-                "startDateStruct": _date_struct(r, "start_date"),
-                "primaryCompletionDateStruct": _date_struct(r, "primary_completion_date"),
-                "completionDateStruct": _date_struct(r, "completion_date"),
-                "studyFirstSubmitDate": prose_date(_text(r, "study_first_submitted")),
-                "studyFirstSubmitQcDate": prose_date(_text(r, "study_first_submitted_qc")),
-                "studyFirstPostDateStruct": _date_struct(r, "study_first_posted"),
-                "resultsFirstSubmitDate": prose_date(_text(r, "results_first_submitted")),
-                "resultsFirstSubmitQcDate": prose_date(_text(r, "results_first_submitted_qc")),
-                "resultsFirstPostDateStruct": _date_struct(r, "results_first_posted"),
-                "lastUpdateSubmitDate": prose_date(_text(r, "last_update_submitted")),
-                "lastUpdatePostDateStruct": _date_struct(r, "last_update_posted"),
-            },
-            "sponsorCollaboratorsModule": {
-                "leadSponsor": {"name": _text(r, "sponsors/lead_sponsor/agency"),
-                                "class": enum(_text(r, "sponsors/lead_sponsor/agency_class"))},
-                "collaborators": [{"name": _text(c, "agency"), "class": enum(_text(c, "agency_class"))}
-                                  for c in r.findall("sponsors/collaborator")],
-                "responsibleParty": {} if responsible is None else {
-                    "type": enum(_text(responsible, "responsible_party_type")),
-                    "investigatorFullName": _text(responsible, "investigator_full_name"),
-                    "investigatorTitle": _text(responsible, "investigator_title"),
-                    "investigatorAffiliation": _text(responsible, "investigator_affiliation"),
-                    "oldNameTitle": _text(responsible, "name_title"),
-                    "oldOrganization": _text(responsible, "organization"),
-                },
-            },
-            "oversightModule": {
-                "oversightHasDmc": _yes_no(_text(r, "oversight_info/has_dmc")),
-                "isFdaRegulatedDrug": _yes_no(_text(r, "oversight_info/is_fda_regulated_drug")),
-                "isFdaRegulatedDevice": _yes_no(_text(r, "oversight_info/is_fda_regulated_device")),
-                "isUnapprovedDevice": _yes_no(_text(r, "oversight_info/is_unapproved_device")),
-                "isPpsd": _yes_no(_text(r, "oversight_info/is_ppsd")),
-                "isUsExport": _yes_no(_text(r, "oversight_info/is_us_export")),
-            },
-            "descriptionModule": {
-                "briefSummary": _block(r, "brief_summary/textblock"),
-                "detailedDescription": _block(r, "detailed_description/textblock"),
-            },
-            "conditionsModule": {
-                "conditions": [_text(c) for c in r.findall("condition")],
-                "keywords": [_text(k) for k in r.findall("keyword")],
-            },
-            "designModule": {
-                "studyType": {"INTERVENTIONAL": "INTERVENTIONAL", "OBSERVATIONAL": "OBSERVATIONAL",
-                              "OBSERVATIONAL_PATIENT_REGISTRY": "OBSERVATIONAL",
-                              "EXPANDED_ACCESS": "EXPANDED_ACCESS"}.get(enum(study_type) or ""),
-                "patientRegistry": True if "Patient Registry" in study_type else None,
-                "phases": [enum(p) for p in phase.split("/")] if phase and phase != "N/A"
-                else (["NA"] if phase else []),
-                "designInfo": {
-                    "allocation": enum(_text(r, "study_design_info/allocation")),
-                    "interventionModel": enum(_text(r, "study_design_info/intervention_model")),
-                    "interventionModelDescription": _text(
-                        r, "study_design_info/intervention_model_description"),
-                    "primaryPurpose": enum(_text(r, "study_design_info/primary_purpose")),
-                    "observationalModel": enum(_text(r, "study_design_info/observational_model")),
-                    "timePerspective": enum(_text(r, "study_design_info/time_perspective")),
-                    "maskingInfo": {
-                        "masking": enum(masking_text.split("(")[0]),
-                        "maskingDescription": _text(r, "study_design_info/masking_description"),
-                        "whoMasked": [enum(w) for w in who.group(1).split(",")] if who else [],
-                    },
-                },
-                "bioSpec": {"retention": enum(_text(r, "biospec_retention")),
-                            "description": _block(r, "biospec_descr/textblock")},
-                "enrollmentInfo": {
-                    "count": _count(_text(r, "enrollment")),
-                    "type": enum(r.find("enrollment").get("type") if r.find("enrollment")
-                                  is not None else None),
-                },
-                "targetDuration": _text(r, "target_duration"),
-            },
-            "armsInterventionsModule": {
-                "armGroups": [{
-                    "label": _text(a, "arm_group_label"),
-                    "type": enum(_text(a, "arm_group_type")),
-                    "description": _block(a, "description") or _text(a, "description"),
-                    "interventionNames": arm_interventions(_text(a, "arm_group_label")),
-                } for a in r.findall("arm_group")],
-                "interventions": interventions,
-            },
-            "outcomesModule": {
-                f"{kind}Outcomes": [{"measure": _text(o, "measure"),
-                                     "description": _text(o, "description"),
-                                     "timeFrame": _text(o, "time_frame")}
-                                    for o in r.findall(f"{kind}_outcome")]
-                for kind in ("primary", "secondary", "other")
-            },
-            "eligibilityModule": {
-                "eligibilityCriteria": _block(r, "eligibility/criteria/textblock"),
-                "healthyVolunteers": {"No": False, "Accepts Healthy Volunteers": True}.get(
-                    _text(r, "eligibility/healthy_volunteers") or ""),
-                "sex": enum(_text(r, "eligibility/gender")),
-                "genderBased": _yes_no(_text(r, "eligibility/gender_based")),
-                "genderDescription": _text(r, "eligibility/gender_description"),
-                "minimumAge": minimum,
-                "maximumAge": maximum,
-                "stdAges": standard_ages(minimum, maximum) if r.find("eligibility") is not None
-                else [],
-                "studyPopulation": _block(r, "eligibility/study_pop/textblock"),
-                "samplingMethod": enum(_text(r, "eligibility/sampling_method")),
-            },
-            "contactsLocationsModule": {
-                "centralContacts": [contact(c) for c in
-                                    r.findall("overall_contact") + r.findall("overall_contact_backup")],
-                "overallOfficials": [{"name": _text(o, "last_name"),
-                                      "affiliation": _text(o, "affiliation"),
-                                      "role": enum(_text(o, "role"))}
-                                     for o in r.findall("overall_official")],
-                "locations": [{
-                    "facility": _text(loc, "facility/name"),
-                    "status": enum(_text(loc, "status")),
-                    "city": _text(loc, "facility/address/city"),
-                    "state": _text(loc, "facility/address/state"),
-                    "zip": _text(loc, "facility/address/zip"),
-                    "country": _text(loc, "facility/address/country"),
-                    "contacts": [contact(c) for c in loc.findall("contact") + loc.findall("contact_backup")]
-                    + [contact(i, enum(_text(i, "role")) or "CONTACT") for i in loc.findall("investigator")],
-                } for loc in r.findall("location")],
-            },
-            "referencesModule": {
-                "references": [{"pmid": _text(ref, "PMID"), "type": kind,
-                                "citation": _text(ref, "citation")}
-                               for tag, kind in (("reference", "BACKGROUND"),
-                                                 ("results_reference", "RESULT"))
-                               for ref in r.findall(tag)],
-                "seeAlsoLinks": [{"label": _text(link, "description"), "url": _text(link, "url")}
-                                 for link in r.findall("link")],
-            },
-            "ipdSharingStatementModule": {
-                "ipdSharing": enum(_text(r, "patient_data/sharing_ipd")),
-                "description": _text(r, "patient_data/ipd_description"),
-                "infoTypes": [enum(_text(i)) for i in r.findall("patient_data/ipd_info_type")],
-                "timeFrame": _text(r, "patient_data/ipd_time_frame"),
-                "accessCriteria": _text(r, "patient_data/ipd_access_criteria"),
-                "url": _text(r, "patient_data/ipd_url"),
-            },
-        },
-        "hasResults": r.find("clinical_results") is not None,
+    return {
+        "eligibilityCriteria": _block(r, "eligibility/criteria/textblock"),
+        "healthyVolunteers": {"No": False, "Accepts Healthy Volunteers": True}.get(
+            _text(r, "eligibility/healthy_volunteers") or ""),
+        "sex": enum(_text(r, "eligibility/gender")),
+        "genderBased": _yes_no(_text(r, "eligibility/gender_based")),
+        "genderDescription": _text(r, "eligibility/gender_description"),
+        "minimumAge": minimum,
+        "maximumAge": maximum,
+        "stdAges": standard_ages(minimum, maximum) if r.find("eligibility") is not None
+        else [],
+        "studyPopulation": _block(r, "eligibility/study_pop/textblock"),
+        "samplingMethod": enum(_text(r, "eligibility/sampling_method")),
     }
+
+
+def _contacts_locations(r: ET.Element) -> dict:
+    """``contactsLocationsModule`` of a legacy record."""
+    return {
+        "centralContacts": [_contact(c) for c in
+                            r.findall("overall_contact") + r.findall("overall_contact_backup")],
+        "overallOfficials": [{"name": _text(o, "last_name"),
+                              "affiliation": _text(o, "affiliation"),
+                              "role": enum(_text(o, "role"))}
+                             for o in r.findall("overall_official")],
+        "locations": [{
+            "facility": _text(loc, "facility/name"),
+            "status": enum(_text(loc, "status")),
+            "city": _text(loc, "facility/address/city"),
+            "state": _text(loc, "facility/address/state"),
+            "zip": _text(loc, "facility/address/zip"),
+            "country": _text(loc, "facility/address/country"),
+            "contacts": [_contact(c) for c in loc.findall("contact") + loc.findall("contact_backup")]
+            + [_contact(i, enum(_text(i, "role")) or "CONTACT") for i in loc.findall("investigator")],
+        } for loc in r.findall("location")],
+    }
+
+
+def _references(r: ET.Element) -> dict:
+    """``referencesModule`` of a legacy record."""
+    return {
+        "references": [{"pmid": _text(ref, "PMID"), "type": kind,
+                        "citation": _text(ref, "citation")}
+                       for tag, kind in (("reference", "BACKGROUND"),
+                                         ("results_reference", "RESULT"))
+                       for ref in r.findall(tag)],
+        "seeAlsoLinks": [{"label": _text(link, "description"), "url": _text(link, "url")}
+                         for link in r.findall("link")],
+    }
+
+
+def _ipd_sharing(r: ET.Element) -> dict:
+    """``ipdSharingStatementModule`` of a legacy record."""
+    return {
+        "ipdSharing": enum(_text(r, "patient_data/sharing_ipd")),
+        "description": _text(r, "patient_data/ipd_description"),
+        "infoTypes": [enum(_text(i)) for i in r.findall("patient_data/ipd_info_type")],
+        "timeFrame": _text(r, "patient_data/ipd_time_frame"),
+        "accessCriteria": _text(r, "patient_data/ipd_access_criteria"),
+        "url": _text(r, "patient_data/ipd_url"),
+    }
+
+
+# The record's modules in the API v2 order, each read by the function named for it.
+MODULES = (
+    ("identificationModule", _identification),
+    ("statusModule", _status),
+    ("sponsorCollaboratorsModule", _sponsors),
+    ("oversightModule", _oversight),
+    ("descriptionModule", _description),
+    ("conditionsModule", _conditions),
+    ("designModule", _design),
+    ("armsInterventionsModule", _arms_interventions),
+    ("outcomesModule", _outcomes),
+    ("eligibilityModule", _eligibility),
+    ("contactsLocationsModule", _contacts_locations),
+    ("referencesModule", _references),
+    ("ipdSharingStatementModule", _ipd_sharing),
+)
+
+
+def record_from_xml(root: ET.Element) -> dict:
+    """One ``<clinical_study>`` as an API v2 study dict: the table of contents of the reader."""
+    record = {"protocolSection": {name: read(root) for name, read in MODULES},
+              "hasResults": root.find("clinical_results") is not None}
     return _drop_empty(record)
 
 
