@@ -104,7 +104,7 @@ def _map(function, tasks: Iterable, workers: int) -> Iterator:
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         for task in tasks:
             window.append(pool.apply_async(function, (task,)))
-            if len(window) >= workers * 8:
+            if len(window) >= workers * 3:
                 yield window.popleft().get()
         while window:
             yield window.popleft().get()
