@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import INTEGER, TEXT, field_triples, objects
 from kg.mapping.numbers import counted, measured
-from kg.mapping.results.groups import group_iri, map_groups, observation
+from kg.mapping.results.groups import map_groups, observation
 from kg.mapping.vocab import KG, QB, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple
 
@@ -61,12 +61,8 @@ def map_adverse_events(ctx: MappingContext, events: dict) -> Iterator[Triple]:
     threshold = measured(events.get("frequencyThreshold"))
     if threshold is not None:
         yield node, KG.frequencyThreshold, threshold
-    declared, triples = map_groups(ctx, node, events, "eventGroups", PATH)
+    declared, triples = map_groups(ctx, node, events, "eventGroups", PATH, GROUP_TOTALS)
     yield from triples
-    for number, group in objects(ctx, events, "eventGroups", PATH):
-        if isinstance(group.get("id"), str) and group["id"].strip():
-            yield from field_triples(ctx, group_iri(node, group["id"]), group, GROUP_TOTALS,
-                                     f"{PATH}.eventGroups[{number - 1}]")
     for key, segment, predicate in EVENT_LISTS:
         for number, event in objects(ctx, events, key, PATH):
             path = f"{PATH}.{key}[{number - 1}]"

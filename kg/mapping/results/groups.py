@@ -31,9 +31,10 @@ def group_iri(scope: str, group_id: object) -> str:
     return f"{scope}/group/{gid if _GROUP_ID.fullmatch(gid) else part_key(gid)}"
 
 
-def map_groups(ctx: MappingContext, scope: str, table: dict, key: str,
-               path: str) -> tuple[set[str], list[Triple]]:
-    """The groups a table declares: the set of their ids, and their triples."""
+def map_groups(ctx: MappingContext, scope: str, table: dict, key: str, path: str,
+               extra_fields: tuple = ()) -> tuple[set[str], list[Triple]]:
+    """The groups a table declares: the set of their ids, and their triples (with the
+    table's own group fields, such as the adverse events' totals, in ``extra_fields``)."""
     declared: set[str] = set()
     triples: list[Triple] = []
     for number, group in objects(ctx, table, key, path):
@@ -46,7 +47,7 @@ def map_groups(ctx: MappingContext, scope: str, table: dict, key: str,
         declared.add(gid.strip())
         triples += [(scope, KG.hasGroup, node), (node, RDF_TYPE, KG.ResultGroup),
                     (node, KG.groupCode, text(gid.strip()))]
-        triples += field_triples(ctx, node, group, GROUP_FIELDS, group_path)
+        triples += field_triples(ctx, node, group, GROUP_FIELDS + extra_fields, group_path)
         arm = _arm_of(ctx, group.get("title"))
         if arm is not None:
             triples.append((node, KG.representsArm, arm))
