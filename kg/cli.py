@@ -25,7 +25,7 @@ from kg.outputs import COMPRESSIONS, Outputs, ShardedOutputs, atomic_text
 from kg.serialize import FORMATS
 from kg.sources import Selection
 from kg.sources.api import API_URL, API_URL_ENV
-from kg.validate import ENGINES, report_graph, summary_counts
+from kg.validate import DEFAULT_ENGINE, ENGINES, report_graph, summary_counts
 
 DEFAULT_OUTPUT = "output"
 DEFAULT_STORE = "output/store"
@@ -269,7 +269,7 @@ def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, stat
 @enrich_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings.")
 @click.option("-v", "--verbose", is_flag=True, help="A line for every record exported.")
-@click.option("--engine", type=click.Choice(ENGINES), default="turbo",
+@click.option("--engine", type=click.Choice(ENGINES), default=DEFAULT_ENGINE,
               show_default=True, help="SHACL engine for --validate (same results).")
 def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                    filter_advanced, statuses, since_date, limit, api_url, rate, retries,
@@ -382,9 +382,10 @@ def fetch_command(inputs, nct_ids, nct_file, query, condition, filter_advanced, 
 @click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
               callback=check_base,
               help=f"Base IRI when validating records (or ${BASE_ENV}).")
-@click.option("--engine", type=click.Choice(ENGINES), default="turbo",
+@click.option("--engine", type=click.Choice(ENGINES), default=DEFAULT_ENGINE,
               show_default=True,
-              help="SHACL engine: turbo (Rust, fast) or pyshacl (the reference); same results.")
+              help="SHACL engine: native (kg's shapes compiled to Python), turbo (pyshacl-turbo, "
+                   "Rust) or pyshacl (the reference); same results.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings and no summary; results only.")
 def validate_command(inputs: tuple[str, ...], report_format: str, workers: int, base: str,
                      engine: str, quiet: bool) -> None:

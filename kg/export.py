@@ -27,7 +27,7 @@ class ExportOptions:
     base: str
     validate: bool = True
     strict: bool = False
-    engine: str = "turbo"  # SHACL engine: turbo (default) or pyshacl (the reference)
+    engine: str = "native"  # SHACL engine: native (default), turbo or pyshacl (the reference)
 
 
 class RecordOutcome(NamedTuple):

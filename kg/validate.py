@@ -1,14 +1,20 @@
-"""SHACL validation with pySHACL, per trial, with a report a person can act on.
+"""SHACL validation per trial, with a report a person can act on.
 
 A trial is validated with its own subgraph (the trial and every node it reaches), so validation
 runs in parallel workers and its cost grows linearly with the number of trials. Each result
 names the trial, the focus node, the path, the value, the message and the shape it broke.
+
+Three engines give the same results: kg's native engine (:mod:`kg.shacl`, the shapes compiled
+into Python over the mapping's own terms; the default), pyshacl-turbo (a Rust engine with
+pySHACL's API) and pySHACL (the reference). The native engine hands a trial it cannot be sure
+of to pyshacl-turbo.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -22,6 +28,9 @@ from rdflib.namespace import RDF, SH
 from kg.mapping import MappedRecord
 from kg.mapping.vocab import SCHEMA_NS
 from kg.rdf import XSD_STRING, Literal, to_rdflib
+from kg.shacl import BlankNode as BlankNodeLabel
+from kg.shacl import NativeEngine, Uncertain, Unsupported
+from kg.shacl.shapes import path_text
 
 SHAPES_ENV = "KG_SHAPES_DIR"
 STUDY = rdflib.URIRef(SCHEMA_NS + "MedicalStudy")
@@ -82,13 +91,15 @@ def _path_text(report: rdflib.Graph, path: rdflib.term.Node | None) -> str:
     if path is None:
         return ""
     if isinstance(path, rdflib.URIRef):
-        return report.namespace_manager.normalizeUri(path)
+        return path_text([str(path)])
     items = list(rdflib.collection.Collection(report, path))
-    return "/".join(report.namespace_manager.normalizeUri(i) for i in items) if items else str(path)
+    return path_text([str(i) for i in items]) if items else str(path)
 
 
-ENGINES = ("turbo", "pyshacl")
-DEFAULT_ENGINE = "turbo"
+# native: kg's own engine (kg.shacl), the default; turbo: pyshacl-turbo, a Rust engine; pyshacl:
+# the reference. All three give the same results (tests/test_engine_agreement.py).
+ENGINES = ("native", "turbo", "pyshacl")
+DEFAULT_ENGINE = "native"
 
 
 @cache
@@ -98,6 +109,29 @@ def _compiled_shapes():
     from pyshacl_turbo import compile_shapes
 
     return compile_shapes(shapes_graph())
+
+
+@cache
+def _native_engine() -> NativeEngine | None:
+    """kg's engine for the shapes, compiled once per process; None when the shapes use a
+    feature it does not implement (every trial then goes to pyshacl-turbo)."""
+    try:
+        return NativeEngine(shapes_graph())
+    except Unsupported as exc:
+        warnings.warn(f"native SHACL engine unavailable ({exc}); using pyshacl-turbo",
+                      stacklevel=2)
+        return None
+
+
+def _native(triples: list, nct_id: str) -> list[ValidationResult] | None:
+    """The native engine's results, or None where it cannot be sure of them."""
+    engine = _native_engine()
+    if engine is None:
+        return None
+    try:
+        return sorted(ValidationResult(nct_id, *result) for result in engine.validate(triples))
+    except Uncertain:
+        return None
 
 
 def _report(data, engine: str) -> rdflib.Graph:
@@ -149,7 +183,7 @@ def validate_ntriples(text: str, nct_id: str,
                       engine: str = DEFAULT_ENGINE) -> list[ValidationResult]:
     """The results for one trial given as N-Triples (a trial of an export): the fast engine
     gets Oxigraph's parse of it, the reference engine rdflib's."""
-    if engine != "turbo":
+    if engine == "pyshacl":
         return validate_graph(rdflib.Graph().parse(data=text, format="nt"), nct_id, engine)
     import pyoxigraph
 
@@ -166,16 +200,40 @@ def validate_ntriples(text: str, nct_id: str,
         subject = BlankNodeLabel(subject.value) if isinstance(
             subject, pyoxigraph.BlankNode) else subject.value
         triples.append((subject, triple.predicate.value, obj))
-    return _results(_report(_term_input(triples), engine), nct_id)
+    return validate_triples(list(dict.fromkeys(triples)), nct_id, engine)
 
 
-class BlankNodeLabel(str):
-    """A blank node of a file being validated (kg's own graphs have none)."""
+def validate_triples(triples: list, nct_id: str,
+                     engine: str = DEFAULT_ENGINE) -> list[ValidationResult]:
+    """The results for one trial's distinct triples in kg's term encoding. The native engine
+    hands a trial it cannot be sure of to pyshacl-turbo."""
+    if engine == "native":
+        found = _native(triples, nct_id)
+        if found is not None:
+            return found
+        engine = "turbo"
+    data = _term_input(triples) if engine == "turbo" else triples
+    return _results(_report(data, engine), nct_id)
+
+
+def _term(node: rdflib.term.Node):
+    """An rdflib term in kg's encoding (blank nodes kept apart from IRIs)."""
+    if isinstance(node, rdflib.BNode):
+        return BlankNodeLabel(node)
+    if isinstance(node, rdflib.Literal):
+        return Literal(str(node), str(node.datatype) if node.datatype else XSD_STRING,
+                       node.language)
+    return str(node)
 
 
 def validate_graph(graph: rdflib.Graph, nct_id: str,
                    engine: str = DEFAULT_ENGINE) -> list[ValidationResult]:
     """All SHACL results for one trial's graph."""
+    if engine == "native":
+        found = _native([(_term(s), str(p), _term(o)) for s, p, o in graph], nct_id)
+        if found is not None:
+            return found
+        engine = "turbo"
     return _results(_report(graph, engine), nct_id)
 
 
@@ -202,9 +260,8 @@ def _results(report: rdflib.Graph, nct_id: str) -> list[ValidationResult]:
 
 
 def validate_mapped(mapped: MappedRecord, engine: str = DEFAULT_ENGINE) -> list[ValidationResult]:
-    """The results for one mapped record; the fast engine reads its triples directly."""
-    data = _term_input(mapped.triples) if engine == "turbo" else mapped.triples
-    return _results(_report(data, engine), mapped.nct_id)
+    """The results for one mapped record; the fast engines read its triples directly."""
+    return validate_triples(mapped.triples, mapped.nct_id, engine)
 
 
 class TrialSubgraph(NamedTuple):

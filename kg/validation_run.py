@@ -49,9 +49,25 @@ class ValidationOutcome:
         return sum(r.severity != "Violation" for r in self.results)
 
 
-def _validate_ntriples(task: tuple[str, str, str]) -> list[ValidationResult]:
-    nct_id, text, engine = task
-    return validate_ntriples(text, nct_id, engine)
+def _validate_ntriples(task: tuple[list[tuple[str, str]], str]) -> list[list[ValidationResult]]:
+    trials, engine = task
+    return [validate_ntriples(text, nct_id, engine) for nct_id, text in trials]
+
+
+def _batches(trials: Iterable[tuple[str, str]], engine: str, size: int = 16,
+             max_chars: int = 2_000_000) -> Iterator[tuple[list[tuple[str, str]], str]]:
+    """Trials in groups, so that handing work to a process costs little beside checking it
+    (a group is also bounded in size: a few trials can be megabytes)."""
+    batch: list[tuple[str, str]] = []
+    held = 0
+    for trial in trials:
+        batch.append(trial)
+        held += len(trial[1])
+        if len(batch) == size or held >= max_chars:
+            yield batch, engine
+            batch, held = [], 0
+    if batch:
+        yield batch, engine
 
 
 def _validate_record(task: tuple[str, dict, str, str]
@@ -119,10 +135,10 @@ def run_validation(inputs: Iterable[str], base: str, workers: int = 1,
         if not path.is_file():
             raise ValidationInputError(f"{path}: no such file")
         before = outcome.trials
-        tasks = ((nct_id, text, engine) for nct_id, text in _graph_tasks(path))
-        for results in _map(_validate_ntriples, tasks, workers):
-            outcome.trials += 1
-            outcome.results.extend(results)
+        for batch in _map(_validate_ntriples, _batches(_graph_tasks(path), engine), workers):
+            for results in batch:
+                outcome.trials += 1
+                outcome.results.extend(results)
         if outcome.trials == before:
             outcome.problems.append(f"warning: {path}: no schema:MedicalStudy in the graph")
 

@@ -1,7 +1,7 @@
-"""The fast SHACL engine (pyshacl-turbo, the default) and the reference (pySHACL) give the same
-results: on every deliberately broken trial of the shape tests (one per kind of constraint in
-shapes/), and on every shared record. A difference in focus node, path, value, shape, severity
-or constraint is a failure, not a known difference."""
+"""The fast SHACL engines (kg's native engine, the default, and pyshacl-turbo) and the reference
+(pySHACL) give the same results: on every deliberately broken trial of the shape tests (one per
+kind of constraint in shapes/), and on every shared record. A difference in focus node, path,
+value, shape, severity, constraint or message is a failure, not a known difference."""
 
 from __future__ import annotations
 
@@ -29,23 +29,47 @@ def test_the_broken_corpus_covers_at_least_thirty_kinds_of_constraint():
     assert len(BROKEN) >= 30
 
 
+# Broken trials the native engine does not decide itself but hands to pyshacl-turbo, and why.
+HANDED_OVER = {
+    "phase_nine": "an unknown phase kept as a literal is compared with phase IRIs in the "
+                  "phase-combination rule; rdflib's answer for a literal = IRI is not assumed",
+}
+
+
 @pytest.mark.parametrize("source, nct_id, breakage", BROKEN,
                          ids=[case.__name__ for _, _, case in BROKEN])
-def test_both_engines_report_the_same_results_on_a_broken_trial(source, nct_id, breakage):
+def test_every_engine_reports_the_same_results_on_a_broken_trial(source, nct_id, breakage):
     graph = to_rdflib(map_record(load_json(source)).triples)
     breakage(graph)
     reference = outcome(graph, nct_id, "pyshacl")
     assert reference, "the breakage must break something"
     assert outcome(graph, nct_id, "turbo") == reference
+    assert outcome(graph, nct_id, "native") == reference
 
 
-def test_both_engines_agree_on_every_shared_record():
+@pytest.mark.parametrize("source, nct_id, breakage", BROKEN,
+                         ids=[case.__name__ for _, _, case in BROKEN])
+def test_the_native_engine_decides_each_broken_trial_itself(source, nct_id, breakage):
+    """Agreement must not come from handing every trial over: only the listed ones are."""
+    from kg.validate import _native, _term
+
+    graph = to_rdflib(map_record(load_json(source)).triples)
+    breakage(graph)
+    decided = _native([(_term(s), str(p), _term(o)) for s, p, o in graph], nct_id)
+    assert (decided is None) == (breakage.__name__ in HANDED_OVER)
+
+
+def test_every_engine_agrees_on_every_shared_record():
     for path in shared_records("v2", "v2-partial"):
         mapped = map_record(load_json(path))
         if len(mapped.triples) > 20_000:  # pySHACL takes minutes on the 48,000-triple trial
+            assert validate_graph(to_rdflib(mapped.triples), mapped.nct_id, "native") == \
+                validate_graph(to_rdflib(mapped.triples), mapped.nct_id, "turbo")
             continue
         graph = to_rdflib(mapped.triples)
-        assert outcome(graph, mapped.nct_id, "turbo") == outcome(graph, mapped.nct_id, "pyshacl")
+        reference = outcome(graph, mapped.nct_id, "pyshacl")
+        assert outcome(graph, mapped.nct_id, "turbo") == reference
+        assert outcome(graph, mapped.nct_id, "native") == reference
 
 
 @pytest.mark.parametrize("source, nct_id, breakage", BROKEN[::5],

@@ -360,3 +360,14 @@ def test_results_turtle_and_jsonld_parse_in_rdflib_and_oxigraph_to_the_same_grap
             parsed = rdflib.Graph().parse(file, format=rdflib_format)
             assert isomorphic(parsed, expected), (path.name, suffix)
             assert len(list(pyoxigraph.parse(path=str(file), format=oxigraph_format))) == len(expected)
+
+
+def test_numbers_are_written_in_canonical_form_keeping_the_posted_precision():
+    """``.33`` becomes ``0.33`` (as rdflib and XSD's canonical form read it), ``+5`` ``5``;
+    trailing zeros stay: ``19.60`` is the precision the registry posted."""
+    from kg.mapping.numbers import counted, decimal_lexical
+
+    assert [decimal_lexical(v) for v in (".33", "+.50", "-0.0", "007.5", "5.", "19.60", "-.5",
+                                         "1.2E-5")] == \
+        ["0.33", "0.50", "0.0", "7.5", "5", "19.60", "-0.5", "0.000012"]
+    assert [counted(v).lexical for v in ("007", "+5", "-0")] == ["7", "5", "0"]

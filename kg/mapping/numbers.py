@@ -22,14 +22,25 @@ COMPARATORS = {"<=": "<=", "=<": "<=", "≤": "<=", ">=": ">=", "=>": ">=", "≥
                "<": "<", ">": ">", "=": "="}
 
 
+def _canonical(number: str) -> str:
+    """A decimal without a plus sign, leading zeros, a bare point or a negative zero
+    (``+.50`` -> ``0.50``): the form RDF tools keep as it is. The digits after the point stay,
+    trailing zeros included: they are the precision the registry posted."""
+    sign = "-" if number.startswith("-") else ""
+    whole, _, fraction = number.lstrip("+-").partition(".")
+    lexical = (whole.lstrip("0") or "0") + (f".{fraction}" if fraction else "")
+    return sign + lexical if sign and lexical.strip("0.") else lexical
+
+
 def decimal_lexical(value: str) -> str | None:
-    """The xsd:decimal lexical form of a number written as text, or None if it is not one."""
+    """The canonical xsd:decimal lexical form of a number written as text, or None if it is not
+    one."""
     value = value.strip()
     if _DECIMAL.fullmatch(value):
-        return value
+        return _canonical(value)
     if _SCIENTIFIC.fullmatch(value):
         try:
-            return format(Decimal(value), "f")
+            return _canonical(format(Decimal(value), "f"))
         except InvalidOperation:  # pragma: no cover (the pattern admits only valid numbers)
             return None
     return None
@@ -57,7 +68,7 @@ def counted(value: object) -> Literal | None:
     if not isinstance(value, str) or not value.strip():
         return None
     stripped = value.strip()
-    return Literal(stripped, XSD_INTEGER) if _INTEGER.fullmatch(stripped) else text(value)
+    return Literal(str(int(stripped)), XSD_INTEGER) if _INTEGER.fullmatch(stripped) else text(value)
 
 
 def compared(value: str) -> tuple[Literal, str | None]:

@@ -1,0 +1,46 @@
+"""kg's own SHACL engine: the shapes compiled once into Python checks over the mapping's terms.
+
+pySHACL, the reference, pays for rdflib graphs and a SPARQL query per focus node; pyshacl-turbo
+for its own store and a report graph. Here a trial's triples are indexed once
+(:mod:`kg.shacl.data`), each node shape is a generated Python function with its SHACL Core
+checks inlined (:mod:`kg.shacl.codegen`, :mod:`kg.shacl.components`), and each SHACL-SPARQL
+constraint is generated Python too (:mod:`kg.shacl.sparql`), run over all focus nodes of the
+trial at once.
+
+Exactness comes first: the engine decides only what it is sure to decide as pySHACL does, and
+says :class:`Uncertain` otherwise (a literal not in canonical form, a comparison of terms of
+different kinds, a result without a message); :mod:`kg.validate` then gives that trial to an
+engine that reads literals through rdflib. ``tests/test_engine_agreement.py`` holds the engines
+to identical results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import rdflib
+
+from kg.shacl.codegen import compile_shape
+from kg.shacl.data import BlankNode, DataGraph, Uncertain
+from kg.shacl.shapes import Result, ShapesReader, Unsupported
+
+__all__ = ["BlankNode", "NativeEngine", "Result", "Uncertain", "Unsupported"]
+
+
+class NativeEngine:
+    """The shapes of one shapes graph, ready to check any number of trials."""
+
+    def __init__(self, shapes: rdflib.Graph) -> None:
+        self.shapes = ShapesReader(shapes).node_shapes()
+        self.checks = [(shape, compile_shape(shape)) for shape in self.shapes]
+
+    def validate(self, triples: Iterable[tuple]) -> list[Result]:
+        """Every result for one trial's distinct triples; :class:`Uncertain` when the engine
+        cannot be sure of deciding as pySHACL would."""
+        graph = DataGraph(triples)
+        results: list[Result] = []
+        for shape, check in self.checks:
+            focus_nodes = shape.focus_nodes(graph)
+            if focus_nodes:
+                results.extend(check(graph, focus_nodes))
+        return results

@@ -1,0 +1,513 @@
+"""SHACL-SPARQL constraints compiled to Python: one generated function per ``sh:select``.
+
+rdflib parses the query into SPARQL algebra once per process; the algebra becomes Python
+source (a nested loop per triple pattern over :class:`~kg.shacl.data.DataGraph`'s indexes, an
+``if`` per FILTER, a helper function per NOT EXISTS), compiled with ``compile()`` and run over
+all focus nodes of a trial in one call. That is what makes a constraint on every results cell of
+a trial cost microseconds, where a SPARQL engine pays a query per focus node.
+
+The compiler takes the part of SPARQL the shapes use (basic graph patterns, property paths
+without negation, BIND, FILTER, EXISTS / NOT EXISTS, the usual operators and functions); a query
+outside it is :class:`~kg.shacl.shapes.Unsupported` and its trials go to another engine. The
+generated code follows rdflib's evaluation (pySHACL's engine) where it is certain to: an
+expression error, a comparison of terms of different kinds, or a computed value in a result
+raises :class:`~kg.shacl.data.Uncertain`, and the trial is decided elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+import rdflib
+from rdflib.namespace import SH
+from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+
+from kg.rdf import XSD, XSD_BOOLEAN, XSD_DECIMAL, XSD_INTEGER, XSD_STRING, Literal
+from kg.shacl.components import number
+from kg.shacl.data import BlankNode, DataGraph, Uncertain, datatype_of, text_of
+from kg.shacl.shapes import Result, Shape, Unsupported, iri_text, term
+
+TRUE = Literal("true", XSD_BOOLEAN)
+FALSE = Literal("false", XSD_BOOLEAN)
+_OTHER_NUMERIC = {XSD + name for name in (
+    "double", "float", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+    "unsignedByte")}
+
+
+# ---- what the generated code calls: SPARQL operators on the data's terms --------------------
+
+def _numeric(value):
+    found = number(value)
+    if found is None and type(value) is Literal and value[1] in _OTHER_NUMERIC:
+        raise Uncertain(f"a number of datatype <{value[1]}>")
+    return found
+
+
+def _simple(value) -> str | None:
+    """The text of a plain (xsd:string, untagged) literal."""
+    if type(value) is Literal and value[1] == XSD_STRING and not value[2]:
+        return value[0]
+    return None
+
+
+def ebv(value) -> bool:
+    """SPARQL's effective boolean value."""
+    if type(value) is Literal and not value[2]:
+        if value[1] == XSD_BOOLEAN:
+            return value[0] == "true"
+        if value[1] == XSD_STRING:
+            return value[0] != ""
+        found = _numeric(value)
+        if found is not None:
+            return found != 0
+    raise Uncertain(f"no effective boolean value for {value!r}")
+
+
+_ORDER = {"<": lambda a, b: a < b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
+          ">=": lambda a, b: a >= b, "=": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def compare(op: str, left, right) -> Literal:
+    a, b = _numeric(left), _numeric(right)
+    if a is not None and b is not None:
+        return TRUE if _ORDER[op](a, b) else FALSE
+    a, b = _simple(left), _simple(right)
+    if a is not None and b is not None:
+        return TRUE if _ORDER[op](a, b) else FALSE
+    if op in ("=", "!="):
+        if type(left) is not Literal and type(right) is not Literal:
+            equal = left == right
+        elif (type(left) is Literal and type(right) is Literal and left[1] == right[1] == XSD_BOOLEAN
+              and not left[2] and not right[2]):
+            equal = left[0] == right[0]
+        else:
+            raise Uncertain(f"{left!r} {op} {right!r}")
+        return TRUE if equal == (op == "=") else FALSE
+    raise Uncertain(f"{left!r} {op} {right!r}")
+
+
+def member(value, options: tuple) -> Literal:
+    for option in options:
+        if compare("=", value, option) is TRUE:
+            return TRUE
+    return FALSE
+
+
+def arithmetic(left, op: str, right) -> Literal:
+    a, b = _numeric(left), _numeric(right)
+    if a is None or b is None:
+        raise Uncertain(f"arithmetic on {left!r} and {right!r}")
+    if op == "/":
+        if b == 0:
+            raise Uncertain("division by zero")
+        found = Decimal(a) / Decimal(b)
+    else:
+        found = a + b if op == "+" else a - b if op == "-" else a * b
+    return Literal(str(found), XSD_INTEGER if isinstance(found, int) else XSD_DECIMAL)
+
+
+def negate(value) -> Literal:
+    return arithmetic(Literal("0", XSD_INTEGER), "-", value)
+
+
+def _string(value) -> Literal:
+    if type(value) is Literal and (value[2] or value[1] == XSD_STRING):
+        return value
+    raise Uncertain(f"not a string: {value!r}")
+
+
+def str_of(value) -> Literal:
+    if isinstance(value, BlankNode):
+        raise Uncertain("STR of a blank node")
+    return Literal(text_of(value))
+
+
+def strlen(value) -> Literal:
+    return Literal(str(len(_string(value)[0])), XSD_INTEGER)
+
+
+def substr(value, start, length=None) -> Literal:
+    """rdflib's SUBSTR: a Python slice from ``start - 1`` of ``length`` characters."""
+    text = _string(value)
+    begin = _numeric(start)
+    if not isinstance(begin, int):
+        raise Uncertain("SUBSTR with a start that is not an integer")
+    begin -= 1
+    end = None
+    if length is not None:
+        count = _numeric(length)
+        if not isinstance(count, int):
+            raise Uncertain("SUBSTR with a length that is not an integer")
+        end = count + begin
+    return Literal(text[0][begin:end], text[1], text[2])
+
+
+def is_numeric(value) -> Literal:
+    return TRUE if _numeric(value) is not None else FALSE
+
+
+def datatype(value) -> str:
+    found = datatype_of(value)
+    if found is None:
+        raise Uncertain("DATATYPE of a node that is not a literal")
+    return found
+
+
+def lang(value) -> Literal:
+    if type(value) is not Literal:
+        raise Uncertain("LANG of a node that is not a literal")
+    return Literal(value[2] or "")
+
+
+def regex(value, pattern, flags=None) -> Literal:
+    text, expression = _string(value)[0], _simple(pattern)
+    options = "" if flags is None else _simple(flags)
+    if expression is None or options is None:
+        raise Uncertain("REGEX with a pattern or flags that are not plain strings")
+    found = re.search(expression, text, (re.I if "i" in options else 0)
+                      | (re.M if "m" in options else 0) | (re.S if "s" in options else 0))
+    return TRUE if found else FALSE
+
+
+def unbound(name: str):
+    raise Uncertain(f"?{name} is not bound where the expression reads it")
+
+
+RUNTIME = {"TRUE": TRUE, "FALSE": FALSE, "ebv": ebv, "compare": compare, "member": member,
+           "arithmetic": arithmetic, "negate": negate, "str_of": str_of, "strlen": strlen,
+           "substr": substr, "is_numeric": is_numeric, "datatype": datatype, "lang": lang,
+           "regex": regex, "unbound": unbound, "Literal": Literal, "BlankNode": BlankNode}
+
+
+# ---- the compiler ---------------------------------------------------------------------------
+
+class _Source:
+    """Python source being generated, with its constants and helper functions."""
+
+    def __init__(self) -> None:
+        self.constants: dict[str, object] = {}
+        self.helpers: list[str] = []
+        self.count = 0
+
+    def constant(self, value) -> str:
+        for name, known in self.constants.items():
+            if known == value and type(known) is type(value):
+                return name
+        name = f"C{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def fresh(self, stem: str) -> str:
+        self.count += 1
+        return f"{stem}{self.count}"
+
+
+def _name(variable) -> str:
+    text = str(variable)
+    if not re.fullmatch(r"[A-Za-z0-9_]+", text, re.ASCII):
+        raise Unsupported(f"variable name {text!r}")
+    return f"v_{text}"
+
+
+def _is_variable(node) -> bool:
+    return isinstance(node, (rdflib.Variable, rdflib.BNode))
+
+
+class _Compiler:
+    def __init__(self, source: _Source) -> None:
+        self.source = source
+
+    # -- graph patterns: each emits loops and calls ``inner(bound, depth)`` inside them --------
+
+    def pattern(self, node, bound: frozenset, depth: int, inner: Callable) -> list[str]:
+        name = getattr(node, "name", None)
+        if name == "BGP":
+            return self.bgp(list(node["triples"]), bound, depth, inner)
+        if name in ("GroupGraphPatternSub", "TriplesBlock"):
+            from rdflib.plugins.sparql.algebra import translateGroupGraphPattern
+
+            return self.pattern(translateGroupGraphPattern(node), bound, depth, inner)
+        if name == "Join":
+            return self.pattern(node["p1"], bound, depth, lambda b, d: self.pattern(
+                node["p2"], b, d, inner))
+        if name == "Filter":
+            def filtered(b: frozenset, d: int) -> list[str]:
+                return [f"{'    ' * d}if ebv({self.expression(node['expr'], b)}):",
+                        *inner(b, d + 1)]
+            return self.pattern(node["p"], bound, depth, filtered)
+        if name == "Extend":
+            var = str(node["var"])
+
+            def extended(b: frozenset, d: int) -> list[str]:
+                if var in b:
+                    raise Unsupported(f"BIND of ?{var}, which is bound already")
+                return [f"{'    ' * d}{_name(var)} = {self.expression(node['expr'], b)}",
+                        *inner(b | {var}, d)]
+            return self.pattern(node["p"], bound, depth, extended)
+        raise Unsupported(f"SPARQL pattern {name}")
+
+    def bgp(self, triples: list, bound: frozenset, depth: int, inner: Callable) -> list[str]:
+        if not triples:
+            return inner(bound, depth)
+
+        def known(node) -> bool:
+            return not _is_variable(node) or str(node) in bound
+
+        best = max(range(len(triples)), key=lambda i: (
+            known(triples[i][0]) and known(triples[i][2]), known(triples[i][0]),
+            known(triples[i][2]), -i))
+        s, p, o = triples[best]
+        rest = triples[:best] + triples[best + 1:]
+        if _is_variable(s) and _is_variable(o) and str(s) == str(o) and str(s) not in bound:
+            raise Unsupported("a triple pattern with one new variable twice")
+        if isinstance(p, rdflib.Variable):
+            raise Unsupported("a variable predicate")
+        objects, subjects = self.path_functions(p)
+        pad = "    " * depth
+        added = {str(n) for n in (s, o) if _is_variable(n) and str(n) not in bound}
+        if known(s) and known(o):
+            line = f"{pad}if {self.node(o)} in {objects(self.node(s))}:"
+        elif known(s):
+            line = f"{pad}for {_name(o)} in {objects(self.node(s))}:"
+        elif known(o):
+            line = f"{pad}for {_name(s)} in {subjects(self.node(o))}:"
+        elif isinstance(p, rdflib.URIRef):
+            line = f"{pad}for {_name(s)}, {_name(o)} in BP({self.source.constant(str(p))}):"
+        else:
+            raise Unsupported("a property path between two new variables")
+        return [line, *self.bgp(rest, bound | added, depth + 1, inner)]
+
+    def node(self, node) -> str:
+        if _is_variable(node):
+            return _name(node)
+        return self.source.constant(term(node))
+
+    def path_functions(self, path) -> tuple[Callable[[str], str], Callable[[str], str]]:
+        """Code for the objects a path reaches from a subject, and for the subjects that reach
+        an object, each as a function of the code of the node (giving a list without
+        repeats)."""
+        if isinstance(path, rdflib.URIRef):
+            predicate = self.source.constant(str(path))
+            return (lambda n: f"V({n}, {predicate})"), (lambda n: f"S({predicate}, {n})")
+        if isinstance(path, InvPath):
+            objects, subjects = self.path_functions(path.arg)
+            return subjects, objects
+        if isinstance(path, AlternativePath):
+            parts = [self.path_functions(a) for a in path.args]
+            return (self._union([objects for objects, _ in parts]),
+                    self._union([subjects for _, subjects in parts]))
+        if isinstance(path, SequencePath):
+            parts = [self.path_functions(a) for a in path.args]
+            return (self._chain([objects for objects, _ in parts]),
+                    self._chain([subjects for _, subjects in reversed(parts)]))
+        if isinstance(path, MulPath):
+            objects, subjects = self.path_functions(path.path)
+            return (self._repeat(objects, path.zero, path.more),
+                    self._repeat(subjects, path.zero, path.more))
+        raise Unsupported(f"property path {path!r}")
+
+    def _helper(self, stem: str, body: list[str]) -> Callable[[str], str]:
+        name = self.source.fresh(stem)
+        self.source.helpers.append("\n".join([f"def {name}(n):", *body]))
+        return lambda n: f"{name}({n})"
+
+    def _union(self, steps: list[Callable[[str], str]]) -> Callable[[str], str]:
+        return self._helper("union", [
+            "    found = {}", *(f"    found.update(dict.fromkeys({step('n')}))" for step in steps),
+            "    return list(found)"])
+
+    def _chain(self, steps: list[Callable[[str], str]]) -> Callable[[str], str]:
+        body = ["    nodes = [n]"]
+        for step in steps:
+            body.append(f"    nodes = list(dict.fromkeys(x for m in nodes for x in {step('m')}))")
+        return self._helper("chain", [*body, "    return nodes"])
+
+    def _repeat(self, step: Callable[[str], str], zero: bool, more: bool) -> Callable[[str], str]:
+        """p? (zero and not more), p* (zero and more), p+ (more)."""
+        return self._helper("repeat", [
+            f"    found = {{n: None}} if {zero} else {{}}",
+            f"    frontier = list({step('n')})",
+            "    while frontier:",
+            "        x = frontier.pop()",
+            "        if x in found:",
+            "            continue",
+            "        found[x] = None",
+            f"        if {more}:",
+            f"            frontier.extend({step('x')})",
+            "    return list(found)"])
+
+    # -- expressions: Python expressions giving a term ----------------------------------------
+
+    def expression(self, e, bound: frozenset) -> str:
+        if isinstance(e, rdflib.Variable):
+            return _name(e) if str(e) in bound else f"unbound({str(e)!r})"
+        if isinstance(e, (rdflib.URIRef, rdflib.Literal)):
+            return self.source.constant(term(e))
+        name = getattr(e, "name", None)
+
+        def sub(key: str) -> str:
+            return self.expression(e[key], bound)
+
+        if name == "RelationalExpression":
+            op = e["op"]
+            if op in ("IN", "NOT IN"):
+                options = ", ".join(self.expression(x, bound) for x in e["other"])
+                found = f"member({sub('expr')}, ({options},))"
+                return found if op == "IN" else f"(FALSE if {found} is TRUE else TRUE)"
+            return f"compare({op!r}, {sub('expr')}, {sub('other')})"
+        if name in ("ConditionalAndExpression", "ConditionalOrExpression"):
+            parts = [e["expr"], *(e.get("other") or [])]
+            joiner = " and " if name == "ConditionalAndExpression" else " or "
+            return ("(TRUE if (" + joiner.join(f"ebv({self.expression(x, bound)})" for x in parts)
+                    + ") else FALSE)")
+        if name == "UnaryNot":
+            return f"(FALSE if ebv({sub('expr')}) else TRUE)"
+        if name in ("AdditiveExpression", "MultiplicativeExpression"):
+            found = sub("expr")
+            for op, other in zip(e.get("op") or [], e.get("other") or [], strict=True):
+                found = f"arithmetic({found}, {op!r}, {self.expression(other, bound)})"
+            return found
+        if name == "UnaryMinus":
+            return f"negate({sub('expr')})"
+        if name == "UnaryPlus":
+            return f"arithmetic({sub('expr')}, '+', {self.source.constant(Literal('0', XSD_INTEGER))})"
+        if name == "Builtin_IF":
+            return f"({sub('arg2')} if ebv({sub('arg1')}) else {sub('arg3')})"
+        if name == "Builtin_BOUND":
+            return "TRUE" if str(e["arg"]) in bound else "FALSE"
+        if name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            helper = self.exists(e["graph"], bound)
+            yes, no = ("TRUE", "FALSE") if name == "Builtin_EXISTS" else ("FALSE", "TRUE")
+            arguments = ", ".join(_name(v) for v in sorted(bound))
+            return f"({yes} if {helper}({arguments}) else {no})"
+        if name == "Builtin_SUBSTR":
+            length = f", {sub('length')}" if e.get("length") is not None else ""
+            return f"substr({sub('arg')}, {sub('start')}{length})"
+        if name == "Builtin_REGEX":
+            flags = f", {sub('flags')}" if e.get("flags") is not None else ""
+            return f"regex({sub('text')}, {sub('pattern')}{flags})"
+        if name == "Builtin_sameTerm":
+            return f"(TRUE if {sub('arg1')} == {sub('arg2')} else FALSE)"
+        single = {"Builtin_STR": "str_of", "Builtin_STRLEN": "strlen",
+                  "Builtin_isNUMERIC": "is_numeric", "Builtin_DATATYPE": "datatype",
+                  "Builtin_LANG": "lang"}
+        if name in single:
+            return f"{single[name]}({sub('arg')})"
+        kinds = {"Builtin_isIRI": "type(x) is not Literal and not isinstance(x, BlankNode)",
+                 "Builtin_isURI": "type(x) is not Literal and not isinstance(x, BlankNode)",
+                 "Builtin_isBLANK": "isinstance(x, BlankNode)",
+                 "Builtin_isLITERAL": "type(x) is Literal"}
+        if name in kinds:
+            return f"(lambda x: TRUE if {kinds[name]} else FALSE)({sub('arg')})"
+        raise Unsupported(f"SPARQL expression {name or type(e).__name__}")
+
+    def exists(self, graph, bound: frozenset) -> str:
+        """A helper function: whether the pattern has a solution under the current bindings."""
+        name = self.source.fresh("exists")
+        body = self.pattern(graph, bound, 1, lambda b, d: [f"{'    ' * d}return True"])
+        parameters = ", ".join(_name(v) for v in sorted(bound))
+        self.source.helpers.append("\n".join([f"def {name}({parameters}):", *body,
+                                              "    return False"]))
+        return name
+
+
+Select = Callable[[DataGraph, list], Iterator[tuple]]
+
+
+def compile_select(text: str, prefixes: dict[str, str]) -> tuple[Select, list[str]]:
+    """The query as a function of (data graph, focus nodes) yielding (focus node, row), and the
+    names of the projected variables the row holds."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        algebra = prepareQuery(text, initNs=prefixes).algebra
+    except Exception as exc:  # rdflib raises pyparsing and other errors for a bad query
+        raise Unsupported(f"query rdflib cannot read ({type(exc).__name__})") from exc
+    if algebra.name != "SelectQuery" or algebra["p"].name != "Project":
+        raise Unsupported(f"a {algebra.name} that is not a plain SELECT")
+    projected = [str(v) for v in algebra["PV"]]
+    source = _Source()
+    compiler = _Compiler(source)
+
+    def emit(bound: frozenset, depth: int) -> list[str]:
+        row = ", ".join(_name(v) if v in bound else "None" for v in projected)
+        return [f"{'    ' * depth}yield v_this, ({row}{',' if len(projected) == 1 else ''})"]
+
+    body = compiler.pattern(algebra["p"]["p"], frozenset({"this"}), 2, emit)
+    code = "\n".join([
+        *source.helpers,
+        "def select(focus_nodes):",
+        "    for v_this in focus_nodes:",
+        *body])
+    # The generated functions read V, S and BP, the lookups of the graph being checked: they
+    # are made afresh for each graph by ``make``.
+    namespace = dict(RUNTIME, **source.constants)
+    module = compile("def make(V, S, BP):\n" + _indent(code) + "\n    return select", "<sparql>",
+                     "exec")
+    exec(module, namespace)
+    make = namespace["make"]
+
+    def run(graph: DataGraph, focus_nodes: list) -> Iterator[tuple]:
+        return make(graph.values, graph.subjects, graph.pairs)(focus_nodes)
+
+    return run, projected
+
+
+def _indent(code: str) -> str:
+    return "\n".join("    " + line for line in code.split("\n"))
+
+
+class SparqlConstraint:
+    """One ``sh:sparql`` of a node shape, compiled; results as pySHACL makes them."""
+
+    def __init__(self, graph: rdflib.Graph, node: rdflib.term.Node, shape: Shape) -> None:
+        self.shape = shape
+        self.messages = [str(m) for m in graph.objects(node, SH.message)]
+        self.deactivated = (node, SH.deactivated, rdflib.Literal(True)) in graph
+        prefixes = {}
+        for declarations in graph.objects(node, SH.prefixes):
+            for declaration in graph.objects(declarations, SH.declare):
+                prefixes[str(graph.value(declaration, SH.prefix))] = str(
+                    graph.value(declaration, SH.namespace))
+        select = graph.value(node, SH.select)
+        if select is None:
+            raise Unsupported(f"{shape.owner}: a SPARQL constraint without sh:select")
+        self.select, self.projected = compile_select(str(select), prefixes)
+
+    def results(self, graph: DataGraph, focus_nodes: list) -> Iterator[Result]:
+        if self.deactivated or not focus_nodes:
+            return
+        seen: set = set()
+        for focus, row in self.select(graph, focus_nodes):
+            if (focus, row) in seen:
+                continue
+            seen.add((focus, row))
+            found = dict(zip(self.projected, row, strict=True))
+            if found.get("failure") is not None:
+                raise Uncertain(f"{self.shape.owner}: a SPARQL constraint reporting ?failure")
+            this, path, value = found.pop("this", None), found.pop("path", None), found.pop(
+                "value", None)
+            if this is None and path is None and value is None:
+                continue  # pySHACL ignores a row that binds none of the three
+            if value is None:
+                value = this or focus  # a node shape's result has its focus node as value
+            yield self._result(this or focus, path, value, found)
+
+    def _result(self, focus, path, value, others: dict) -> Result:
+        messages = self.shape.messages + [m for m in self.messages if m not in self.shape.messages]
+        if len(messages) != 1:
+            raise Uncertain(f"{self.shape.owner}: {len(messages)} messages for a SPARQL result")
+        if path is not None and (type(path) is Literal or isinstance(path, BlankNode)):
+            raise Uncertain(f"{self.shape.owner}: ?path bound to something not an IRI")
+        message = messages[0]
+        substitutions = [*others.items(), ("this", focus), ("path", path), ("value", value)]
+        for name, found in substitutions:  # pySHACL's order, and its re.sub
+            if found is not None:
+                message = re.sub("{[?$]" + name + "}", text_of(found), message)
+        return Result(text_of(focus), "" if path is None else iri_text(path), text_of(value),
+                      message, self.shape.severity, self.shape.owner,
+                      "SPARQLConstraintComponent")
+
