@@ -46,7 +46,7 @@ class CountingSink:
     def __enter__(self) -> CountingSink:
         return self
 
-    def write(self, blocks: dict[str, str]) -> None:
+    def write(self, blocks: dict[str, bytes]) -> None:
         self.bytes += sum(len(b) for b in blocks.values())
 
     def __exit__(self, *exc) -> bool:

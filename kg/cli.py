@@ -26,6 +26,7 @@ from kg.serialize import FORMATS
 from kg.sources import Selection
 from kg.sources.api import API_URL, API_URL_ENV
 from kg.validate import DEFAULT_ENGINE, ENGINES, report_graph, summary_counts
+from kg.workers import tune_gc
 
 DEFAULT_OUTPUT = "output"
 DEFAULT_STORE = "output/store"
@@ -194,6 +195,7 @@ class KgGroup(click.Group):
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """Turn ClinicalTrials.gov records into a validated schema.org knowledge graph."""
+    tune_gc()  # this process maps and checks records too (-w 1)
 
 
 def source_options(command):
@@ -293,12 +295,12 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
         written = output
     else:
         targets = targets_for(formats, output, inputs, compress)
-        outputs = Outputs(targets)
+        outputs = Outputs(targets, compress)
         written = ", ".join(p for p in targets.values() if p != "-")
     if validate:
         require_shapes("export")
     options = ExportOptions(formats=formats, base=base, validate=validate, strict=strict,
-                            engine=engine)
+                            engine=engine, compression=compress)
     progress = Progress(not quiet and not verbose, lambda: sources.total)
 
     def report(line: str) -> None:

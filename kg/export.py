@@ -8,7 +8,6 @@ records and the output is byte-identical whatever the number of workers.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,8 +16,10 @@ from typing import NamedTuple
 from kg.errors import RecordError
 from kg.mapping import map_record, nct_id_of
 from kg.mapping.fields import module
+from kg.outputs import encode_block
 from kg.serialize import FORMATS
 from kg.sources.files import RawUnit, SourceItem
+from kg.workers import pool as worker_pool
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,14 @@ class ExportOptions:
     validate: bool = True
     strict: bool = False
     engine: str = "native"  # SHACL engine: native (default), turbo or pyshacl (the reference)
+    compression: str | None = None  # "gz" or "zst": blocks are compressed where rendered
 
 
 class RecordOutcome(NamedTuple):
     """What became of one record: its rendered blocks, or why there are none."""
 
     nct_id: str
-    blocks: dict[str, str]
+    blocks: dict[str, bytes]  # per format, encoded (and compressed) for its output file
     triples: int
     lines: list[str]  # problems and validation results, one line each, for standard error
     failed: bool  # unreadable or malformed: counts against the exit status
@@ -119,7 +121,8 @@ def _process_item(item: SourceItem, options: ExportOptions, enricher) -> RecordO
         lines.extend(r.line() for r in results)
         invalid = any(r.severity == "Violation" for r in results)
     blocks = {} if invalid and options.strict else {
-        fmt: FORMATS[fmt].render(mapped) for fmt in options.formats}
+        fmt: encode_block(FORMATS[fmt].render(mapped), options.compression)
+        for fmt in options.formats}
     return RecordOutcome(mapped.nct_id, blocks, len(mapped.triples), lines, failed, invalid,
                          warnings, counts, last_update_of(item.record), item.origin)
 
@@ -201,7 +204,7 @@ def _all_outcomes(units: Iterable[RawUnit], options: ExportOptions, workers: int
             yield from process_unit(unit, options)
         return
     window = workers * 2
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+    with worker_pool(workers) as pool:
         pending: deque = deque()
         for chunk in _chunks(units, chunk_size):
             pending.append(pool.apply_async(_process_chunk, ((chunk, options),)))

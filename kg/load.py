@@ -74,7 +74,8 @@ def graphs_from_records(inputs: Iterable[str], base: str, workers: int,
             summary.failed_inputs += outcome.failed
             continue
         yield TrialGraph(outcome.nct_id, trial_iri(base, outcome.nct_id),
-                         outcome.blocks["ntriples"], outcome.triples, outcome.last_update)
+                         outcome.blocks["ntriples"].decode(), outcome.triples,
+                         outcome.last_update)
 
 
 class InputError(KgError):

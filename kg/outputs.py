@@ -1,9 +1,12 @@
 """Output files that are never left half-written, optionally compressed, optionally sharded.
 
 A file is written to a temporary name and renamed only when complete: a run that dies leaves
-either the previous complete file or nothing. Compression follows the file name (``.gz``,
-``.zst``) and is deterministic (no time stamp in the gzip header), so the same input still gives
-byte-identical files.
+either the previous complete file or nothing. The writer takes blocks already encoded, and
+compressed when the output is: each block is compressed on its own where it was rendered (a
+worker process), as one gzip member or zstd frame, so compression runs on every core and the
+file is still one valid ``.gz``/``.zst`` (both formats read concatenated members as one
+stream). Compression is deterministic (no time stamp in the gzip header), so the same input
+still gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -17,27 +20,39 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from kg.serialize import FORMATS
 
 COMPRESSIONS = ("gz", "zst")
 
 
+def encode_block(text: str, compression: str | None) -> bytes:
+    """A rendered block as the bytes its output file holds."""
+    data = text.encode("utf-8")
+    if not data or compression is None:
+        return data
+    if compression == "gz":
+        return gzip.compress(data, compresslevel=6, mtime=0)
+    if compression == "zst":
+        import zstandard  # optional: pip install 'ctkg[zstd]'
+
+        return zstandard.ZstdCompressor(level=3).compress(data)
+    raise ValueError(f"unknown compression {compression!r}")
+
+
 @contextlib.contextmanager
-def atomic_text(path: Path | str) -> Iterator[TextIO]:
-    """A text stream for ``path`` (``-`` is standard output), renamed into place on success."""
+def atomic_binary(path: Path | str) -> Iterator[BinaryIO]:
+    """A byte stream for ``path`` (``-`` is standard output), renamed into place on success."""
     if str(path) == "-":
-        yield sys.stdout
-        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
         return
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as raw, _compressed(raw, path.suffix) as binary, \
-                io.TextIOWrapper(binary, encoding="utf-8", newline="\n",
-                                 write_through=False) as stream:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as stream:
             yield stream
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
@@ -48,12 +63,27 @@ def atomic_text(path: Path | str) -> Iterator[TextIO]:
 
 
 @contextlib.contextmanager
-def _compressed(raw, suffix: str):
+def atomic_text(path: Path | str) -> Iterator[TextIO]:
+    """A UTF-8 text stream for ``path`` (``-`` is standard output), renamed into place on
+    success."""
+    if str(path) == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with atomic_binary(path) as binary, _compressing(binary, Path(path).suffix) as raw, \
+            io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as stream:
+        yield stream
+
+
+@contextlib.contextmanager
+def _compressing(raw: BinaryIO, suffix: str) -> Iterator[BinaryIO]:
+    """A stream compressing into ``raw`` when the file name asks for it (``kg enrich -o
+    x.ttl.gz``); closing it leaves ``raw`` open for the atomic rename."""
     if suffix == ".gz":
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
             yield gz
     elif suffix == ".zst":
-        import zstandard  # optional: pip install 'kg[zstd]'
+        import zstandard  # optional: pip install 'ctkg[zstd]'
 
         with zstandard.ZstdCompressor(level=3).stream_writer(raw, closefd=False) as zst:
             yield zst
@@ -64,7 +94,7 @@ def _compressed(raw, suffix: str):
 class _Unclosable(io.RawIOBase):
     """Lets TextIOWrapper close its view without closing the file it writes through."""
 
-    def __init__(self, raw):
+    def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
 
     def writable(self) -> bool:
@@ -87,39 +117,44 @@ def _umask() -> int:
 class FormatStream:
     """One open output of one format: header, blocks with the format's separator, footer."""
 
-    def __init__(self, fmt: str, stream: TextIO):
+    def __init__(self, fmt: str, stream: BinaryIO, compression: str | None):
         self.format = FORMATS[fmt]
         self.stream = stream
+        self.compression = compression
         self.empty = True
-        stream.write(self.format.header())
+        self.separator = encode_block(self.format.separator, compression)
+        stream.write(encode_block(self.format.header(), compression))
 
-    def write(self, block: str) -> None:
+    def write(self, block: bytes) -> None:
         if not block:
             return
         if not self.empty:
-            self.stream.write(self.format.separator)
+            self.stream.write(self.separator)
         self.stream.write(block)
         self.empty = False
 
     def close(self) -> None:
-        self.stream.write(self.format.footer())
+        self.stream.write(encode_block(self.format.footer(), self.compression))
 
 
 class Outputs:
-    """Every ``{format: path}`` target of one run, opened together and committed together."""
+    """Every ``{format: path}`` target of one run, opened together and committed together;
+    blocks come encoded (and compressed, ``compression``) by :func:`encode_block`."""
 
-    def __init__(self, targets: dict[str, str]):
+    def __init__(self, targets: dict[str, str], compression: str | None = None):
         self.targets = targets
+        self.compression = compression
 
     def __enter__(self) -> Outputs:
         self._stack = contextlib.ExitStack().__enter__()
-        self.streams = {fmt: FormatStream(fmt, self._stack.enter_context(atomic_text(path)))
+        self.streams = {fmt: FormatStream(fmt, self._stack.enter_context(atomic_binary(path)),
+                                          self.compression)
                         for fmt, path in self.targets.items()}
         return self
 
-    def write(self, blocks: dict[str, str]) -> None:
+    def write(self, blocks: dict[str, bytes]) -> None:
         for fmt, stream in self.streams.items():
-            stream.write(blocks.get(fmt, ""))
+            stream.write(blocks.get(fmt, b""))
 
     def __exit__(self, *exc) -> bool:
         if exc[0] is None:
@@ -141,6 +176,7 @@ class ShardedOutputs:
         self.directory = Path(directory)
         self.formats = formats
         self.shard_size = shard_size
+        self.compression = compression
         self.suffix = f".{compression}" if compression else ""
         self.directory.mkdir(parents=True, exist_ok=True)
         for stale in self.directory.glob(".part-*.part"):
@@ -164,14 +200,14 @@ class ShardedOutputs:
     def __enter__(self) -> ShardedOutputs:
         return self
 
-    def write(self, blocks: dict[str, str]) -> None:
+    def write(self, blocks: dict[str, bytes]) -> None:
         self.seen += 1
         if self.seen <= self.skip:
             return
         if self.current is None:
             self.shard_number += 1
             self.current = Outputs({fmt: str(self.path(self.shard_number, fmt))
-                                    for fmt in self.formats}).__enter__()
+                                    for fmt in self.formats}, self.compression).__enter__()
             self.in_current = 0
         self.current.write(blocks)
         self.in_current += 1

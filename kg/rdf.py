@@ -34,12 +34,15 @@ Object = str | Literal
 Triple = tuple[str, str, Object]
 
 
+_new = tuple.__new__  # a Literal without the Python-level __new__ NamedTuple adds
+
+
 def text(value: str) -> Literal:
-    return Literal(value)
+    return _new(Literal, (value, XSD_STRING, None))
 
 
 def integer(value: int) -> Literal:
-    return Literal(str(int(value)), XSD_INTEGER)
+    return _new(Literal, (str(int(value)), XSD_INTEGER, None))
 
 
 def decimal(value: float | int | str) -> Literal:

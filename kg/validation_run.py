@@ -6,7 +6,6 @@ back in input order, so the report is the same whatever the number of workers.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from kg.validate import (
     validate_mapped,
     validate_ntriples,
 )
+from kg.workers import pool as worker_pool
 
 RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld",
                ".trig": "trig"}
@@ -117,7 +117,7 @@ def _map(function, tasks: Iterable, workers: int) -> Iterator:
         yield from map(function, tasks)
         return
     window: deque = deque()
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+    with worker_pool(workers) as pool:
         for task in tasks:
             window.append(pool.apply_async(function, (task,)))
             if len(window) >= workers * 3:

@@ -6,6 +6,7 @@ fields and the terms they become are in the module named for the section.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import NamedTuple
 
 from kg.errors import RecordError
@@ -85,7 +86,5 @@ def map_record(record: dict, base: str = DEFAULT_BASE, origin: str = "") -> Mapp
             if not isinstance(value, dict):
                 ctx.error(f"{section}.{name}", f"expected an object, got {type(value).__name__}; "
                                                "the module is left out")
-    triples: dict[Triple, None] = {}
-    for section in SECTIONS:
-        triples.update(dict.fromkeys(section(record, ctx)))
+    triples = dict.fromkeys(chain.from_iterable(section(record, ctx) for section in SECTIONS))
     return MappedRecord(nct_id, ctx.trial, list(triples), ctx.problems)

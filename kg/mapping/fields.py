@@ -108,6 +108,10 @@ def field_triples(
         value = source.get(key)
         if value is None:
             continue
+        if kind == TEXT and type(value) is str:  # most fields: checked here, no call
+            if value.strip():
+                yield subject, predicate, text(value)
+            continue
         obj = value_literal(ctx, value, kind, f"{path}.{key}")
         if obj is not None:
             yield subject, predicate, obj

@@ -42,24 +42,53 @@ def term(obj: Object) -> str:
     return f"{string(lexical)}^^{iri(datatype)}"
 
 
+# Predicates and datatypes recur in every record: rendered once per process (a bounded table,
+# since a file being converted may bring any number of its own).
+_VOCABULARY: dict[str, str] = {}
+_VOCABULARY_SIZE = 10_000
+
+
+def _vocabulary(value: str) -> str:
+    text = _VOCABULARY.get(value)
+    if text is None:
+        text = iri(value)
+        if len(_VOCABULARY) < _VOCABULARY_SIZE:
+            _VOCABULARY[value] = text
+    return text
+
+
 def lines(triples: list[Triple], tail: str) -> str:
     """Every triple as a line ending in ``tail``, sorted and without duplicates.
 
     Sorting the rendered lines (not the terms) keeps the output byte-stable at the least cost;
-    IRIs repeat within a record, so each is escaped once.
+    IRIs repeat within a record, so each is escaped once, and a string with nothing to escape
+    is not run through the substitution.
     """
     rendered: dict[str, str] = {}
     get = rendered.get
-
-    def name(value: str) -> str:
-        text = rendered[value] = iri(value)
-        return text
-
-    return "".join(sorted({
-        f"{get(s) or name(s)} {get(p) or name(p)} "
-        f"{(get(o) or name(o)) if type(o) is str else term(o)}{tail}"
-        for s, p, o in triples
-    }))
+    vocabulary = _VOCABULARY.get
+    special = _STRING_SPECIAL.search
+    escape = _STRING_SPECIAL.sub
+    found: set[str] = set()
+    add = found.add
+    for s, p, o in triples:
+        subject = get(s)
+        if subject is None:
+            subject = rendered[s] = iri(s)
+        predicate = vocabulary(p) or _vocabulary(p)
+        if type(o) is str:
+            obj = get(o)
+            if obj is None:
+                obj = rendered[o] = iri(o)
+        else:
+            lexical, datatype, language = o
+            obj = '"' + (lexical if special(lexical) is None else escape(_escape_char, lexical)) + '"'
+            if language:
+                obj += "@" + language
+            elif datatype != XSD_STRING:
+                obj += "^^" + (vocabulary(datatype) or _vocabulary(datatype))
+        add(f"{subject} {predicate} {obj}{tail}")
+    return "".join(sorted(found))
 
 
 class NTriples(Format):
