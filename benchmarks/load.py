@@ -25,8 +25,8 @@ from kg.stores.remote import RemoteStore
 
 
 def trial_graphs(size: int) -> list[TrialGraph]:
-    options = ExportOptions(formats=("ntriples",), base=DEFAULT_BASE, validate=False)
-    return [TrialGraph(o.nct_id, trial_iri(DEFAULT_BASE, o.nct_id), o.blocks["ntriples"].decode(),
+    options = ExportOptions(formats=("nquads",), base=DEFAULT_BASE, validate=False)
+    return [TrialGraph(o.nct_id, trial_iri(DEFAULT_BASE, o.nct_id), o.blocks["nquads"],
                        o.triples, o.last_update)
             for o in outcomes(units(size), options, workers=2) if o.nct_id]
 

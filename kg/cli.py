@@ -457,6 +457,24 @@ def open_store(store_dir: str | None, endpoint: str | None, update_endpoint: str
         sys.exit(2)
 
 
+def open_bulk_store(endpoint: str | None, update_endpoint: str | None, bulk_dir: str,
+                    server_dir: str | None, isql_address: str | None, loaders: int):
+    from urllib.parse import urlsplit
+
+    from kg.stores import StoreError
+    from kg.stores.virtuoso import VirtuosoBulkStore
+
+    if not endpoint:
+        raise click.UsageError("--virtuoso-bulk needs --endpoint (queries and the description "
+                               "graph go through it)")
+    address = isql_address or f"{urlsplit(endpoint).hostname}:1111"
+    try:
+        return VirtuosoBulkStore(endpoint, update_endpoint, bulk_dir, address, loaders, server_dir)
+    except StoreError as exc:
+        click.echo(f"kg: {exc}", err=True)
+        sys.exit(2)
+
+
 @main.command("load")
 @click.argument("inputs", nargs=-1, required=True)
 @store_options
@@ -467,12 +485,24 @@ def open_store(store_dir: str | None, endpoint: str | None, update_endpoint: str
               help="Skip trials whose stored version is as recent as the record.")
 @click.option("-w", "--workers", type=click.IntRange(1), default=os.cpu_count() or 1,
               show_default=True, help="Processes that map records.")
-@click.option("--batch-size", type=click.IntRange(1), default=100, show_default=True,
-              help="Trial graphs sent to the store at a time.")
+@click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True,
+              help="Trial graphs sent to the store at a time (at most 16 MB of them).")
+@click.option("--virtuoso-bulk", "bulk_dir", default=None, metavar="DIR",
+              help="With --endpoint: load through Virtuoso's bulk loader, writing batch files "
+                   "into DIR, a directory the server reads (in its DirsAllowed).")
+@click.option("--virtuoso-dir", "server_dir", default=None, metavar="PATH",
+              help="DIR as the Virtuoso server sees it, if it is mounted elsewhere there.")
+@click.option("--isql", "isql_address", envvar="KG_VIRTUOSO_ISQL", default=None,
+              metavar="HOST:PORT",
+              help="Virtuoso's SQL port for the bulk loader (or $KG_VIRTUOSO_ISQL; default the "
+                   "endpoint's host, port 1111).")
+@click.option("--loaders", type=click.IntRange(1), default=2, show_default=True,
+              help="Bulk loader threads run in parallel.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str | None,
                  update_endpoint: str | None, gsp_endpoint: str | None, base: str, since: bool,
-                 workers: int, batch_size: int, quiet: bool) -> None:
+                 workers: int, batch_size: int, bulk_dir: str | None, server_dir: str | None,
+                 isql_address: str | None, loaders: int, quiet: bool) -> None:
     """Load records or RDF files into a store, one named graph per trial, replacing old copies.
 
     Exit status: 0 all loaded; 1 some trial or input was not loaded (each is named); 2 the
@@ -486,10 +516,15 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
         graphs_from_rdf,
         graphs_from_records,
         load,
+        load_nquads_file,
     )
     from kg.stores import StoreError
 
-    store = open_store(store_dir, endpoint, update_endpoint, gsp_endpoint)
+    if bulk_dir:
+        store = open_bulk_store(endpoint, update_endpoint, bulk_dir, server_dir, isql_address,
+                                loaders)
+    else:
+        store = open_store(store_dir, endpoint, update_endpoint, gsp_endpoint)
     summary = LoadSummary()
     rdf_files = [Path(i) for i in inputs if Path(i).suffix.lower() in RDF_SUFFIXES]
     records = [i for i in inputs if Path(i).suffix.lower() not in RDF_SUFFIXES]
@@ -515,12 +550,31 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
             report(f"error: {exc}")
             summary.failed_inputs += 1
 
-    result = None
+    result = LoadSummary()
+    source = " ".join(inputs)
     try:
-        graphs = chain(*(readable(p) for p in rdf_files),
-                       graphs_from_records(records, base, workers, report, summary))
-        result = load(graphs, store, base, source=" ".join(inputs), since=since,
-                      batch_size=batch_size, on_batch=progress)
+        streamed = []
+        for path in rdf_files:  # an export's N-Quads: read by the store itself where it can
+            try:
+                done = None if since or path.suffix.lower() != ".nq" else load_nquads_file(
+                    path, store, base, source, progress, batch_size)
+            except InputError as exc:
+                report(f"error: {exc}")
+                summary.failed_inputs += 1
+                continue
+            if done is None:
+                streamed.append(path)
+                continue
+            result.add(done)
+            if done.error:
+                result.not_loaded.extend(f"{p} (not read)" for p in rdf_files[rdf_files.index(path)
+                                                                               + 1:])
+                break
+        if not result.error:
+            graphs = chain(*(readable(p) for p in streamed),
+                           graphs_from_records(records, base, workers, report, summary))
+            result.add(load(graphs, store, base, source=source, since=since,
+                            batch_size=batch_size, on_batch=progress))
     except StoreError as exc:
         click.echo(f"kg load: {exc}", err=True)
         sys.exit(2)
@@ -535,6 +589,7 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
         click.echo(f"not loaded: {nct_id}", err=True)
     where = endpoint or store_dir or DEFAULT_STORE
     click.echo(f"loaded {len(result.loaded)} trials into {where}"
+               + (f", {len(result.unchanged)} unchanged" if result.unchanged else "")
                + (f", skipped {len(result.skipped)} current" if since else "")
                + (f"; NOT loaded {len(result.not_loaded)}" if result.not_loaded else "")
                + (f"; {result.failed_inputs} inputs failed" if result.failed_inputs else ""),

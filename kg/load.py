@@ -10,6 +10,9 @@ stored version is current. A load that fails part-way names every trial it did n
 from __future__ import annotations
 
 import datetime
+import hashlib
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +25,7 @@ from kg.errors import KgError
 from kg.export import ExportOptions, outcomes
 from kg.mapping.ids import trial_iri
 from kg.mapping.vocab import KG_NS, SCHEMA_NS
+from kg.quads import GraphBlock, QuadsError, Reading, graph_blocks
 from kg.serialize.ntriples import iri, string
 from kg.sources.files import read_units
 from kg.stores import Store, StoreError
@@ -33,31 +37,59 @@ PREFIXES = f"PREFIX void: <{VOID}>\nPREFIX dcterms: <{DCTERMS}>\nPREFIX prov: <{
 RDF_SUFFIXES = {".nq": ox.RdfFormat.N_QUADS, ".nt": ox.RdfFormat.N_TRIPLES,
                 ".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG,
                 ".jsonld": ox.RdfFormat.JSON_LD}
-_MODIFIED = ox.NamedNode(KG_NS + "lastUpdatePostDate")
-# A batch is also bounded by its N-Triples size: the store's bulk loader holds a batch several
-# times over in memory, and a hundred trials with results can be 30 MB of text.
-BATCH_BYTES = 4 * 1024 * 1024
+# Of a store that takes batches (a remote server): the bytes of one batch at most, unless the
+# store says otherwise (Virtuoso's bulk loader takes larger ones).
+BATCH_BYTES = 16 * 1024 * 1024
+# Of a store that loads a stream (Oxigraph): the bytes one bulk-load call takes. Loaded trials
+# are described after each call, so a crash loses the record of at most one segment.
+SEGMENT_BYTES = 512 * 1024 * 1024
 
 
 class TrialGraph(NamedTuple):
     nct_id: str
     graph: str
-    ntriples: str
+    nquads: bytes  # the graph's lines, each ending in " <graph> .\n"
     triples: int
     modified: str | None  # the record's last update post date
+    digest: str = ""  # of the lines: sha256:<hex> (made from nquads when not given)
+
+    def content_digest(self) -> str:
+        return self.digest or digest_of(self.nquads)
+
+
+def digest_of(nquads: bytes) -> str:
+    """What the description graph records of a graph's content (``kg:contentDigest``)."""
+    return "sha256:" + hashlib.sha256(nquads).hexdigest()
+
+
+class StoredTrial(NamedTuple):
+    """What the description graph says of a loaded trial graph."""
+
+    modified: str | None
+    digest: str | None
 
 
 @dataclass
 class LoadSummary:
     loaded: list[str] = field(default_factory=list)
     not_loaded: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # --since: the stored version is current
+    unchanged: list[str] = field(default_factory=list)  # the same content is stored already
     failed_inputs: int = 0
     error: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.not_loaded and not self.failed_inputs and not self.error
+
+    def add(self, other: LoadSummary) -> None:
+        """Count another load of the same run in this one."""
+        self.loaded += other.loaded
+        self.not_loaded += other.not_loaded
+        self.skipped += other.skipped
+        self.unchanged += other.unchanged
+        self.failed_inputs += other.failed_inputs
+        self.error = self.error or other.error
 
 
 def description_graph(base: str) -> str:
@@ -66,7 +98,7 @@ def description_graph(base: str) -> str:
 
 def graphs_from_records(inputs: Iterable[str], base: str, workers: int,
                         report: Callable[[str], None], summary: LoadSummary) -> Iterator[TrialGraph]:
-    options = ExportOptions(formats=("ntriples",), base=base, validate=False)
+    options = ExportOptions(formats=("nquads",), base=base, validate=False)
     for outcome in outcomes(read_units(inputs), options, workers):
         for line in outcome.lines:
             report(line)
@@ -74,8 +106,7 @@ def graphs_from_records(inputs: Iterable[str], base: str, workers: int,
             summary.failed_inputs += outcome.failed
             continue
         yield TrialGraph(outcome.nct_id, trial_iri(base, outcome.nct_id),
-                         outcome.blocks["ntriples"].decode(), outcome.triples,
-                         outcome.last_update)
+                         outcome.blocks["nquads"], outcome.triples, outcome.last_update)
 
 
 class InputError(KgError):
@@ -85,14 +116,14 @@ class InputError(KgError):
 def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
     """Trial graphs of an RDF file: the named graphs of N-Quads/TriG, else one per trial.
 
-    N-Quads are streamed: ``kg export`` writes each trial's quads together, so a graph is
-    yielded as soon as the next one starts and memory holds one trial at a time. A graph whose
-    quads are split across the file is an error (loading its second part would replace the
-    first)."""
+    N-Quads are streamed a graph at a time as the bytes of their lines (:mod:`kg.quads`), so
+    memory holds one trial and no term is turned into a Python object."""
     fmt = RDF_SUFFIXES[path.suffix.lower()]
     try:
         if fmt is ox.RdfFormat.N_QUADS:
-            yield from nquads_graphs(path)
+            for block in graph_blocks(path):
+                yield TrialGraph(block.graph.rsplit("/", 1)[-1], block.graph, block.data,
+                                 block.triples, block.modified())
             return
         by_graph: dict[str, list] = {}
         if fmt is ox.RdfFormat.TRIG:
@@ -107,50 +138,31 @@ def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
             for part in trial_subgraphs(rdflib.Graph().parse(path)):
                 by_graph[part.trial] = list(ox.parse(part.graph.serialize(format="nt").encode(),
                                                      ox.RdfFormat.N_TRIPLES))
+    except QuadsError as exc:
+        raise InputError(str(exc)) from exc
     except (SyntaxError, OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot read as RDF: {_first_line(exc)}") from exc
     for graph_iri, triples in by_graph.items():
-        yield _trial_graph(graph_iri, triples)
-
-
-def nquads_graphs(path: Path) -> Iterator[TrialGraph]:
-    done: set[str] = set()
-    current: str | None = None
-    triples: list = []
-    for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
-        if not isinstance(quad.graph_name, ox.NamedNode):
-            continue
-        name = quad.graph_name.value
-        if name != current:
-            if current is not None:
-                done.add(current)
-                yield _trial_graph(current, triples)
-            if name in done:
-                raise InputError(f"{path}: the quads of graph <{name}> are not together; "
-                                 "sort the file by graph (kg export writes them so)")
-            current, triples = name, []
-        triples.append(quad.triple)
-    if current is not None:
-        yield _trial_graph(current, triples)
-
-
-def _trial_graph(graph_iri: str, triples: list) -> TrialGraph:
-    modified = next((t.object.value for t in triples if t.predicate == _MODIFIED
-                     and t.subject.value == graph_iri), None)
-    text = "".join(sorted({f"{t} .\n" for t in triples}))
-    return TrialGraph(graph_iri.rsplit("/", 1)[-1], graph_iri, text, text.count("\n"), modified)
+        block = GraphBlock(graph_iri, "".join(sorted({f"{t} <{graph_iri}> .\n"
+                                                      for t in triples})).encode())
+        yield TrialGraph(graph_iri.rsplit("/", 1)[-1], graph_iri, block.data, block.triples,
+                         block.modified())
 
 
 def _first_line(exc: Exception) -> str:
     return (str(exc).strip().split("\n", 1)[0] or type(exc).__name__)[:300]
 
 
-def stored_versions(store: Store, base: str) -> dict[str, str]:
-    """Trial graph -> the last update date recorded when it was loaded."""
+def stored_trials(store: Store, base: str) -> dict[str, StoredTrial]:
+    """Trial graph -> the last update date and content digest recorded when it was loaded."""
     result = store.query(PREFIXES + f"""
-        SELECT ?g ?modified WHERE {{ GRAPH <{description_graph(base)}> {{
-            <{base}dataset> void:subset ?g . ?g dcterms:modified ?modified }} }}""")
-    return {row[0]["value"]: row[1]["value"] for row in result.rows if row[0] and row[1]}
+        SELECT ?g ?modified ?digest WHERE {{ GRAPH <{description_graph(base)}> {{
+            <{base}dataset> void:subset ?g .
+            OPTIONAL {{ ?g dcterms:modified ?modified }}
+            OPTIONAL {{ ?g <{KG_NS}contentDigest> ?digest }} }} }}""")
+    return {row[0]["value"]: StoredTrial(row[1]["value"] if row[1] else None,
+                                         row[2]["value"] if row[2] else None)
+            for row in result.rows if row[0]}
 
 
 def _describe_batch(store: Store, base: str, batch: list[TrialGraph], now: str) -> None:
@@ -165,6 +177,7 @@ def _describe_batch(store: Store, base: str, batch: list[TrialGraph], now: str) 
                        f"<https://clinicaltrials.gov/study/{trial.nct_id}> .")
         if trial.modified:
             inserts.append(f"{graph} dcterms:modified {string(trial.modified)} .")
+        inserts.append(f"{graph} <{KG_NS}contentDigest> {string(trial.content_digest())} .")
     store.update(PREFIXES + f"""
         DELETE {{ GRAPH {iri(description_graph(base))} {{ ?g ?p ?o }} }}
         WHERE {{ GRAPH {iri(description_graph(base))} {{ VALUES ?g {{ {values} }} ?g ?p ?o }} }} ;
@@ -172,61 +185,188 @@ def _describe_batch(store: Store, base: str, batch: list[TrialGraph], now: str) 
 
 
 def describe_dataset(store: Store, base: str, source: str, now: str) -> None:
-    """VoID counts over every loaded trial graph, with source, time and tool."""
+    """The dataset's triple count (the sum of its trial graphs', kept per graph as they are
+    loaded, so no load scans the store), with source, time and tool. There is no entity count:
+    distinct subjects over the whole store would take a scan of it on every load."""
     desc = iri(description_graph(base))
     dataset = iri(f"{base}dataset")
     counts = store.query(PREFIXES + f"""
-        SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?entities) WHERE {{
-            GRAPH {desc} {{ {dataset} void:subset ?g }} GRAPH ?g {{ ?s ?p ?o }} }}""")
-    triples, entities = (int(cell["value"]) for cell in counts.rows[0])
+        SELECT (SUM(?n) AS ?triples) WHERE {{ GRAPH {desc} {{
+            {dataset} void:subset ?g . ?g void:triples ?n }} }}""")
+    cell = counts.rows[0][0] if counts.rows else None
+    triples = int(cell["value"]) if cell else 0
     store.update(PREFIXES + f"""
         DELETE {{ GRAPH {desc} {{ {dataset} ?p ?o }} }}
         WHERE {{ GRAPH {desc} {{ {dataset} ?p ?o FILTER(?p != void:subset) }} }} ;
         INSERT DATA {{ GRAPH {desc} {{ {dataset} a void:Dataset ;
-            void:triples {triples} ; void:entities {entities} ;
+            void:triples {triples} ;
             void:vocabulary <{SCHEMA_NS}>, <{KG_NS.rstrip("#")}> ;
             dcterms:source {string(source)} ;
             prov:generatedAtTime "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> ;
             dcterms:creator {string("kg " + __version__)} . }} }}""")
 
 
+_DONE = object()
+
+
+def read_ahead(items: Iterable, size: int = 64) -> Iterator:
+    """``items``, produced by a thread of their own up to ``size`` ahead, so that reading and
+    mapping the next trials overlap a store's loading of the current batch (Oxigraph's bulk
+    loader and Virtuoso's, run as another process, do not hold the interpreter). An error of
+    the producer is raised where the item would have been."""
+    ready: queue.Queue = queue.Queue(maxsize=size)
+    stopped = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stopped.is_set():
+                    try:
+                        ready.put((item, None), timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stopped.is_set():
+                    return
+            ready.put((_DONE, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            ready.put((_DONE, exc))
+
+    thread = threading.Thread(target=produce, name="kg-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = ready.get()
+            if item is _DONE:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stopped.set()
+
+
+def _fed(trials: Iterator[TrialGraph], taken: list[TrialGraph]) -> Iterator[tuple[str, bytes]]:
+    """The trials as (graph, N-Quads) for a store's stream, each noted in ``taken`` as it goes."""
+    for trial in trials:
+        taken.append(trial)
+        yield trial.graph, trial.nquads
+
+
 def load(graphs: Iterable[TrialGraph], store: Store, base: str, source: str,
-         since: bool = False, batch_size: int = 100,
+         since: bool = False, batch_size: int = 1000,
          on_batch: Callable[[list[TrialGraph]], None] | None = None) -> LoadSummary:
     """Replace each trial's graph in ``store``; stop at the first store failure and name the
-    trials that were not loaded."""
+    trials that were not loaded. A store that can take a stream (Oxigraph) gets segments of
+    ``SEGMENT_BYTES`` in one bulk-load call each; others get batches of ``batch_size`` trials
+    (and at most the store's ``batch_bytes``). Trials are described once they are loaded."""
     summary = LoadSummary()
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
-    current = stored_versions(store, base) if since else {}
-    batch: list[TrialGraph] = []
-    batch_bytes = 0
-    iterator = iter(graphs)
+    current: dict[str, StoredTrial] = {}
 
-    def flush() -> None:
-        nonlocal batch_bytes
-        batch_bytes = 0
-        store.replace_graphs([(t.graph, t.ntriples) for t in batch])
-        _describe_batch(store, base, batch, now)
-        summary.loaded.extend(t.nct_id for t in batch)
+    def wanted(trials: Iterable[TrialGraph]) -> Iterator[TrialGraph]:
+        for trial in trials:
+            stored = current.get(trial.graph)
+            if since and stored and stored.modified and trial.modified \
+                    and trial.modified <= stored.modified:
+                summary.skipped.append(trial.nct_id)
+            elif stored and stored.digest == trial.content_digest():
+                summary.unchanged.append(trial.nct_id)
+            else:
+                yield trial
+
+    iterator = read_ahead(wanted(graphs))
+    batch: list[TrialGraph] = []
+
+    def loaded(trials: list[TrialGraph]) -> None:
+        for start in range(0, len(trials), batch_size):
+            _describe_batch(store, base, trials[start:start + batch_size], now)
+        summary.loaded.extend(t.nct_id for t in trials)
         if on_batch is not None:
-            on_batch(batch)
-        batch.clear()
+            on_batch(trials)
 
     try:
-        for trial in iterator:
-            stored = current.get(trial.graph)
-            if since and stored and trial.modified and trial.modified <= stored:
-                summary.skipped.append(trial.nct_id)
-                continue
-            batch.append(trial)
-            batch_bytes += len(trial.ntriples)
-            if len(batch) >= batch_size or batch_bytes >= BATCH_BYTES:
-                flush()
-        if batch:
-            flush()
+        current.update(stored_trials(store, base))
+        if hasattr(store, "replace_stream"):
+            while True:
+                batch = []
+                if not store.replace_stream(_fed(iterator, batch), SEGMENT_BYTES):
+                    break
+                loaded(batch)
+        else:
+            limit = getattr(store, "batch_bytes", BATCH_BYTES)
+            held = 0
+            for trial in iterator:
+                batch.append(trial)
+                held += len(trial.nquads)
+                if len(batch) >= batch_size or held >= limit:
+                    store.replace_graphs([(t.graph, t.nquads) for t in batch])
+                    loaded(batch)
+                    batch, held = [], 0
+            if batch:
+                store.replace_graphs([(t.graph, t.nquads) for t in batch])
+                loaded(batch)
+                batch = []
         describe_dataset(store, base, source, now)
     except StoreError as exc:
         summary.error = str(exc)
-        summary.not_loaded.extend(t.nct_id for t in batch)
+        summary.not_loaded.extend(t.nct_id for t in batch if t.nct_id not in summary.loaded)
         summary.not_loaded.extend(t.nct_id for t in iterator)
+    return summary
+
+
+def load_nquads_file(path: Path, store: Store, base: str, source: str,
+                     on_batch: Callable[[list[TrialGraph]], None] | None = None,
+                     batch_size: int = 1000) -> LoadSummary | None:
+    """An N-Quads file loaded by the store's own reader, when the store has one (Oxigraph).
+
+    A first pass reads the graphs (names, sizes, update dates and content digests, and that
+    the file is well formed); changed graphs that are stored already are removed; the store
+    bulk-loads the file itself, with no Python between the file and its parser; the trials are
+    described. A graph stored with the same digest is left as it is: the load writes the same
+    quads again, which changes nothing. None when the file is not for this path (a line not in
+    the form ``kg export`` writes, or more than half of the trials unchanged, where streaming
+    only the changed ones is faster): the caller streams it instead. An unreadable file raises
+    InputError before the store is changed."""
+    if not hasattr(store, "load_file"):
+        return None
+    reading = Reading()
+    try:
+        current, error = stored_trials(store, base), ""
+    except StoreError as exc:  # the trials are still read, to name them as not loaded
+        current, error = {}, str(exc)
+    trials, unchanged, replaced = [], [], []
+    try:
+        for block in graph_blocks(path, reading):
+            trial = TrialGraph(block.graph.rsplit("/", 1)[-1], block.graph, b"", block.triples,
+                               block.modified(), digest_of(block.data))
+            stored = current.get(trial.graph)
+            if stored and stored.digest == trial.digest:
+                unchanged.append(trial)  # reloaded as it is: the store keeps one copy
+            else:
+                trials.append(trial)
+                if stored or store.has_graph(trial.graph):
+                    replaced.append(trial.graph)
+    except QuadsError as exc:
+        raise InputError(str(exc)) from exc
+    if error:
+        return LoadSummary(not_loaded=[t.nct_id for t in trials + unchanged], error=error)
+    if reading.other_lines or len(unchanged) > len(trials):
+        return None  # not in kg's form, or mostly stored already: better streamed, changes only
+    summary = LoadSummary(unchanged=[t.nct_id for t in unchanged])
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+    try:
+        for graph in replaced:
+            store.remove_graph(graph)
+        store.load_file(path)
+        for start in range(0, len(trials), batch_size):
+            part = trials[start:start + batch_size]
+            _describe_batch(store, base, part, now)
+            summary.loaded.extend(t.nct_id for t in part)
+            if on_batch is not None:
+                on_batch(part)
+        describe_dataset(store, base, source, now)
+    except StoreError as exc:
+        summary.error = str(exc)
+        summary.not_loaded.extend(t.nct_id for t in trials if t.nct_id not in summary.loaded)
     return summary

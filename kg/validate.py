@@ -179,27 +179,33 @@ def _term_input(triples: list):
     return Input((records, quads), "terms", None, {}, {})
 
 
-def validate_ntriples(text: str, nct_id: str,
-                      engine: str = DEFAULT_ENGINE) -> list[ValidationResult]:
-    """The results for one trial given as N-Triples (a trial of an export): the fast engine
-    gets Oxigraph's parse of it, the reference engine rdflib's."""
+def validate_nquads(text: str, nct_id: str,
+                    engine: str = DEFAULT_ENGINE) -> list[ValidationResult]:
+    """The results for one trial given as N-Quads or N-Triples lines (a trial of an export; the
+    graph names are not used): the fast engines get Oxigraph's parse of it, the reference
+    engine rdflib's."""
     if engine == "pyshacl":
-        return validate_graph(rdflib.Graph().parse(data=text, format="nt"), nct_id, engine)
+        dataset = rdflib.Dataset()
+        dataset.parse(data=text, format="nquads")
+        graph = rdflib.Graph()
+        for s, p, o, _ in dataset.quads():
+            graph.add((s, p, o))
+        return validate_graph(graph, nct_id, engine)
     import pyoxigraph
 
     triples = []
-    for triple in pyoxigraph.parse(text.encode(), pyoxigraph.RdfFormat.N_TRIPLES):
-        obj = triple.object
+    for quad in pyoxigraph.parse(text.encode(), pyoxigraph.RdfFormat.N_QUADS):
+        obj = quad.object
         if isinstance(obj, pyoxigraph.Literal):
             obj = Literal(obj.value, obj.datatype.value, obj.language)
         elif isinstance(obj, pyoxigraph.BlankNode):
             obj = BlankNodeLabel(obj.value)
         else:
             obj = obj.value
-        subject = triple.subject
+        subject = quad.subject
         subject = BlankNodeLabel(subject.value) if isinstance(
             subject, pyoxigraph.BlankNode) else subject.value
-        triples.append((subject, triple.predicate.value, obj))
+        triples.append((subject, quad.predicate.value, obj))
     return validate_triples(list(dict.fromkeys(triples)), nct_id, engine)
 
 

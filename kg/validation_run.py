@@ -21,7 +21,7 @@ from kg.validate import (
     ValidationResult,
     trial_subgraphs,
     validate_mapped,
-    validate_ntriples,
+    validate_nquads,
 )
 from kg.workers import pool as worker_pool
 
@@ -49,9 +49,9 @@ class ValidationOutcome:
         return sum(r.severity != "Violation" for r in self.results)
 
 
-def _validate_ntriples(task: tuple[list[tuple[str, str]], str]) -> list[list[ValidationResult]]:
+def _validate_nquads(task: tuple[list[tuple[str, str]], str]) -> list[list[ValidationResult]]:
     trials, engine = task
-    return [validate_ntriples(text, nct_id, engine) for nct_id, text in trials]
+    return [validate_nquads(text, nct_id, engine) for nct_id, text in trials]
 
 
 def _batches(trials: Iterable[tuple[str, str]], engine: str, size: int = 16,
@@ -81,16 +81,16 @@ def _validate_record(task: tuple[str, dict, str, str]
 
 
 def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
-    """One task per trial. N-Quads (what ``kg export`` writes for bulk) are streamed a trial
+    """One task per trial. N-Quads (what ``kg export`` writes for bulk) are streamed a graph
     at a time; other formats are parsed whole, since a trial's nodes may be anywhere in them."""
     fmt = RDF_FORMATS[path.suffix.lower()]
     if fmt == "nquads":
-        from kg.load import InputError, nquads_graphs
+        from kg.quads import QuadsError, graph_blocks
 
         try:
-            for trial in nquads_graphs(path):
-                yield trial.nct_id, trial.ntriples
-        except (InputError, SyntaxError, ValueError, OSError) as exc:
+            for block in graph_blocks(path):
+                yield block.graph.rsplit("/", 1)[-1], block.data.decode()
+        except (QuadsError, OSError, UnicodeDecodeError) as exc:
             first_line = str(exc).strip().split("\n", 1)[0] or type(exc).__name__
             raise ValidationInputError(f"{path}: not valid {fmt} ({first_line})") from exc
         return
@@ -135,7 +135,7 @@ def run_validation(inputs: Iterable[str], base: str, workers: int = 1,
         if not path.is_file():
             raise ValidationInputError(f"{path}: no such file")
         before = outcome.trials
-        for batch in _map(_validate_ntriples, _batches(_graph_tasks(path), engine), workers):
+        for batch in _map(_validate_nquads, _batches(_graph_tasks(path), engine), workers):
             for results in batch:
                 outcome.trials += 1
                 outcome.results.extend(results)

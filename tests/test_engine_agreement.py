@@ -77,13 +77,13 @@ def test_every_engine_agrees_on_every_shared_record():
 def test_a_trial_read_from_n_triples_gets_the_same_results(source, nct_id, breakage):
     """``kg validate`` of a file hands each trial's N-Triples to the engine through Oxigraph's
     parser; the results are those of the rdflib graph."""
-    from kg.validate import validate_ntriples
+    from kg.validate import validate_nquads
 
     graph = to_rdflib(map_record(load_json(source)).triples)
     breakage(graph)
     text = graph.serialize(format="nt")
     found = {(r.focus, r.path, r.value, r.shape, r.severity, r.constraint, r.message)
-             for r in validate_ntriples(text, nct_id)}
+             for r in validate_nquads(text, nct_id)}
     assert found == outcome(graph, nct_id, "pyshacl")
 
 

@@ -223,3 +223,79 @@ def test_virtuoso_stopped_mid_load_names_the_trials_not_loaded(virtuoso, tmp_pat
     expected = len(set(map_record(template).triples))
     assert len(counts) == 300 and set(counts.values()) == {expected}, "complete, no duplicates"
 
+
+
+def test_a_trial_whose_content_is_stored_already_is_left_alone(tmp_path):
+    store_dir = str(tmp_path / "store")
+    kg("load", str(EXAMPLE), "--store", store_dir, check=True)
+    again = kg("load", str(EXAMPLE), "--store", store_dir, check=True)
+    assert "loaded 0 trials" in again.stderr and "1 unchanged" in again.stderr
+
+
+def dataset(store_dir: Path) -> set[str]:
+    """Every quad of the trial graphs, as text."""
+    store = OxigraphStore(store_dir)
+    found = {str(q) for q in store.store.quads_for_pattern(None, None, None, None)
+             if "/trial/" in q.graph_name.value}
+    store.close()
+    return found
+
+
+def test_a_file_read_by_the_store_and_one_streamed_load_the_same_quads(tmp_path, exported_nquads):
+    """An export in kg's form goes to Oxigraph's own reader; a file with a line in another form
+    is streamed through kg's reader. Both give the same graphs, and a changed trial in a
+    reload replaces its graph in both."""
+    other = tmp_path / "other.nq"
+    other.write_bytes(b"# written by hand\n" + exported_nquads.read_bytes())
+    kg("load", str(exported_nquads), "--store", str(tmp_path / "direct"), check=True)
+    kg("load", str(other), "--store", str(tmp_path / "streamed"), check=True)
+    assert dataset(tmp_path / "direct") == dataset(tmp_path / "streamed")
+
+    old = '"Proton Craniospinal Irradiation'
+    changed = tmp_path / "changed.nq"
+    changed.write_text(exported_nquads.read_text().replace(old, '"Renamed Proton Irradiation'))
+    for store_dir in ("direct", "streamed"):
+        result = kg("load", str(changed), "--store", str(tmp_path / store_dir), check=True)
+        assert "loaded 1 trials" in result.stderr, result.stderr
+    quads = dataset(tmp_path / "direct")
+    assert quads == dataset(tmp_path / "streamed")
+    assert any("Renamed Proton Irradiation" in q for q in quads)
+    assert not any(old in q for q in quads)
+    assert len(quads) == sum(nquads_counts(exported_nquads).values())
+
+
+def test_virtuoso_bulk_loader_loads_and_a_bulk_reload_replaces_each_trial(virtuoso,  # noqa: F811
+                                                                         tmp_path,
+                                                                         exported_nquads):
+    """Through ld_add and rdf_loader_run over isql, two loaders in parallel: the per-graph
+    counts of the export, and a reload of a modified export replaces the modified trial."""
+    virtuoso.clear("https://w3id.org/ctkg/")
+    bulk = ["--endpoint", virtuoso.query_url, "--update-endpoint", virtuoso.update_url,
+            "--virtuoso-bulk", str(virtuoso.directory / "bulk"), "--isql",
+            f"127.0.0.1:{virtuoso.sql_port}", "--loaders", "2"]
+    result = kg("load", str(exported_nquads), *bulk, env=virtuoso.env())
+    assert result.returncode == 0, result.stderr
+    expected = nquads_counts(exported_nquads)
+    assert graph_counts(RemoteStore(virtuoso.query_url), BASE) == expected
+
+    old = '"Proton Craniospinal Irradiation'
+    changed = tmp_path / "changed.nq"
+    changed.write_text(exported_nquads.read_text().replace(old, '"Renamed Proton Irradiation'))
+    result = kg("load", str(changed), *bulk, env=virtuoso.env())
+    assert result.returncode == 0 and "loaded 1 trials" in result.stderr, result.stderr
+    store = RemoteStore(virtuoso.query_url)
+    assert graph_counts(store, BASE) == expected, "a reload replaces, never adds"
+    names = store.query(f"""SELECT ?name WHERE {{ GRAPH ?g {{ ?s <https://schema.org/name> ?name
+        FILTER(CONTAINS(?name, "Irradiation With Bone Sparing")) }}
+        FILTER(STRSTARTS(STR(?g), "{BASE}trial/")) }}""")
+    assert {row[0]["value"].split(" ")[0] for row in names.rows} == {"Renamed"}
+    assert not list((virtuoso.directory / "bulk").glob("*.nq")), "batch files are removed"
+
+
+def test_virtuoso_bulk_loader_with_a_wrong_password_exits_2_in_one_line(virtuoso,  # noqa: F811
+                                                                       exported_nquads):
+    result = kg("load", str(exported_nquads), "--endpoint", virtuoso.query_url,
+                "--virtuoso-bulk", str(virtuoso.directory / "bulk"),
+                "--isql", f"127.0.0.1:{virtuoso.sql_port}",
+                env={**virtuoso.env(), "KG_ISQL_PASSWORD": "wrong"})
+    assert result.returncode == 2 and "Bad login" in result.stderr, result.stderr

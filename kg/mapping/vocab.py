@@ -120,6 +120,7 @@ KG = Vocabulary(
     fileName fileSize
     unpostedResponsibleParty unpostedEvent unpostedEventType eventDate dateUnknown
     violationEvent violationEventType creationDate issuedDate releaseDate postedDate
+    contentDigest
     """,
 )
 

@@ -24,8 +24,8 @@ class QueryResult(NamedTuple):
 
 
 class Store(Protocol):
-    def replace_graphs(self, graphs: list[tuple[str, str]]) -> None:
-        """Replace each named graph ``(iri, N-Triples text)`` whole; create it if new."""
+    def replace_graphs(self, graphs: list[tuple[str, bytes]]) -> None:
+        """Replace each named graph ``(iri, its N-Quads lines)`` whole; create it if new."""
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,6 +27,46 @@ def term_json(term) -> dict | None:
     return result
 
 
+class _Feed(io.RawIOBase):
+    """The N-Quads of graphs as one stream for the bulk loader, each graph's old copy removed
+    just before its lines are read (a graph comes once in the stream)."""
+
+    def __init__(self, store: ox.Store, graphs: Iterator[tuple[str, bytes]],
+                 limit: int | None) -> None:
+        self.store = store
+        self.graphs = graphs
+        self.limit = limit
+        self.sent = 0
+        self.taken = 0
+        self.pending = memoryview(b"")
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            while not self.pending:
+                if self.limit is not None and self.sent >= self.limit:
+                    return 0
+                graph = next(self.graphs, None)
+                if graph is None:
+                    return 0
+                iri, nquads = graph
+                name = ox.NamedNode(iri)
+                if self.store.contains_named_graph(name):
+                    self.store.remove_graph(name)
+                self.pending = memoryview(nquads)
+                self.sent += len(nquads)
+                self.taken += 1
+        except BaseException as exc:  # raised again once the loader has stopped
+            self.error = exc
+            return 0
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
 class OxigraphStore:
     def __init__(self, path: str | Path | None, union_default_graph: bool = False):
         """``path`` None is an in-memory store; ``union_default_graph`` lets queries without
@@ -35,19 +77,45 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"cannot open the Oxigraph store at {path}: {exc}") from exc
 
-    def replace_graphs(self, graphs: list[tuple[str, str]]) -> None:
-        """Drop the graphs being replaced, then bulk-load the batch as one N-Quads document.
+    def replace_graphs(self, graphs: list[tuple[str, bytes]]) -> None:
+        """Replace each graph whole (one bulk load for the list)."""
+        self.replace_stream(iter(graphs), limit=None)
 
-        Oxigraph's bulk loader is several times faster than its transactional one but not
-        atomic: a crash mid-batch can leave part of a graph, which the next load replaces whole
-        (the loader reports the batch as not loaded, so a re-run redoes it).
+    def replace_stream(self, graphs: Iterator[tuple[str, bytes]], limit: int | None) -> int:
+        """Replace graphs taken from ``graphs`` until ``limit`` bytes of them (or the end) in
+        one call of Oxigraph's bulk loader, which reads them as they come: one call of it costs
+        far less than many small ones (measured: 16 MB calls made a load 1.5 times slower than
+        one call for the whole file), and its memory is its own, whatever the input's size.
+        Returns how many graphs were taken.
+
+        A graph already in the store is removed first (the loader gives only changed trials:
+        removing quads is Oxigraph's slow operation, about 15 ms a trial). The bulk loader is
+        not transactional: a crash mid-call can leave part of a graph, which the next load
+        replaces whole (the loader reports the call's graphs as not loaded).
         """
-        for iri, _ in graphs:
-            if self.store.contains_named_graph(ox.NamedNode(iri)):
-                self.store.remove_graph(ox.NamedNode(iri))
-        quads = "".join(f"{line[:-1]}<{iri}> .\n"
-                        for iri, ntriples in graphs for line in ntriples.split("\n") if line)
-        self.store.bulk_load(quads.encode(), ox.RdfFormat.N_QUADS)
+        feed = _Feed(self.store, graphs, limit)
+        try:
+            self.store.bulk_load(io.BufferedReader(feed, 1 << 20), ox.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            first = str(exc).strip().split("\n", 1)[0][:300]
+            raise StoreError(f"the store refused the N-Quads of a batch: {first}") from exc
+        if feed.error is not None:
+            raise feed.error
+        return feed.taken
+
+    def has_graph(self, iri: str) -> bool:
+        return self.store.contains_named_graph(ox.NamedNode(iri))
+
+    def remove_graph(self, iri: str) -> None:
+        self.store.remove_graph(ox.NamedNode(iri))
+
+    def load_file(self, path: Path) -> None:
+        """Bulk-load an N-Quads file as it is, read by Oxigraph itself."""
+        try:
+            self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as exc:
+            first = str(exc).strip().split("\n", 1)[0][:300]
+            raise StoreError(f"the store refused {path}: {first}") from exc
 
     def update(self, sparql: str) -> None:
         self.store.update(sparql)

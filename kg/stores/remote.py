@@ -18,6 +18,7 @@ from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
 from kg import __version__
 from kg.http import connection_reason
+from kg.quads import as_ntriples
 from kg.stores import QueryResult, StoreError
 
 USER_AGENT = f"kg/{__version__} (clinical-trial knowledge graph loader)"
@@ -75,18 +76,20 @@ class RemoteStore:
             time.sleep(self.backoff * 2 ** attempt)
         raise AssertionError("unreachable")
 
-    def replace_graphs(self, graphs: list[tuple[str, str]]) -> None:
+    def replace_graphs(self, graphs: list[tuple[str, bytes]]) -> None:
         """PUT each graph (a few at a time over kept-alive connections), or, without a Graph
         Store endpoint, one SPARQL Update that drops and inserts the whole batch."""
         if not self.gsp_url:
             drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri, _ in graphs)
-            inserts = "".join(f"GRAPH <{iri}> {{\n{ntriples}}}\n" for iri, ntriples in graphs)
+            inserts = "".join(f"GRAPH <{iri}> {{\n{as_ntriples(iri, nquads).decode()}}}\n"
+                              for iri, nquads in graphs)
             self.update(f"{drops}INSERT DATA {{\n{inserts}}}")
             return
 
-        def put(graph: tuple[str, str]) -> None:
-            iri, ntriples = graph
-            self._request("PUT", self.gsp_url, params={"graph": iri}, data=ntriples.encode(),
+        def put(graph: tuple[str, bytes]) -> None:
+            iri, nquads = graph
+            self._request("PUT", self.gsp_url, params={"graph": iri},
+                          data=as_ntriples(iri, nquads),
                           headers={"Content-Type": "application/n-triples"})
 
         with ThreadPoolExecutor(self.connections) as pool:

@@ -1,0 +1,216 @@
+"""N-Quads read a named graph at a time, as the bytes of its lines.
+
+Loading and validating an export must not cost more than the store's own parser: building a
+Python object per term costs more than Oxigraph's whole bulk load. So a line in the form
+``kg export`` writes (``<s> <p> object <g> .``, single spaces) is split by its last term alone
+and kept as bytes; any other line (comments, blank nodes, other spacing, a triple without a
+graph) is parsed by Oxigraph and written back in that form. The lines of one graph must be
+together, as ``kg export`` writes them: a graph that comes back later in the file is an error,
+since loading its second part would replace the first.
+
+Lines in the fast form are not parsed further here; a malformed IRI in one is found by the
+store's parser when the graph is loaded (and the batch is reported as not loaded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.mapping.vocab import KG_NS
+
+_MODIFIED = f"{KG_NS}lastUpdatePostDate".encode()
+
+
+class QuadsError(KgError):
+    """A file that is not N-Quads as kg reads them."""
+
+
+class GraphBlock(NamedTuple):
+    """One named graph of a file: its IRI and its lines (each ending in `` <graph> .\n``)."""
+
+    graph: str
+    data: bytes
+
+    @property
+    def triples(self) -> int:
+        return self.data.count(b"\n")
+
+    def modified(self) -> str | None:
+        """The trial's ``kg:lastUpdatePostDate``, as the loader records it."""
+        prefix = b"\n<" + self.graph.encode() + b"> <" + _MODIFIED + b'> "'
+        start = (b"\n" + self.data).find(prefix)
+        if start < 0:
+            return None
+        start += len(prefix) - 1
+        end = self.data.find(b'"', start)
+        return self.data[start:end].decode() if end > 0 else None
+
+
+def graph_of(line: bytes) -> bytes | None:
+    """The graph IRI of a line in the form kg writes, or None for any other line."""
+    if not line.endswith(b"> .\n"):
+        return None
+    start = line.rfind(b" <", 0, len(line) - 4)
+    if start < 0:
+        return None
+    graph = line[start + 2:-4]
+    if b" " in graph or b"<" in graph or b">" in graph or b"\t" in graph:
+        return None
+    head = line[:start]
+    subject_end = head.find(b"> <")
+    if not head.startswith(b"<") or subject_end < 0:
+        return None
+    predicate_end = head.find(b"> ", subject_end + 3)
+    if predicate_end < 0:
+        return None
+    obj = head[predicate_end + 2:]
+    if obj.startswith(b"<"):
+        return graph if obj.endswith(b">") and b" " not in obj else None
+    if obj.startswith(b'"') and (obj.endswith((b'"', b">")) or b'"@' in obj):
+        return graph
+    return None
+
+
+def _parsed(line: bytes, path: Path, number: int) -> tuple[bytes, bytes] | None:
+    """A line outside the fast form: (graph, the line rewritten), or None for a line without a
+    named graph (a comment, a blank line, a triple of the default graph)."""
+    try:
+        quads = list(ox.parse(line, ox.RdfFormat.N_QUADS))
+    except SyntaxError as exc:
+        first = str(exc).strip().split("\n", 1)[0][:300]
+        raise QuadsError(f"{path}: line {number}: not N-Quads ({first})") from exc
+    if not quads or not isinstance(quads[0].graph_name, ox.NamedNode):
+        return None
+    quad = quads[0]
+    return quad.graph_name.value.encode(), f"{quad} .\n".encode()
+
+
+CHUNK = 16 * 1024 * 1024
+# Every byte but the space and the newline, for _short_line.
+_NOT_SPACING = bytes(b for b in range(256) if b not in b" \n")
+
+
+def _short_line(run: bytes) -> bool:
+    """Whether a line of ``run`` has fewer than four spaces, as a triple of the default graph
+    whose object is the graph's IRI has (it ends like the graph's lines): the run stripped to
+    its spaces and newlines, at C speed, shows such a line as a short gap between newlines."""
+    gaps = (b"\n" + run).translate(None, _NOT_SPACING)
+    return any(short in gaps for short in (b"\n\n", b"\n \n", b"\n  \n", b"\n   \n"))
+
+
+def _runs(buffer: bytes, path: Path, first_line: int,
+          reading: Reading) -> Iterator[tuple[bytes, bytes]]:
+    """(graph, lines) runs of one buffer of whole lines. A run of one graph's lines in kg's
+    form is found and checked with a few passes over the bytes (every line starts with ``<``,
+    ends with the graph's suffix and has four terms); anything else goes line by line, each
+    line once."""
+    position, number = 0, first_line
+    while position < len(buffer):
+        end = buffer.index(b"\n", position) + 1
+        graph = graph_of(buffer[position:end])
+        if graph is not None:
+            suffix = b" <" + graph + b"> .\n"
+            run_end = _run_end(buffer, end, suffix)
+            run = buffer[position:run_end]
+            lines = run.count(b"\n")
+            if (run.count(suffix) == lines and run.count(b"\n<") == lines - 1
+                    and not _short_line(run)):
+                yield graph, run
+            else:
+                yield from _one_by_one(run.split(b"\n")[:-1], path, number, reading)
+            position, number = run_end, number + lines
+        else:
+            yield from _one_by_one([buffer[position:end - 1]], path, number, reading)
+            position, number = end, number + 1
+
+
+def _run_end(buffer: bytes, first_end: int, suffix: bytes) -> int:
+    """Where the lines ending in ``suffix`` that follow a first such line (ending at
+    ``first_end``) stop: a bisection over line ends, taking the graph's lines to be together
+    (the caller checks the run it gets)."""
+    if buffer.endswith(suffix):
+        return len(buffer)
+    inside, outside = first_end, len(buffer)  # ends of a line in the run, and of one not in it
+    while True:
+        after = buffer.index(b"\n", inside) + 1
+        if after == outside:
+            return inside
+        end = buffer.index(b"\n", (inside + outside) // 2) + 1
+        if end == outside:
+            end = after
+        if buffer.endswith(suffix, 0, end):
+            inside = end
+        else:
+            outside = end
+
+
+def _one_by_one(lines: list[bytes], path: Path, first_line: int,
+                reading: Reading) -> Iterator[tuple[bytes, bytes]]:
+    for number, line in enumerate(lines, first_line):
+        line += b"\n"
+        graph = graph_of(line)
+        if graph is not None:
+            yield graph, line
+            continue
+        reading.other_lines += 1
+        parsed = _parsed(line, path, number)
+        if parsed is not None:
+            yield parsed
+
+
+class Reading:
+    """What reading a file found besides its graphs: how many lines were not in kg's form
+    (rewritten, or without a named graph and left out)."""
+
+    def __init__(self) -> None:
+        self.other_lines = 0
+
+
+def graph_blocks(path: Path, reading: Reading | None = None) -> Iterator[GraphBlock]:
+    """Each named graph of an N-Quads file, in file order, one in memory at a time."""
+    reading = reading or Reading()
+    done: set[bytes] = set()
+    current: bytes | None = None
+    parts: list[bytes] = []
+    number = 1
+    with path.open("rb") as stream:
+        rest = b""
+        while True:
+            chunk = stream.read(CHUNK)
+            buffer = rest + chunk
+            if not chunk:
+                if buffer and not buffer.endswith(b"\n"):
+                    buffer += b"\n"
+                rest = b""
+            else:
+                cut = buffer.rfind(b"\n") + 1
+                buffer, rest = buffer[:cut], buffer[cut:]
+            for graph, run in _runs(buffer, path, number, reading):
+                if graph != current:
+                    if current is not None:
+                        done.add(current)
+                        yield GraphBlock(current.decode(), b"".join(parts))
+                    if graph in done:
+                        raise QuadsError(
+                            f"{path}: the quads of graph <{graph.decode()}> are not together; "
+                            "sort the file by graph (kg export writes them so)")
+                    current, parts = graph, []
+                parts.append(run)
+            number += buffer.count(b"\n")
+            if not chunk:
+                break
+    if current is not None:
+        yield GraphBlock(current.decode(), b"".join(parts))
+
+
+def as_ntriples(graph: str, nquads: bytes) -> bytes:
+    """One graph's N-Quads lines without their graph term (for a store that takes a graph's
+    triples, as the Graph Store Protocol does)."""
+    cut = len(graph.encode()) + 6  # " <", the graph, "> .\n"
+    return b"".join(line[:-cut] + b" .\n" for line in nquads.splitlines(keepends=True))
+
