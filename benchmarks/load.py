@@ -1,73 +1,178 @@
-"""Load throughput (triples/s) into the embedded Oxigraph store and into a real Virtuoso.
+"""Load throughput into the embedded Oxigraph store and into a real Virtuoso, against each
+store's own bulk loader on the same file.
 
-Usage: python -m benchmarks.load [TRIALS]     (default 20,000)
+Usage: python -m benchmarks.load [RECORDS]     (default 3,000 records, about 2.6 M quads)
 
-Trials are the shared real records varied as in ``benchmarks/corpus.py``; they are mapped and
-rendered first, so the figures are for loading alone (replacing one named graph per trial and
-describing it). Virtuoso is started on free loopback ports with its own database directory, as
-the tests do; it is skipped when ``virtuoso-t`` is not installed.
+The corpus (``benchmarks/corpus.py``) is exported once to N-Quads, then, each as a child
+process timed end to end:
+  Oxigraph: ``kg load all.nq --store DIR`` against pyoxigraph's ``Store.bulk_load`` of the same
+  file, in alternating runs (this machine's speed drifts by a fifth between minutes, so runs
+  are interleaved and the medians compared), then a reload of the same file (every trial
+  unchanged) and of the file with 5% of the trials changed.
+  Virtuoso (Debian's 7.2, on free loopback ports, NumberOfBuffers 340,000 and MaxDirtyBuffers
+  250,000, as Virtuoso's guide sizes them for a few GB): its own bulk loader on the file split
+  in two (``ld_dir`` and two ``rdf_loader_run`` over isql), ``kg load --virtuoso-bulk`` (two
+  loaders), a bulk reload with 5% of the trials changed, and the Graph Store Protocol path.
+Skipped where ``virtuoso-t`` is not installed.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.corpus import machine, units
-from kg.export import ExportOptions, outcomes
-from kg.load import TrialGraph, load
-from kg.mapping.ids import DEFAULT_BASE, trial_iri
-from kg.stores.oxigraph import OxigraphStore
-from kg.stores.remote import RemoteStore
+from benchmarks.bulk import write_corpus
+from benchmarks.corpus import describe, machine
+
+HELPER = ("import json, resource, subprocess, sys, time; t = time.perf_counter(); "
+          "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+          "stderr=subprocess.PIPE, text=True, env=json.loads(sys.stdin.read())); "
+          "print(json.dumps([time.perf_counter() - t, "
+          "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, done.returncode, "
+          "(done.stderr.strip().splitlines() or [''])[-1]]))")
+BULK_LOAD = ("import sys, pyoxigraph as ox; s = ox.Store(sys.argv[1]); "
+             "s.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS); s.flush()")
 
 
-def trial_graphs(size: int) -> list[TrialGraph]:
-    options = ExportOptions(formats=("nquads",), base=DEFAULT_BASE, validate=False)
-    return [TrialGraph(o.nct_id, trial_iri(DEFAULT_BASE, o.nct_id), o.blocks["nquads"],
-                       o.triples, o.last_update)
-            for o in outcomes(units(size), options, workers=2) if o.nct_id]
+def timed(*command: str, env: dict | None = None) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, last line said) of a command run in a helper process."""
+    out = subprocess.run([sys.executable, "-c", HELPER, *command], capture_output=True,
+                         text=True, check=True, input=json.dumps({**os.environ, **(env or {})}))
+    seconds, rss, code, said = json.loads(out.stdout)
+    if code:
+        raise SystemExit(f"{' '.join(command[:4])}... exited {code}: {said}")
+    return seconds, rss, said
 
 
-def timed(label: str, graphs: list[TrialGraph], store, batch_size: int) -> None:
-    triples = sum(g.triples for g in graphs)
-    start = time.perf_counter()
-    summary = load(graphs, store, DEFAULT_BASE, source="benchmark", batch_size=batch_size)
-    seconds = time.perf_counter() - start
-    assert summary.ok, summary.error
-    print(f"{label:<40} {len(graphs):>7,} trials {triples:>11,} triples {seconds:>8.1f} s "
-          f"{triples / seconds:>10,.0f} triples/s {len(graphs) / seconds:>7,.0f} trials/s",
+def kg(*args: str, env: dict | None = None) -> tuple[float, float, str]:
+    return timed(sys.executable, "-m", "kg.cli", *args, env=env)
+
+
+def row(label: str, quads: int, seconds: float, rss: float | None = None) -> None:
+    memory = f"{rss:>8,.0f} MB" if rss is not None else ""
+    print(f"{label:<52} {seconds:>7.1f} s {quads / seconds:>10,.0f} quads/s {memory}",
           flush=True)
 
 
-def main(size: int) -> None:
-    print(f"machine: {machine()}")
-    graphs = trial_graphs(size)
-    with tempfile.TemporaryDirectory() as directory:
-        store = OxigraphStore(Path(directory) / "store")
-        timed("Oxigraph (embedded), first load", graphs, store, 500)
-        timed("Oxigraph (embedded), reload (replace)", graphs, store, 500)
-        store.close()
+def changed_copy(source: Path, target: Path, share: float = 0.05) -> int:
+    """The export with the titles of ``share`` of its trials changed; returns how many."""
+    trials = changed = 0
+    name = b"> <https://schema.org/name> \""
+    with source.open("rb") as lines, target.open("wb") as out:
+        current = None
+        for line in lines:
+            graph = line.rsplit(b" ", 2)[-2]
+            if graph != current:
+                current, trials = graph, trials + 1
+                change = trials % round(1 / share) == 0
+                changed += change
+            if change and line.startswith(graph[:-1] + b">") and name in line:
+                line = line.replace(name, name + b"Changed: ", 1)
+            out.write(line)
+    return changed
+
+
+def oxigraph(nquads: Path, quads: int, tmp: Path, runs: int = 3) -> None:
+    ours, theirs = [], []
+    for run in range(runs):
+        for label, results in (("kg", ours), ("bulk_load", theirs)):
+            store = tmp / f"store-{label}-{run}"
+            if label == "kg":
+                results.append(kg("load", str(nquads), "--store", str(store), "-q"))
+            else:
+                results.append(timed(sys.executable, "-c", BULK_LOAD, str(store), str(nquads)))
+            if run < runs - 1:
+                shutil.rmtree(store)
+    kg_seconds = statistics.median(r[0] for r in ours)
+    bulk_seconds = statistics.median(r[0] for r in theirs)
+    print(f"  kg load runs {', '.join(f'{r[0]:.1f}' for r in ours)} s; bulk_load runs "
+          f"{', '.join(f'{r[0]:.1f}' for r in theirs)} s")
+    row("Oxigraph: pyoxigraph Store.bulk_load (median)", quads, bulk_seconds,
+        max(r[1] for r in theirs))
+    row("Oxigraph: kg load all.nq --store (median)", quads, kg_seconds, max(r[1] for r in ours))
+    print(f"  kg load / bulk_load: {kg_seconds / bulk_seconds:.2f}")
+    store = tmp / f"store-kg-{runs - 1}"
+    seconds, rss, said = kg("load", str(nquads), "--store", str(store))
+    row(f"Oxigraph: reload, nothing changed ({said.split(',', 1)[-1].strip()})", quads, seconds,
+        rss)
+    changed = changed_copy(nquads, tmp / "changed.nq")
+    seconds, rss, said = kg("load", str(tmp / "changed.nq"), "--store", str(store))
+    row(f"Oxigraph: reload, {changed:,} trials changed", quads, seconds, rss)
+
+
+def virtuoso(nquads: Path, quads: int, tmp: Path) -> None:
     if shutil.which("virtuoso-t") is None:
         print("Virtuoso: skipped (virtuoso-t not installed)")
         return
-    from tests.virtuoso import Virtuoso
+    import tests.virtuoso as fixture
 
+    fixture.INI = fixture.INI.replace("NumberOfBuffers = 10000", "NumberOfBuffers = 340000") \
+                             .replace("MaxDirtyBuffers = 6000", "MaxDirtyBuffers = 250000")
+    (tmp / "virtuoso").mkdir()
+    server = fixture.Virtuoso(tmp / "virtuoso")
+    server.start()
+    try:
+        env = server.env()
+        isql = [shutil.which("isql-vt") or "isql", f"127.0.0.1:{server.sql_port}", "dba", "dba"]
+        raw = tmp / "virtuoso" / "raw"
+        raw.mkdir()
+        subprocess.run(["split", "-n", "l/2", "-d", "--additional-suffix=.nq", str(nquads),
+                        str(raw / "part-")], check=True)
+        subprocess.run([*isql, f"exec=ld_dir('{raw}', 'part-%.nq', 'urn:x');"], check=True,
+                       capture_output=True)
+        start = time.perf_counter()
+        loaders = [subprocess.Popen([*isql, "exec=rdf_loader_run();"], stdout=subprocess.DEVNULL)
+                   for _ in range(2)]
+        for loader in loaders:
+            loader.wait()
+        subprocess.run([*isql, "exec=checkpoint;"], check=True, capture_output=True)
+        row("Virtuoso: its own bulk loader, 2 loaders", quads, time.perf_counter() - start)
+        subprocess.run([*isql, "exec=log_enable(3,1); DELETE FROM DB.DBA.RDF_QUAD WHERE G <> "
+                        "iri_to_id('http://www.openlinksw.com/schemas/virtrdf#', 0); "
+                        "delete from DB.DBA.LOAD_LIST; checkpoint;"], check=True,
+                       capture_output=True)
+        shutil.rmtree(raw)
+        bulk = ["--endpoint", server.query_url, "--update-endpoint", server.update_url,
+                "--virtuoso-bulk", str(tmp / "virtuoso" / "bulk"), "--isql",
+                f"127.0.0.1:{server.sql_port}", "--loaders", "2"]
+        seconds, rss, _ = kg("load", str(nquads), *bulk, "-q", env=env)
+        row("Virtuoso: kg load --virtuoso-bulk, first load", quads, seconds, rss)
+        changed = changed_copy(nquads, tmp / "changed.nq")
+        seconds, rss, said = kg("load", str(tmp / "changed.nq"), *bulk, env=env)
+        row(f"Virtuoso: kg load --virtuoso-bulk, {changed:,} trials changed", quads, seconds, rss)
+        server.clear("https://w3id.org/ctkg/")
+        gsp = ["--endpoint", server.query_url, "--update-endpoint", server.update_url,
+               "--gsp-endpoint", server.gsp_url]
+        seconds, rss, _ = kg("load", str(nquads), *gsp, "-q", env=env)
+        row("Virtuoso: kg load (Graph Store Protocol PUT)", quads, seconds, rss)
+    finally:
+        server.stop()
+
+
+def main(size: int) -> None:
+    print(f"machine: {machine()}\ncorpus: {describe(size)}\n")
     with tempfile.TemporaryDirectory() as directory:
-        server = Virtuoso(Path(directory))
-        server.start()
-        try:
-            import os
-
-            os.environ.update(server.env())
-            remote = RemoteStore(server.query_url, server.update_url, server.gsp_url)
-            timed("Virtuoso (GSP PUT per trial), first load", graphs, remote, 500)
-            timed("Virtuoso (GSP PUT per trial), reload", graphs, remote, 500)
-        finally:
-            server.stop()
+        tmp = Path(directory)
+        records = tmp / "records"
+        records.mkdir()
+        write_corpus(size, records)
+        nquads = tmp / "all.nq"
+        subprocess.run([sys.executable, "-m", "kg.cli", "export", str(records), "-o", str(nquads),
+                        "--no-validate", "-q"], check=True)
+        shutil.rmtree(records)
+        with nquads.open("rb") as lines:
+            quads = sum(1 for _ in lines)
+        print(f"{quads:,} quads, {nquads.stat().st_size / 1e6:,.0f} MB of N-Quads\n")
+        oxigraph(nquads, quads, tmp)
+        virtuoso(nquads, quads, tmp)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000)

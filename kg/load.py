@@ -165,6 +165,15 @@ def stored_trials(store: Store, base: str) -> dict[str, StoredTrial]:
             for row in result.rows if row[0]}
 
 
+def _announce_batch(store: Store, base: str, batch: list[TrialGraph]) -> None:
+    """List a batch's graphs in the description before they are loaded, without a digest: if
+    the load dies, the next one knows these graphs may be in the store, half written, and
+    replaces them (a store that deletes only the graphs it is told are there needs this)."""
+    desc, dataset = iri(description_graph(base)), iri(f"{base}dataset")
+    subsets = " ".join(f"{dataset} void:subset {iri(t.graph)} ." for t in batch)
+    store.update(PREFIXES + f"INSERT DATA {{ GRAPH {desc} {{ {subsets} }} }}")
+
+
 def _describe_batch(store: Store, base: str, batch: list[TrialGraph], now: str) -> None:
     dataset = iri(f"{base}dataset")
     values = " ".join(iri(t.graph) for t in batch)
@@ -296,16 +305,20 @@ def load(graphs: Iterable[TrialGraph], store: Store, base: str, source: str,
         else:
             limit = getattr(store, "batch_bytes", BATCH_BYTES)
             held = 0
+            def replace(batch: list[TrialGraph]) -> None:
+                _announce_batch(store, base, batch)
+                store.replace_graphs([(t.graph, t.nquads) for t in batch],
+                                     stored={t.graph for t in batch if t.graph in current})
+                loaded(batch)
+
             for trial in iterator:
                 batch.append(trial)
                 held += len(trial.nquads)
                 if len(batch) >= batch_size or held >= limit:
-                    store.replace_graphs([(t.graph, t.nquads) for t in batch])
-                    loaded(batch)
+                    replace(batch)
                     batch, held = [], 0
             if batch:
-                store.replace_graphs([(t.graph, t.nquads) for t in batch])
-                loaded(batch)
+                replace(batch)
                 batch = []
         describe_dataset(store, base, source, now)
     except StoreError as exc:

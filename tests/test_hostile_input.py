@@ -89,7 +89,7 @@ def test_hostile_text_in_any_field_exports_to_valid_rdf(where, value):
     literals = {o.lexical for _, _, o in mapped.triples if isinstance(o, Literal)}
     store_literals = set()
     store = OxigraphStore(None, union_default_graph=True)
-    store.replace_graphs([(mapped.trial, FORMATS["ntriples"].render(mapped))])
+    store.replace_graphs([(mapped.trial, FORMATS["nquads"].render(mapped).encode())])
     for quad in store.store.quads_for_pattern(None, None, None, None):
         if isinstance(quad.object, pyoxigraph.Literal):
             store_literals.add(quad.object.value)

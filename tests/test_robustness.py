@@ -56,7 +56,7 @@ def test_text_with_line_separators_loads_into_the_store_and_stays_one_line_per_t
     text = FORMATS["ntriples"].render(mapped)
     assert len(text.split("\n")) - 1 == len(text.splitlines()) == len(set(mapped.triples))
     store = OxigraphStore(None)
-    store.replace_graphs([(mapped.trial, text)])
+    store.replace_graphs([(mapped.trial, FORMATS["nquads"].render(mapped).encode())])
     titles = [q.object.value for q in store.store.quads_for_pattern(
         pyoxigraph.NamedNode(mapped.trial), pyoxigraph.NamedNode("https://schema.org/name"), None,
         None)]

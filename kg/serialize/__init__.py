@@ -10,6 +10,7 @@ from __future__ import annotations
 from kg.serialize.base import Format
 from kg.serialize.jsonld import JsonLd, JsonLines
 from kg.serialize.ntriples import NQuads, NTriples
+from kg.serialize.schemaorg import SchemaOrg
 from kg.serialize.turtle import Turtle
 
 FORMATS: dict[str, Format] = {
@@ -18,4 +19,5 @@ FORMATS: dict[str, Format] = {
     "jsonl": JsonLines(),
     "ntriples": NTriples(),
     "nquads": NQuads(),
+    "schemaorg": SchemaOrg(),
 }

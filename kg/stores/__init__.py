@@ -24,8 +24,11 @@ class QueryResult(NamedTuple):
 
 
 class Store(Protocol):
-    def replace_graphs(self, graphs: list[tuple[str, bytes]]) -> None:
-        """Replace each named graph ``(iri, its N-Quads lines)`` whole; create it if new."""
+    def replace_graphs(self, graphs: list[tuple[str, bytes]],
+                       stored: set[str] | None = None) -> None:
+        """Replace each named graph ``(iri, its N-Quads lines)`` whole; create it if new.
+        ``stored``: the graphs the loader's description says may be in the store already (a
+        store may then skip deleting the others; None: not known)."""
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update."""

@@ -77,8 +77,10 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(f"cannot open the Oxigraph store at {path}: {exc}") from exc
 
-    def replace_graphs(self, graphs: list[tuple[str, bytes]]) -> None:
-        """Replace each graph whole (one bulk load for the list)."""
+    def replace_graphs(self, graphs: list[tuple[str, bytes]],
+                       stored: set[str] | None = None) -> None:
+        """Replace each graph whole (one bulk load for the list; Oxigraph knows cheaply which
+        graphs it holds, so ``stored`` is not needed)."""
         self.replace_stream(iter(graphs), limit=None)
 
     def replace_stream(self, graphs: Iterator[tuple[str, bytes]], limit: int | None) -> int:

@@ -76,9 +76,11 @@ class RemoteStore:
             time.sleep(self.backoff * 2 ** attempt)
         raise AssertionError("unreachable")
 
-    def replace_graphs(self, graphs: list[tuple[str, bytes]]) -> None:
+    def replace_graphs(self, graphs: list[tuple[str, bytes]],
+                       stored: set[str] | None = None) -> None:
         """PUT each graph (a few at a time over kept-alive connections), or, without a Graph
-        Store endpoint, one SPARQL Update that drops and inserts the whole batch."""
+        Store endpoint, one SPARQL Update that drops and inserts the whole batch (a PUT and a
+        DROP SILENT cost nothing for a graph that is not there, so ``stored`` is not needed)."""
         if not self.gsp_url:
             drops = "".join(f"DROP SILENT GRAPH <{iri}> ;\n" for iri, _ in graphs)
             inserts = "".join(f"GRAPH <{iri}> {{\n{as_ntriples(iri, nquads).decode()}}}\n"
