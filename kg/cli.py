@@ -25,11 +25,11 @@ from kg.outputs import COMPRESSIONS, Outputs, ShardedOutputs, atomic_text
 from kg.serialize import FORMATS
 from kg.sources import Selection
 from kg.sources.api import API_URL, API_URL_ENV
+from kg.stores import DEFAULT_STORE
 from kg.validate import DEFAULT_ENGINE, ENGINES, report_graph, summary_counts
 from kg.workers import tune_gc
 
 DEFAULT_OUTPUT = "output"
-DEFAULT_STORE = "output/store"
 DEFAULT_CACHE = "output/http-cache"
 
 
@@ -644,6 +644,42 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
     finally:
         store.close()
     click.echo(render_result(result, result_format), nl=False)
+
+
+@main.command("serve")
+@click.argument("inputs", nargs=-1)
+@click.option("--store", "store_dir", default=None,
+              help=f"The Oxigraph store to serve (default {DEFAULT_STORE}), opened read-only.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback unless told otherwise).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--base", default=None, callback=lambda c, p, v: v and check_base(c, p, v),
+              help="Base IRI of the served trials (default: read from the store's description "
+                   "graph). Served at /id/: export with --base http://HOST:PORT/id/ so that "
+                   "the IRIs themselves open here.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
+              help="Seconds a SPARQL query may run.")
+@click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
+              help="Rows (or triples) a SPARQL answer holds at most.")
+@click.option("--query-workers", type=click.IntRange(1), default=2, show_default=True,
+              help="Processes that answer SPARQL queries.")
+def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, port: int,
+                  base: str | None, timeout: float, max_rows: int, query_workers: int) -> None:
+    """Serve a store (or RDF files and records, loaded into a temporary store) as linked data:
+    a page per trial at its IRI path, content negotiation, search, and a read-only SPARQL
+    endpoint."""
+    import tempfile
+
+    from kg.serve.run import ServeError, serve
+
+    require_inputs("serve", inputs)
+    with tempfile.TemporaryDirectory(prefix="kg-serve-") as scratch:
+        try:
+            serve(inputs, store_dir, scratch, host, port, base, timeout, max_rows, query_workers,
+                  lambda line: click.echo(line, err=True))
+        except ServeError as exc:
+            click.echo(f"kg serve: {exc}", err=True)
+            sys.exit(2)
 
 
 @main.command("enrich")

@@ -45,16 +45,26 @@ def integer(value: int) -> Literal:
     return _new(Literal, (str(int(value)), XSD_INTEGER, None))
 
 
+def canonical_decimal(number: str) -> str:
+    """An xsd:decimal lexical form (digits, an optional point, an optional sign) in XSD's
+    canonical form: no plus sign, no leading zeros, no trailing zeros after the point, no bare
+    point, no negative zero (``+019.60`` -> ``19.6``). It is the form stores keep (Oxigraph and
+    Virtuoso hold decimals by value), so a file and a store of it hold the same terms."""
+    sign = "-" if number.startswith("-") else ""
+    whole, _, fraction = number.lstrip("+-").partition(".")
+    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+    lexical = f"{whole}.{fraction}" if fraction else whole
+    return sign + lexical if sign and lexical != "0" else lexical
+
+
 def decimal(value: float | int | str) -> Literal:
-    """A decimal literal in canonical-enough form (no exponent, no trailing dot)."""
+    """A decimal literal in canonical form (a number's shortest repr, without exponent)."""
     if isinstance(value, str):
-        return Literal(value, XSD_DECIMAL)
+        return Literal(canonical_decimal(value), XSD_DECIMAL)
     lexical = repr(float(value))
     if "e" in lexical or "E" in lexical:
-        lexical = f"{float(value):.10f}".rstrip("0")
-    if lexical.endswith("."):
-        lexical += "0"
-    return Literal(lexical, XSD_DECIMAL)
+        lexical = f"{float(value):.15f}"
+    return Literal(canonical_decimal(lexical), XSD_DECIMAL)
 
 
 def boolean(value: bool) -> Literal:

@@ -2,8 +2,9 @@
 
 The results section gives every measured value, spread, limit and count as a string: ``"19.63"``,
 ``"8"``, ``"NA"``, ``"<0.001"``, ``"1.2E-5"``. A value that is a number becomes an ``xsd:decimal``
-(or ``xsd:integer`` for counts); one that is not keeps its text as ``xsd:string`` on the same
-predicate, so nothing is lost and a query can ask ``datatype(?v)``. Only ASCII digits count: a
+in XSD's canonical form (``19.60`` -> ``19.6``: the form every store keeps), or an
+``xsd:integer`` for counts; one that is not keeps its text as ``xsd:string`` on the same
+predicate, so a query can ask ``datatype(?v)``. Only ASCII digits count: a
 value in other scripts' digits stays text rather than becoming a number no reader expects.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from kg.rdf import XSD_DECIMAL, XSD_INTEGER, Literal, text
+from kg.rdf import XSD_DECIMAL, XSD_INTEGER, Literal, canonical_decimal, text
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _SCIENTIFIC = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d{1,3}", re.ASCII)
@@ -22,25 +23,15 @@ COMPARATORS = {"<=": "<=", "=<": "<=", "≤": "<=", ">=": ">=", "=>": ">=", "≥
                "<": "<", ">": ">", "=": "="}
 
 
-def _canonical(number: str) -> str:
-    """A decimal without a plus sign, leading zeros, a bare point or a negative zero
-    (``+.50`` -> ``0.50``): the form RDF tools keep as it is. The digits after the point stay,
-    trailing zeros included: they are the precision the registry posted."""
-    sign = "-" if number.startswith("-") else ""
-    whole, _, fraction = number.lstrip("+-").partition(".")
-    lexical = (whole.lstrip("0") or "0") + (f".{fraction}" if fraction else "")
-    return sign + lexical if sign and lexical.strip("0.") else lexical
-
-
 def decimal_lexical(value: str) -> str | None:
     """The canonical xsd:decimal lexical form of a number written as text, or None if it is not
     one."""
     value = value.strip()
     if _DECIMAL.fullmatch(value):
-        return _canonical(value)
+        return canonical_decimal(value)
     if _SCIENTIFIC.fullmatch(value):
         try:
-            return _canonical(format(Decimal(value), "f"))
+            return canonical_decimal(format(Decimal(value), "f"))
         except InvalidOperation:  # pragma: no cover (the pattern admits only valid numbers)
             return None
     return None

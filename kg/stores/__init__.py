@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple, Protocol
 
+DEFAULT_STORE = "output/store"  # the embedded store's directory when none is given
+
 
 class StoreError(Exception):
     """A store that cannot be reached or refuses a request; carries what it said."""

@@ -1,0 +1,240 @@
+"""The web application: a page per trial at its IRI path, content negotiation at every IRI, the
+vocabulary, search, and a read-only SPARQL 1.1 Protocol endpoint.
+
+Routes: ``/`` (search box and counts), ``/search?q=``, ``/id/...`` (any node under the served
+base: trials, their parts, organisations, countries...), ``/describe?iri=`` (a node outside the
+base the data describes: an article's DOI, a MeSH term), ``/vocab`` (the kg ontology), ``/sparql``
+(GET and POST; a query page without a query). Every resource answers ``text/html`` by default
+and ``text/turtle``, ``application/ld+json`` and ``application/n-triples`` when asked (or with
+``?format=ttl|jsonld|nt|schemaorg``). Nothing is read from the file system but the packaged
+templates and stylesheet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from urllib.parse import parse_qs
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from kg.mapping import MappedRecord
+from kg.mapping.vocab import KG_NS
+from kg.serialize import FORMATS
+from kg.serialize.schemaorg import document
+from kg.serve.pages import Links, NodePage, TrialPage
+from kg.serve.resources import Resources, label, ontology_triples
+from kg.serve.sparql import GRAPH_TYPES, RESULT_TYPES, QueryError, QueryPool, QueryTimeout
+
+RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "jsonld",
+             "application/n-triples": "ntriples"}
+FORMAT_NAMES = {"ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
+                "nt": "application/n-triples", "ntriples": "application/n-triples",
+                "schemaorg": "application/ld+json; profile=schemaorg", "html": "text/html"}
+RESULT_NAMES = {"json": "json", "csv": "csv", "tsv": "tsv", "xml": "xml"}
+GRAPH_NAMES = {"ttl": "turtle", "turtle": "turtle", "nt": "ntriples", "ntriples": "ntriples"}
+ACCEPTED_RESULTS = {v: k for k, v in RESULT_TYPES.items()} | {
+    "application/json": "json", "text/plain": "tsv", **{v: k for k, v in GRAPH_TYPES.items()}}
+MAX_QUERY = 100_000  # characters of a query accepted
+
+
+@dataclass
+class Settings:
+    base: str
+    timeout: float
+    max_rows: int
+    example_queries: list[tuple[str, str]]  # (name, text) for the query page
+
+
+def best_type(accept: str, offered: list[str]) -> str | None:
+    """The offered media type the Accept header prefers (q-values; first offered for */*)."""
+    if not accept.strip():
+        return offered[0]
+    choices = []
+    for position, part in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        choices.append((quality, -position, media.lower()))
+    for quality, _, media in sorted(choices, reverse=True):
+        if quality <= 0:
+            continue
+        if media in ("*/*", "text/*") and offered:
+            return offered[0] if media == "*/*" or offered[0].startswith("text/") else None
+        if media in offered:
+            return media
+    return None
+
+
+def _templates() -> jinja2.Environment:
+    loader = jinja2.FunctionLoader(lambda name: resources.files("kg.serve").joinpath(
+        "templates", name).read_text())
+    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True)
+    return env
+
+
+def create_app(data: Resources, pool: QueryPool, settings: Settings) -> Starlette:
+    templates = _templates()
+    links = Links(settings.base)
+
+    def page(name: str, status: int = 200, **values) -> HTMLResponse:
+        html = templates.get_template(name).render(base=settings.base, **values)
+        return HTMLResponse(html, status_code=status)
+
+    def not_found(what: str) -> Response:
+        return page("missing.html", 404, title="Not found", what=what)
+
+    def rdf(record: MappedRecord, media: str) -> Response:
+        if media.endswith("profile=schemaorg"):
+            body = json.dumps(document(record), ensure_ascii=False, indent=1)
+            return Response(body, media_type="application/ld+json",
+                            headers={"Vary": "Accept"})
+        fmt = FORMATS[RDF_TYPES[media]]
+        body = fmt.header() + fmt.render(record) + fmt.footer()
+        return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+    def negotiate(request: Request) -> str | None:
+        asked = request.query_params.get("format")
+        if asked:
+            return FORMAT_NAMES.get(asked)
+        return best_type(request.headers.get("accept", ""), ["text/html", *RDF_TYPES])
+
+    async def home(request: Request) -> Response:
+        return page("home.html", title="Clinical trials", counts=data.counts(),
+                    queries=settings.example_queries)
+
+    async def search(request: Request) -> Response:
+        text = request.query_params.get("q", "")[:200]
+        found = data.search(text) if text.strip() else []
+        if len(found) == 1 and text.strip().upper() == found[0].nct_id:
+            return Response(status_code=303, headers={"Location": links.href(found[0].trial)})
+        return page("search.html", title=f"Search: {text}", q=text, found=found, links=links)
+
+    async def node(request: Request) -> Response:
+        iri = settings.base + request.path_params["rest"]
+        return await resource(request, iri)
+
+    async def describe(request: Request) -> Response:
+        iri = request.query_params.get("iri", "")
+        if not iri:
+            return PlainTextResponse("give ?iri=", status_code=400)
+        return await resource(request, iri)
+
+    async def resource(request: Request, iri: str) -> Response:
+        media = negotiate(request)
+        if media is None:
+            return PlainTextResponse("Not Acceptable: text/html, text/turtle, "
+                                     "application/ld+json or application/n-triples",
+                                     status_code=406)
+        record = data.trial(iri)
+        if record is not None:
+            if media != "text/html":
+                return rdf(record, media)
+            view = TrialPage(record, links)
+            schema = json.dumps(document(record), ensure_ascii=False).replace("</", "<\\/")
+            return page("trial.html", title=view.title, view=view, schema=schema,
+                        iri=iri, href=links.href(iri))
+        triples = data.describe(iri)
+        if not triples:
+            return not_found(iri)
+        part = MappedRecord(iri.rsplit("/", 1)[-1], iri, triples, [])
+        if media != "text/html":
+            return rdf(part, media if not media.endswith("schemaorg") else "application/ld+json")
+        view = NodePage(iri, triples, data.names, links, data.mentioned_by(iri))
+        return page("node.html", title=view.title, view=view, iri=iri, href=links.href(iri))
+
+    async def vocab(request: Request) -> Response:
+        media = negotiate(request)
+        if media is None:
+            return PlainTextResponse("Not Acceptable", status_code=406)
+        triples = ontology_triples()
+        if media != "text/html":
+            record = MappedRecord("vocab", KG_NS.rstrip("#"), triples, [])
+            return rdf(record, media if not media.endswith("schemaorg") else "application/ld+json")
+        terms = sorted({s for s, _, _ in triples if isinstance(s, str) and s.startswith(KG_NS)})
+        comments = {s: o[0] for s, p, o in triples
+                    if p == "http://www.w3.org/2000/01/rdf-schema#comment"}
+        return page("vocab.html", title="kg vocabulary", terms=[
+            (t[len(KG_NS):], label(t), comments.get(t, "")) for t in terms])
+
+    async def sparql(request: Request) -> Response:
+        query, refused = await _query_of(request)
+        if refused:
+            return PlainTextResponse(refused, status_code=403 if "read-only" in refused else 400)
+        if query is None:
+            return page("sparql.html", title="SPARQL", queries=settings.example_queries,
+                        timeout=settings.timeout, max_rows=settings.max_rows)
+        asked = request.query_params.get("format")
+        accept = request.headers.get("accept", "")
+        fmt = RESULT_NAMES.get(asked or "") or GRAPH_NAMES.get(asked or "") \
+            or _result_format(accept)
+        try:
+            answer = await pool.run(query, fmt)
+        except QueryError as exc:
+            return PlainTextResponse(f"malformed query: {exc}", status_code=400)
+        except QueryTimeout as exc:
+            return PlainTextResponse(str(exc), status_code=503)
+        headers = {"Vary": "Accept"}
+        if answer.truncated:
+            headers["X-KG-Truncated"] = f"results cut at {settings.max_rows} rows"
+        return Response(answer.body, media_type=answer.media_type, headers=headers)
+
+    async def style(request: Request) -> Response:
+        css = resources.files("kg.serve").joinpath("static", "style.css").read_text()
+        return Response(css, media_type="text/css",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        await pool.start()
+        try:
+            yield
+        finally:
+            pool.stop()
+
+    return Starlette(routes=[
+        Route("/", home), Route("/search", search), Route("/id/{rest:path}", node),
+        Route("/describe", describe), Route("/vocab", vocab),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/static/style.css", style)], lifespan=lifespan)
+
+
+def _result_format(accept: str) -> str:
+    media = best_type(accept, list(ACCEPTED_RESULTS))
+    return ACCEPTED_RESULTS.get(media or "", "json")
+
+
+async def _query_of(request: Request) -> tuple[str | None, str]:
+    """The query of a SPARQL 1.1 Protocol request (GET ?query=, POST form or
+    application/sparql-query), or the reason it is refused."""
+    if request.method == "GET":
+        if "update" in request.query_params:
+            return None, "this endpoint is read-only: no SPARQL Update"
+        query = request.query_params.get("query")
+    else:
+        body = (await request.body())[:MAX_QUERY * 4].decode("utf-8", "replace")
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/sparql-query":
+            query = body
+        elif kind == "application/sparql-update":
+            return None, "this endpoint is read-only: no SPARQL Update"
+        else:
+            form = parse_qs(body)
+            if "update" in form:
+                return None, "this endpoint is read-only: no SPARQL Update"
+            query = form.get("query", [None])[0]
+    if query is not None and len(query) > MAX_QUERY:
+        return None, f"the query is longer than {MAX_QUERY:,} characters"
+    return query, ""

@@ -1,0 +1,91 @@
+"""Starting ``kg serve``: the store to serve (or one made from files), the query workers, the
+web server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.mapping.ids import DEFAULT_BASE
+from kg.serve.resources import Resources, detect_base
+from kg.stores import DEFAULT_STORE, StoreError
+
+
+class ServeError(KgError):
+    """The server cannot start: no store, a store that cannot be opened, a port in use."""
+
+
+def example_queries() -> list[tuple[str, str]]:
+    """The packaged example queries (``kg.queries``), by name."""
+    found = []
+    for entry in sorted(resources.files("kg.queries").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            found.append((entry.name.removesuffix(".rq"), entry.read_text()))
+    return found
+
+
+def build_store(inputs: tuple[str, ...], directory: str, report: Callable[[str], None]) -> str:
+    """A store made from RDF files and records (directories taken whole), as ``kg load``
+    makes one."""
+    from itertools import chain
+
+    from kg.load import RDF_SUFFIXES, InputError, LoadSummary, graphs_from_rdf, graphs_from_records
+    from kg.load import load as load_graphs
+    from kg.stores.oxigraph import OxigraphStore
+
+    files = []
+    for name in inputs:
+        path = Path(name)
+        files += sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    rdf = [p for p in files if p.suffix.lower() in RDF_SUFFIXES]
+    records = [str(p) for p in files if p.suffix.lower() not in RDF_SUFFIXES]
+
+    def readable(path: Path):
+        try:
+            yield from graphs_from_rdf(path)
+        except InputError as exc:
+            report(f"error: {exc}")
+
+    store = OxigraphStore(Path(directory) / "store")
+    try:
+        graphs = chain(*(readable(p) for p in rdf),
+                       graphs_from_records(records, DEFAULT_BASE, 1, report, LoadSummary()))
+        result = load_graphs(graphs, store, DEFAULT_BASE, source=" ".join(inputs))
+    finally:
+        store.close()
+    report(f"loaded {len(result.loaded) + len(result.unchanged)} trials to serve")
+    return str(Path(directory) / "store")
+
+
+def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: str, port: int,
+          base: str | None, timeout: float, max_rows: int, workers: int,
+          report: Callable[[str], None]) -> None:
+    import uvicorn
+
+    from kg.serve.app import Settings, create_app
+    from kg.serve.sparql import QueryPool
+
+    if inputs:
+        path = build_store(inputs, scratch, report)
+    else:
+        path = store_dir or DEFAULT_STORE
+        if not Path(path).is_dir():
+            raise ServeError(f"no store at {path} (kg load records first, or give files)")
+    try:
+        store = ox.Store.read_only(path)
+    except OSError as exc:
+        raise ServeError(f"cannot open the store at {path}: {exc}") from exc
+    served_base = base or detect_base(store, DEFAULT_BASE)
+    data = Resources(store, served_base)
+    pool = QueryPool(path, workers, timeout, max_rows)
+    app = create_app(data, pool, Settings(served_base, timeout, max_rows, example_queries()))
+    report(f"serving {data.counts()['trials']} trials of {served_base} at http://{host}:{port}/ "
+           f"(read-only; queries stop after {timeout:g} s and {max_rows:,} rows)")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    except (OSError, StoreError, SystemExit) as exc:
+        raise ServeError(f"the server stopped: {exc}") from exc

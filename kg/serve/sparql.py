@@ -1,0 +1,231 @@
+"""The SPARQL endpoint's queries, each run in a worker process with a deadline.
+
+Oxigraph cannot interrupt a query it is evaluating, and one ``ORDER BY`` over the whole registry
+would hold a server thread for minutes; so queries run in a few worker processes, each with the
+store open read-only, and a query past its deadline has its worker killed and replaced. Results
+are cut at ``max_rows`` (the response says so in a header) and serialized in the worker in the
+format asked for: SPARQL JSON, CSV, TSV or XML for SELECT and ASK, N-Triples or Turtle for
+CONSTRUCT and DESCRIBE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import multiprocessing
+import threading
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import orjson
+
+RESULT_TYPES = {
+    "json": "application/sparql-results+json",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "xml": "application/sparql-results+xml",
+}
+GRAPH_TYPES = {"ntriples": "application/n-triples", "turtle": "text/turtle"}
+
+
+class QueryError(Exception):
+    """A query that does not parse, or that the endpoint refuses (the message says why)."""
+
+
+class QueryTimeout(Exception):
+    """A query that did not finish in time (its worker was replaced)."""
+
+
+@dataclass
+class Answer:
+    body: bytes
+    media_type: str
+    truncated: bool
+
+
+def _term_json(term) -> dict:
+    from kg.stores.oxigraph import term_json
+
+    return term_json(term)
+
+
+def _text(term) -> str:
+    return "" if term is None else term.value
+
+
+def _ntriples_term(term) -> str:
+    return "" if term is None else str(term)
+
+
+def serialize(result, fmt: str, max_rows: int) -> Answer:
+    """A pyoxigraph query result in the format asked for, cut at ``max_rows``."""
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QueryBoolean):
+        value = bool(result)
+        if fmt == "xml":
+            body = ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                    f"<head/><boolean>{str(value).lower()}</boolean></sparql>\n").encode()
+        elif fmt in ("csv", "tsv"):
+            body = (("true" if value else "false") + "\n").encode()
+        else:
+            body = orjson.dumps({"head": {}, "boolean": value})
+        return Answer(body, RESULT_TYPES.get(fmt, RESULT_TYPES["json"]), False)
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows, truncated = [], False
+        for solution in result:
+            if len(rows) == max_rows:
+                truncated = True
+                break
+            rows.append([solution[v] for v in variables])
+        return Answer(_solutions(variables, rows, fmt), RESULT_TYPES[fmt], truncated)
+    triples, truncated = [], False
+    for triple in result:
+        if len(triples) == max_rows:
+            truncated = True
+            break
+        triples.append(f"{triple} .\n")
+    text = "".join(triples)
+    if fmt == "turtle":
+        import rdflib
+
+        graph = rdflib.Graph().parse(data=text, format="nt")
+        graph.bind("schema", "https://schema.org/")
+        graph.bind("kg", "https://w3id.org/ctkg/vocab#")
+        return Answer(graph.serialize(format="turtle").encode(), GRAPH_TYPES["turtle"], truncated)
+    return Answer(text.encode(), GRAPH_TYPES["ntriples"], truncated)
+
+
+def _solutions(variables: list[str], rows: list[list], fmt: str) -> bytes:
+    if fmt == "json":
+        return orjson.dumps({"head": {"vars": variables}, "results": {"bindings": [
+            {v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None}
+            for row in rows]}})
+    if fmt in ("csv", "tsv"):
+        out = io.StringIO()
+        if fmt == "csv":  # SPARQL 1.1 CSV: values only
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow(variables)
+            writer.writerows([_text(t) for t in row] for row in rows)
+        else:  # TSV: terms in N-Triples syntax
+            out.write("\t".join(f"?{v}" for v in variables) + "\n")
+            for row in rows:
+                out.write("\t".join(_ntriples_term(t) for t in row) + "\n")
+        return out.getvalue().encode()
+    parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+             "<head>", *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head>",
+             "<results>"]
+    for row in rows:
+        parts.append("<result>")
+        for variable, term in zip(variables, row, strict=True):
+            if term is not None:
+                parts.append(f"<binding name={quoteattr(variable)}>{_xml_term(term)}</binding>")
+        parts.append("</result>")
+    parts.append("</results></sparql>\n")
+    return "".join(parts).encode()
+
+
+def _xml_term(term) -> str:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+
+
+def _worker(store_path: str, connection) -> None:
+    """A query worker: the store open read-only, one query at a time, answers by pipe."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(store_path)
+    while True:
+        try:
+            query, fmt, max_rows = connection.recv()
+        except EOFError:
+            return
+        try:
+            result = store.query(query, use_default_graph_as_union=True)
+            if fmt in GRAPH_TYPES and isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+                fmt = "json"
+            elif fmt in RESULT_TYPES and not isinstance(result, (ox.QuerySolutions,
+                                                                 ox.QueryBoolean)):
+                fmt = "ntriples"
+            connection.send(("ok", serialize(result, fmt, max_rows)))
+        except SyntaxError as exc:
+            connection.send(("error", str(exc).strip() or "the query does not parse"))
+        except (OSError, ValueError, RuntimeError) as exc:
+            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class _Worker:
+    def __init__(self, store_path: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_worker, args=(store_path, theirs), daemon=True)
+        self.process.start()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+
+
+class QueryPool:
+    """A few query workers; ``await run(...)`` gives an Answer, or raises QueryError or
+    QueryTimeout."""
+
+    def __init__(self, store_path: str, workers: int, timeout: float, max_rows: int) -> None:
+        self.store_path = store_path
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.idle: asyncio.Queue | None = None
+        self.workers = workers
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    async def start(self) -> None:
+        self.idle = asyncio.Queue()
+        for _ in range(self.workers):
+            worker = _Worker(self.store_path)
+            self._all.append(worker)
+            self.idle.put_nowait(worker)
+
+    async def run(self, query: str, fmt: str) -> Answer:
+        assert self.idle is not None, "start() first"
+        worker = await self.idle.get()
+        loop = asyncio.get_running_loop()
+        try:
+            worker.connection.send((query, fmt, self.max_rows))
+            ready = await loop.run_in_executor(None, worker.connection.poll, self.timeout)
+            if not ready:
+                worker = self._replace(worker)
+                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+            try:
+                status, payload = worker.connection.recv()
+            except (EOFError, OSError):  # the worker died: replace it
+                worker = self._replace(worker)
+                status, payload = "error", "the query worker stopped; the query was not answered"
+        finally:
+            self.idle.put_nowait(worker)
+        if status == "error":
+            raise QueryError(payload)
+        return payload
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.stop()
+        with self._lock:
+            self._all.remove(worker)
+            fresh = _Worker(self.store_path)
+            self._all.append(fresh)
+        return fresh
+
+    def stop(self) -> None:
+        with self._lock:
+            for worker in self._all:
+                worker.stop()
+            self._all.clear()
