@@ -170,6 +170,42 @@ def make_enricher(base: str, mailto: str | None, cache_dir: str, offline: bool,
                            eutils_url=eutils_url or enrich.EUTILS_URL)
 
 
+LINKS = ("ror", "ror-sites", "wikidata")
+
+
+def link_options(command):
+    """Which outside identifiers to link to, and where to ask."""
+    options = [
+        click.option("--link", "links", multiple=True, type=click.Choice(LINKS),
+                     help="Link organisations to ROR (ror; ror-sites: site facilities too) "
+                          "and trials to Wikidata items (wikidata); repeatable."),
+        click.option("--ror-url", envvar="KG_ROR_URL", default=None,
+                     help="ROR API v2 base (or $KG_ROR_URL)."),
+        click.option("--wikidata-url", envvar="KG_WDQS_URL", default=None,
+                     help="Wikidata Query Service SPARQL endpoint (or $KG_WDQS_URL)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def make_linkers(links: tuple[str, ...], cache_dir: str, offline: bool, ror_url: str | None,
+                 wikidata_url: str | None, client=None) -> list:
+    from kg.http import HttpClient
+    from kg.links.ror import ROR_URL, RorLinker
+    from kg.links.wikidata import WDQS_URL, WikidataLinker
+
+    if not links:
+        return []
+    client = client or HttpClient(cache_dir=Path(cache_dir), offline=offline, per_second=2.0)
+    linkers = []
+    if "ror" in links or "ror-sites" in links:
+        linkers.append(RorLinker(client, ror_url or ROR_URL, sites="ror-sites" in links))
+    if "wikidata" in links:
+        linkers.append(WikidataLinker(client, wikidata_url or WDQS_URL))
+    return linkers
+
+
 class KgGroup(click.Group):
     """Unexpected exceptions end with exit 3 and one line, never with a traceback that exits 1
     (the code of "a record failed"); ``KG_DEBUG=1`` shows the traceback."""
@@ -273,13 +309,16 @@ def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, stat
 @click.option("-v", "--verbose", is_flag=True, help="A line for every record exported.")
 @click.option("--engine", type=click.Choice(ENGINES), default=DEFAULT_ENGINE,
               show_default=True, help="SHACL engine for --validate (same results).")
+@link_options
 def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                    filter_advanced, statuses, since_date, limit, api_url, rate, retries,
                    formats: tuple[str, ...], output: str, base: str,
                    validate: bool, strict: bool, workers: int, shard_size: int | None,
                    compress: str | None, enrich: bool, mailto: str | None, cache_dir: str,
                    offline: bool, crossref_url: str | None, doi_url: str | None,
-                   eutils_url: str | None, quiet: bool, verbose: bool, engine: str) -> None:
+                   eutils_url: str | None, quiet: bool, verbose: bool, engine: str,
+                   links: tuple[str, ...], ror_url: str | None,
+                   wikidata_url: str | None) -> None:
     """Export study records as RDF: JSON files, /studies pages, directories, bulk archives
     (.zip), - for stdin, or live from the registry by --nct id or by search."""
     from kg.sources.api import SearchError
@@ -313,8 +352,12 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
             click.echo(f"{outcome.nct_id}: {outcome.triples} triples", err=True)
 
     try:
-        enricher = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url,
+        from kg.links import Chain
+
+        articles = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url,
                                  eutils_url) if enrich else None
+        linkers = make_linkers(links, cache_dir, offline, ror_url, wikidata_url)
+        enricher = Chain(articles, *linkers) if articles or linkers else None
         summary = export(sources.units(), outputs, options, workers=workers, report=report,
                          on_record=on_record, enricher=enricher)
     except SearchError as exc:
@@ -646,6 +689,112 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
     click.echo(render_result(result, result_format), nl=False)
 
 
+@main.command("sync")
+@store_options
+@click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
+              callback=check_base, help=f"Base IRI of the store's trials (or ${BASE_ENV}).")
+@click.option("--since", "since_date", default=None, metavar="YYYY-MM-DD",
+              help="Ask for records updated since this day instead of the day the store's "
+                   "description graph says it is up to date through.")
+@click.option("--prune", is_flag=True,
+              help="Also remove the trials the registry no longer lists (reads its whole list "
+                   "of NCT ids).")
+@click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
+@click.option("--api-url", envvar=API_URL_ENV, default=API_URL, show_default=True,
+              help=f"Registry API v2 base URL (or ${API_URL_ENV}).")
+@click.option("--rate", type=float, default=1.0, show_default=True,
+              help="Requests per second to the registry.")
+@click.option("--retries", type=click.IntRange(0), default=4, show_default=True,
+              help="Retries of a failed request (connection errors, 429, 5xx).")
+@click.option("--validate/--no-validate", default=True, show_default=True,
+              help="Check every trial against the SHACL shapes.")
+@click.option("-w", "--workers", type=click.IntRange(1), default=os.cpu_count() or 1,
+              show_default=True, help="Processes that map records.")
+@click.option("--cache", "cache_dir", envvar="KG_HTTP_CACHE", default=DEFAULT_CACHE,
+              show_default=True, help="On-disk cache of --link answers (or $KG_HTTP_CACHE).")
+@click.option("--offline", is_flag=True, help="--link from the cache only.")
+@link_options
+@click.option("-q", "--quiet", is_flag=True, help="No warnings and no progress.")
+def sync_command(store_dir: str | None, endpoint: str | None, update_endpoint: str | None,
+                 gsp_endpoint: str | None, base: str, since_date: str | None, prune: bool,
+                 dry_run: bool, api_url: str, rate: float, retries: int, validate: bool,
+                 workers: int, cache_dir: str, offline: bool, links: tuple[str, ...],
+                 ror_url: str | None, wikidata_url: str | None, quiet: bool) -> None:
+    """Bring a store up to date with the registry: records updated since the store's last
+    sync are mapped, validated and loaded; with --prune, trials the registry no longer lists
+    are removed. Exit status: 0 up to date; 1 some record failed or was not loaded; 2 the store
+    or the registry could not be used."""
+    from kg.http import HttpClient
+    from kg.links import Chain
+    from kg.sources.api import RegistryClient
+    from kg.stores import StoreError
+    from kg.sync import sync
+
+    if since_date and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", since_date):
+        raise click.UsageError(f"--since takes a date as YYYY-MM-DD, not {since_date!r}")
+    store = open_store(store_dir, endpoint, update_endpoint, gsp_endpoint)
+    registry = RegistryClient(api_url, HttpClient(
+        user_agent=f"kg/{__version__} (clinical-trial knowledge graph sync)", per_second=rate,
+        retries=retries, backoff=0.5))
+    linkers = make_linkers(links, cache_dir, offline, ror_url, wikidata_url)
+    seen = 0
+
+    def report(line: str) -> None:
+        if not (quiet and line.startswith("warning")):
+            click.echo(line, err=True)
+
+    def progress(nct_id: str) -> None:
+        nonlocal seen
+        seen += 1
+        if not quiet and sys.stderr.isatty():
+            click.echo(f"\r{seen:,} records read", err=True, nl=False)
+
+    options = ExportOptions(formats=("nquads",), base=base, validate=validate)
+    try:
+        summary = sync(store, registry, base, options, workers=workers, since=since_date,
+                       prune=prune, dry_run=dry_run, report=report, on_trial=progress,
+                       enricher=Chain(*linkers) if linkers else None)
+    except StoreError as exc:
+        click.echo(f"kg sync: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        store.close()
+    if not quiet and sys.stderr.isatty() and seen:
+        click.echo("", err=True)
+    for nct_id in summary.removed:
+        click.echo(f"{'would remove' if dry_run else 'removed'}: {nct_id}", err=True)
+    for nct_id in summary.not_loaded:
+        click.echo(f"not loaded: {nct_id}", err=True)
+    if summary.error:
+        click.echo(f"kg sync: {summary.error}", err=True)
+    since = f"records updated since {summary.since}" if summary.since else "every record"
+    click.echo(f"{'dry run: ' if dry_run else ''}{since}: {summary.line()}"
+               + (f"; up to date through {summary.through}" if summary.through else ""), err=True)
+    touched = summary.added or summary.updated or summary.unchanged or summary.removed
+    sys.exit(0 if summary.ok else 2 if summary.error and not touched else 1)
+
+
+@main.command("link")
+@click.argument("graph", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True,
+              help="Where to write the linked graph (format from the extension).")
+@click.option("--cache", "cache_dir", envvar="KG_HTTP_CACHE", default=DEFAULT_CACHE,
+              show_default=True, help="On-disk cache of answers (or $KG_HTTP_CACHE).")
+@click.option("--offline", is_flag=True, help="Answer from the cache only; ask nothing.")
+@link_options
+def link_command(graph: str, output: str, cache_dir: str, offline: bool,
+                 links: tuple[str, ...], ror_url: str | None, wikidata_url: str | None) -> None:
+    """Link the organisations and trials of an RDF graph to ROR and Wikidata."""
+    if not links:
+        raise click.UsageError("say what to link: --link ror, --link ror-sites, --link wikidata")
+    linkers = make_linkers(links, cache_dir, offline, ror_url, wikidata_url)
+    from kg.links import Chain
+
+    added = rewrite_graph("link", graph, output, Chain(*linkers))
+    click.echo(f"{added} triples added from {linkers[0].client.requests_made} requests "
+               f"-> {output}", err=True)
+
+
 @main.command("serve")
 @click.argument("inputs", nargs=-1)
 @click.option("--store", "store_dir", default=None,
@@ -694,6 +843,15 @@ def enrich_command(graph: str, output: str, base: str, mailto: str | None, cache
                    offline: bool, crossref_url: str | None, doi_url: str | None,
                    eutils_url: str | None) -> None:
     """Add what Crossref, DataCite and NCBI know about the articles an RDF graph cites."""
+    enricher = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url, eutils_url)
+    added = rewrite_graph("enrich", graph, output, enricher)
+    click.echo(f"{added} triples added from {enricher.client.requests_made} requests "
+               f"-> {output}", err=True)
+
+
+def rewrite_graph(command: str, graph: str, output: str, enricher) -> int:
+    """An RDF file with what ``enricher`` adds, written to ``output``; returns how many triples
+    were added."""
     import rdflib
 
     from kg.rdf import from_rdflib, to_rdflib
@@ -702,9 +860,9 @@ def enrich_command(graph: str, output: str, base: str, mailto: str | None, cache
     try:
         data = rdflib.Graph().parse(graph, format=formats.get(Path(graph).suffix, "turtle"))
     except Exception as exc:  # rdflib raises many kinds for malformed input
-        click.echo(f"kg enrich: {graph}: not valid RDF ({str(exc).splitlines()[0][:200]})", err=True)
+        click.echo(f"kg {command}: {graph}: not valid RDF ({str(exc).splitlines()[0][:200]})",
+                   err=True)
         sys.exit(2)
-    enricher = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url, eutils_url)
     # The enricher reads and adds IRI-named nodes only; the graph it adds to keeps every
     # triple as parsed, blank nodes included (kg's own graphs have none, other graphs may).
     named = rdflib.Graph()
@@ -721,8 +879,7 @@ def enrich_command(graph: str, output: str, base: str, mailto: str | None, cache
     result.bind("kg", "https://w3id.org/ctkg/vocab#")
     with atomic_text(output) as out:
         out.write(result.serialize(format=formats.get(Path(output).suffix, "turtle")))
-    click.echo(f"{len(added)} triples added from {enricher.client.requests_made} requests "
-               f"-> {output}", err=True)
+    return len(added)
 
 
 if __name__ == "__main__":  # pragma: no cover

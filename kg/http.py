@@ -45,6 +45,7 @@ class Answer(NamedTuple):
     content_type: str
     text: str
     from_cache: bool = False
+    date: str | None = None  # the server's Date header: when the answer was given
 
     def json(self):
         return json.loads(self.text)
@@ -181,7 +182,7 @@ def _read_timed_out(exc: requests.ConnectionError) -> bool:
 
 def _answer(response: requests.Response, from_cache: bool = False) -> Answer:
     return Answer(response.url, response.status_code, response.headers.get("Content-Type", ""),
-                  response.text, from_cache)
+                  response.text, from_cache, response.headers.get("Date"))
 
 
 def retry_after(value: str | None) -> float | None:

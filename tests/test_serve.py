@@ -88,7 +88,8 @@ def test_the_sparql_endpoint_answers_the_example_queries_as_kg_query_does(server
             assert response.status_code == 200, (query.name, response.text)
             served = list(csv.reader(io.StringIO(response.text)))
             assert served[0] == local[0] and sorted(served[1:]) == sorted(local[1:]), query.name
-        assert len(local) > 1, f"{query.name} finds nothing"
+        assert len(local) > 1 or "Needs: kg export --link" in query.read_text(), \
+            f"{query.name} finds nothing"
 
 
 @pytest.mark.parametrize("fmt, media", [("json", "application/sparql-results+json"),

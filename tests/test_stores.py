@@ -183,7 +183,8 @@ def test_example_queries_answer_the_same_from_oxigraph_and_virtuoso(virtuoso, tm
         text = query.read_text()
         local = render_result(oxigraph.query(text), "csv").splitlines()
         served = render_result(remote.query(text), "csv").splitlines()
-        assert len(local) > 1, f"{query.name} finds nothing on the shared records and fixture"
+        assert len(local) > 1 or "Needs: kg export --link" in text, \
+            f"{query.name} finds nothing on the shared records and fixture"
         assert local[0] == served[0] and sorted(local[1:]) == sorted(served[1:]), query.name
 
 

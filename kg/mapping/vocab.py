@@ -120,7 +120,9 @@ KG = Vocabulary(
     fileName fileSize
     unpostedResponsibleParty unpostedEvent unpostedEventType eventDate dateUnknown
     violationEvent violationEventType creationDate issuedDate releaseDate postedDate
-    contentDigest
+    contentDigest matchScore matchType matchDate
+    SyncRun syncedSince syncedThrough trialsAdded trialsUpdated trialsUnchanged trialsRemoved
+    trialsFailed
     """,
 )
 

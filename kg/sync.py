@@ -1,0 +1,176 @@
+"""``kg sync``: a store brought up to date with the registry, one command a day.
+
+The store's description graph says when it was last brought up to date: the newest record
+update date the last complete sync saw (``kg:syncedThrough``), or, for a store only ever
+loaded, the newest ``dcterms:modified`` of its trials. Sync asks the registry for every record
+updated on or after that day (``AREA[LastUpdatePostDate]RANGE[day,MAX]``: the day itself again,
+since it may have gained records after the last run), maps, validates and loads them as
+``kg load`` does (a trial whose content is stored already is left alone), optionally removes the
+trials the registry no longer lists (``prune``), and records the run as a ``kg:SyncRun``.
+
+Interrupting it is safe: the run is recorded only once the registry's answer has been read to
+the end, so a run that dies is redone from the same day; trials it had loaded come again
+unchanged; a trial it was writing is listed in the description without a digest and is
+replaced. A record that cannot be mapped is reported as failed and the run still completes
+(the record comes again when the registry updates it); a registry that cannot be read ends the
+run unrecorded.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from kg.export import ExportOptions, outcomes
+from kg.load import (
+    PREFIXES,
+    LoadSummary,
+    StoredTrial,
+    TrialGraph,
+    description_graph,
+    digest_of,
+    load,
+    stored_trials,
+)
+from kg.mapping.ids import trial_iri
+from kg.mapping.vocab import KG_NS
+from kg.serialize.ntriples import iri, string
+from kg.sources.api import RegistryClient, Search
+from kg.stores import Store
+
+SYNC_RUN = KG_NS + "SyncRun"
+
+
+@dataclass
+class SyncSummary:
+    since: str | None
+    through: str | None = None
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    not_loaded: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.not_loaded and not self.error
+
+    def line(self) -> str:
+        return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} "
+                f"unchanged, {len(self.removed)} removed, {len(self.failed)} failed")
+
+
+def last_synced(store: Store, base: str) -> str | None:
+    """The day the store is up to date through: the last complete sync's, else the newest
+    record update date among the loaded trials."""
+    desc = iri(description_graph(base))
+    runs = store.query(PREFIXES + f"""
+        SELECT ?through WHERE {{ GRAPH {desc} {{ ?run a <{SYNC_RUN}> ;
+            <{KG_NS}syncedThrough> ?through ; prov:endedAtTime ?ended }} }}
+        ORDER BY DESC(?ended) LIMIT 1""")
+    if runs.rows and runs.rows[0][0]:
+        return runs.rows[0][0]["value"]
+    loaded = stored_trials(store, base)
+    dates = [t.modified for t in loaded.values() if t.modified]
+    return max(dates) if dates else None
+
+
+def _record_run(store: Store, base: str, summary: SyncSummary, started: str, ended: str,
+                source: str) -> None:
+    desc = iri(description_graph(base))
+    run = iri(f"{base}dataset/sync/{started.replace(':', '')}")
+    counts = " ".join(f"<{KG_NS}trials{name.capitalize()}> {len(getattr(summary, name))} ;"
+                      for name in ("added", "updated", "unchanged", "removed", "failed"))
+    since = f"<{KG_NS}syncedSince> {string(summary.since)} ;" if summary.since else ""
+    through = summary.through or summary.since
+    through = f"<{KG_NS}syncedThrough> {string(through)} ;" if through else ""
+    store.update(PREFIXES + f"""INSERT DATA {{ GRAPH {desc} {{
+        {run} a prov:Activity, <{SYNC_RUN}> ; {since} {through} {counts}
+            prov:used {iri(source)} ;
+            prov:startedAtTime "{started}"^^<http://www.w3.org/2001/XMLSchema#dateTime> ;
+            prov:endedAtTime "{ended}"^^<http://www.w3.org/2001/XMLSchema#dateTime> . }} }}""")
+
+
+def _remove(store: Store, base: str, graphs: list[str]) -> None:
+    desc = iri(description_graph(base))
+    for start in range(0, len(graphs), 200):
+        part = graphs[start:start + 200]
+        drops = "".join(f"DROP SILENT GRAPH {iri(g)} ;\n" for g in part)
+        values = " ".join(iri(g) for g in part)
+        store.update(PREFIXES + drops + f"""
+            DELETE {{ GRAPH {desc} {{ ?g ?p ?o . ?d void:subset ?g }} }}
+            WHERE {{ GRAPH {desc} {{ VALUES ?g {{ {values} }} ?g ?p ?o .
+                                     OPTIONAL {{ ?d void:subset ?g }} }} }}""")
+
+
+def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptions,
+         workers: int = 1, since: str | None = None, prune: bool = False, dry_run: bool = False,
+         enricher=None, report: Callable[[str], None] = lambda line: None,
+         on_trial: Callable[[str], None] = lambda nct_id: None) -> SyncSummary:
+    """Bring ``store`` up to date with the registry (see the module's docstring)."""
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    started = now.isoformat()
+    summary = SyncSummary(since=since if since is not None else last_synced(store, base))
+    stored: dict[str, StoredTrial] = stored_trials(store, base)
+    units = registry.search(Search(since=summary.since))
+    options = ExportOptions(formats=("nquads",), base=base, validate=options.validate,
+                            strict=options.strict, engine=options.engine)
+
+    def changed() -> Iterator[TrialGraph]:
+        for outcome in outcomes(units, options, workers, enricher=enricher):
+            for line in outcome.lines:
+                report(line)
+            if not outcome.nct_id:
+                if outcome.failed:
+                    summary.failed.append(outcome.lines[0] if outcome.lines else "a record")
+                continue
+            if outcome.failed:
+                summary.failed.append(outcome.nct_id)
+                continue
+            if outcome.last_update and (summary.through is None
+                                        or outcome.last_update > summary.through):
+                summary.through = outcome.last_update
+            graph = trial_iri(base, outcome.nct_id)
+            trial = TrialGraph(outcome.nct_id, graph, outcome.blocks.get("nquads", b""),
+                               outcome.triples, outcome.last_update,
+                               digest_of(outcome.blocks.get("nquads", b"")))
+            known = stored.get(graph)
+            kind = summary.added if known is None else summary.unchanged \
+                if known.digest == trial.digest else summary.updated
+            kind.append(outcome.nct_id)
+            on_trial(outcome.nct_id)
+            if kind is not summary.unchanged and trial.nquads:
+                yield trial
+
+    from kg.sources.api import SearchError
+
+    try:
+        if dry_run:
+            for _ in changed():
+                pass
+        else:
+            loaded: LoadSummary = load(changed(), store, base, source=registry.base_url)
+            summary.not_loaded = loaded.not_loaded
+            summary.error = loaded.error
+    except SearchError as exc:
+        summary.error = f"the registry could not be read to the end: {exc}"
+        return summary
+    if summary.error:
+        return summary
+    if prune:
+        try:
+            listed = {trial_iri(base, nct_id) for nct_id in registry.nct_ids()}
+        except SearchError as exc:
+            summary.error = f"the registry's list of trials could not be read: {exc}"
+            return summary
+        gone = sorted(g for g in stored if g not in listed)
+        summary.removed = [g.rsplit("/", 1)[-1] for g in gone]
+        if not dry_run:
+            _remove(store, base, gone)
+    if not dry_run:
+        ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+        _record_run(store, base, summary, started, ended, registry.base_url)
+    return summary

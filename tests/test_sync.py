@@ -1,0 +1,224 @@
+"""``kg sync`` against a local registry that changes between runs: a record modified, one added,
+one removed, a page that fails with 500 and then recovers. After each day the store holds
+exactly the registry's trials; the description graph records every run; a run with nothing new
+asks only for the changes and changes nothing; a run killed mid-way and run again ends where an
+uninterrupted one does."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+from werkzeug import Request, Response
+from werkzeug.serving import make_server
+
+from kg.stores.oxigraph import OxigraphStore
+from tests.conftest import EXAMPLE, load_json, shared_path
+from tests.virtuoso import free_port
+
+BASE = "https://w3id.org/ctkg/id/"
+RANGE = re.compile(r"AREA\[LastUpdatePostDate\]RANGE\[([0-9-]+),MAX\]")
+
+
+def record(nct_id: str, updated: str, title: str | None = None, source=EXAMPLE) -> dict:
+    study = copy.deepcopy(load_json(source))
+    ident = study["protocolSection"]["identificationModule"]
+    ident["nctId"] = nct_id
+    if title:
+        ident["briefTitle"] = title
+    study["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"] = {
+        "date": updated, "type": "ACTUAL"}
+    return study
+
+
+class Registry:
+    """The registry's search as sync uses it: records updated since a day, pages of two, the
+    list of NCT ids; failures and delays on request."""
+
+    def __init__(self) -> None:
+        sources = [EXAMPLE, *sorted(shared_path("records", "v2").glob("NCT*.json"))[:3]]
+        self.records = {f"NCT0100000{n}": record(f"NCT0100000{n}", f"2026-11-2{n}",
+                                                 source=sources[n % len(sources)])
+                        for n in range(1, 6)}
+        self.requests: list[dict] = []
+        self.fail_next = 0
+        self.delay = 0.0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        params = dict(request.args)
+        with self.lock:
+            self.requests.append(params)
+            if self.fail_next:
+                self.fail_next -= 1
+                return Response("upstream hiccup", status=500)(environ, start_response)
+        time.sleep(self.delay)
+        if request.path != "/api/v2/studies":
+            return Response("no such path", status=404)(environ, start_response)
+        since = RANGE.search(params.get("filter.advanced", ""))
+        found = sorted((n, r) for n, r in self.records.items() if not since or r["protocolSection"][
+            "statusModule"]["lastUpdatePostDateStruct"]["date"] >= since.group(1))
+        start = int(params.get("pageToken", "0"))
+        page = found[start:start + 2]
+        studies = [{"protocolSection": {"identificationModule": {"nctId": n}}}
+                   if params.get("fields") == "NCTId" else r for n, r in page]
+        body = {"studies": studies}
+        if start + 2 < len(found):
+            body["nextPageToken"] = str(start + 2)
+        if "pageToken" not in params:
+            body["totalCount"] = len(found)
+        return Response(json.dumps(body), content_type="application/json")(environ,
+                                                                            start_response)
+
+
+@pytest.fixture()
+def registry():
+    server = Registry()
+    port = free_port()
+    http = make_server("127.0.0.1", port, server, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{port}/api/v2"
+    yield server
+    http.shutdown()
+
+
+def sync(registry, store, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg.cli", "sync", "--store", str(store),
+                           "--api-url", registry.url, "--rate", "0", "-w", "1", *args],
+                          capture_output=True, text=True, env={**os.environ})
+
+
+def trial_graphs(store) -> dict[str, set[str]]:
+    opened = OxigraphStore(store)
+    graphs: dict[str, set[str]] = {}
+    for quad in opened.store.quads_for_pattern(None, None, None, None):
+        if isinstance(quad.graph_name, ox.NamedNode) and "/trial/" in quad.graph_name.value:
+            graphs.setdefault(quad.graph_name.value.rsplit("/", 1)[-1], set()).add(str(quad.triple))
+    opened.close()
+    return graphs
+
+
+def runs(store) -> list[dict]:
+    opened = OxigraphStore(store)
+    result = opened.query(f"""PREFIX kg: <https://w3id.org/ctkg/vocab#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?since ?through ?added ?updated ?unchanged ?removed WHERE {{
+          GRAPH <{BASE}dataset> {{ ?run a kg:SyncRun ; kg:syncedThrough ?through ;
+            kg:trialsAdded ?added ; kg:trialsUpdated ?updated ; kg:trialsUnchanged ?unchanged ;
+            kg:trialsRemoved ?removed ; prov:endedAtTime ?ended .
+            OPTIONAL {{ ?run kg:syncedSince ?since }} }} }} ORDER BY ?ended""")
+    opened.close()
+    return [{v: (c["value"] if c else None) for v, c in zip(result.variables, row, strict=True)}
+            for row in result.rows]
+
+
+def title(store, nct_id: str) -> set[str]:
+    opened = OxigraphStore(store)
+    found = {q.object.value for q in opened.store.quads_for_pattern(
+        ox.NamedNode(f"{BASE}trial/{nct_id}"), ox.NamedNode("https://schema.org/name"), None,
+        None)}
+    opened.close()
+    return found
+
+
+def day_two(registry: Registry) -> None:
+    registry.records["NCT01000002"] = record("NCT01000002", "2026-11-30", "A new title")
+    registry.records["NCT01000006"] = record("NCT01000006", "2026-11-30")
+    del registry.records["NCT01000003"]
+
+
+def test_two_days_of_sync_keep_the_store_equal_to_the_registry(registry, tmp_path):
+    store = tmp_path / "store"
+    first = sync(registry, store)
+    assert first.returncode == 0, first.stderr
+    assert "every record: 5 added" in first.stderr
+    assert set(trial_graphs(store)) == set(registry.records)
+    old_title = title(store, "NCT01000002")
+
+    day_two(registry)
+    registry.fail_next = 2  # the first page fails twice, then the retry gets it
+    registry.requests.clear()
+    second = sync(registry, store, "--prune")
+    assert second.returncode == 0, second.stderr
+    assert "records updated since 2026-11-25" in second.stderr
+    assert "1 added, 1 updated" in second.stderr and "1 removed" in second.stderr
+    assert "removed: NCT01000003" in second.stderr
+    assert set(trial_graphs(store)) == set(registry.records), "exactly the registry's trials"
+    assert title(store, "NCT01000002") == {"A new title"} and not old_title & {"A new title"}
+    assert sum(1 for r in registry.requests if r.get("fields") == "NCTId") >= 1
+
+    recorded = runs(store)
+    assert len(recorded) == 2
+    assert recorded[0]["since"] is None and recorded[0]["through"] == "2026-11-25"
+    assert recorded[1]["since"] == "2026-11-25" and recorded[1]["through"] == "2026-11-30"
+    assert (recorded[1]["added"], recorded[1]["updated"], recorded[1]["removed"]) == ("1", "1", "1")
+
+    before = trial_graphs(store)
+    registry.requests.clear()
+    third = sync(registry, store)
+    assert third.returncode == 0, third.stderr
+    assert "0 added, 0 updated" in third.stderr and "2 unchanged" in third.stderr
+    assert all(RANGE.search(r.get("filter.advanced", "")).group(1) == "2026-11-30"
+               for r in registry.requests), "only the changes are asked for"
+    assert trial_graphs(store) == before
+    assert len(runs(store)) == 3
+
+
+def test_a_sync_killed_mid_run_and_run_again_ends_as_an_uninterrupted_one(registry, tmp_path):
+    for store in ("killed", "whole"):
+        assert sync(registry, tmp_path / store).returncode == 0
+    day_two(registry)
+    for n in range(7, 10):  # more pages, so there is a middle to kill it in
+        registry.records[f"NCT0100000{n}"] = record(f"NCT0100000{n}", "2026-11-30")
+    registry.delay = 0.4
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "sync", "--store",
+                                str(tmp_path / "killed"), "--api-url", registry.url, "--rate",
+                                "0", "-w", "1", "--prune"], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    registry.requests.clear()
+    while time.monotonic() < deadline and len(registry.requests) < 2:
+        time.sleep(0.05)
+    process.kill()
+    process.wait(30)
+    registry.delay = 0.0
+    assert sync(registry, tmp_path / "killed", "--prune").returncode == 0
+    assert sync(registry, tmp_path / "whole", "--prune").returncode == 0
+    assert trial_graphs(tmp_path / "killed") == trial_graphs(tmp_path / "whole")
+    assert set(trial_graphs(tmp_path / "killed")) == set(registry.records)
+
+
+def test_a_dry_run_says_what_would_change_and_changes_nothing(registry, tmp_path):
+    store = tmp_path / "store"
+    assert sync(registry, store).returncode == 0
+    day_two(registry)
+    before = trial_graphs(store)
+    dry = sync(registry, store, "--prune", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "dry run:" in dry.stderr and "1 added, 1 updated" in dry.stderr
+    assert "would remove: NCT01000003" in dry.stderr
+    assert trial_graphs(store) == before and len(runs(store)) == 1
+
+
+def test_a_registry_that_stays_down_ends_the_run_unrecorded_and_the_next_run_catches_up(
+        registry, tmp_path):
+    store = tmp_path / "store"
+    assert sync(registry, store).returncode == 0
+    day_two(registry)
+    registry.fail_next = 100
+    down = sync(registry, store, "--retries", "1")
+    assert down.returncode == 2 and "could not be read to the end" in down.stderr
+    assert len(runs(store)) == 1, "a failed run is not recorded: the next one starts from day one"
+    registry.fail_next = 0
+    again = sync(registry, store)
+    assert again.returncode == 0 and "records updated since 2026-11-25" in again.stderr
+    assert title(store, "NCT01000002") == {"A new title"}
