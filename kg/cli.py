@@ -811,9 +811,13 @@ def link_command(graph: str, output: str, cache_dir: str, offline: bool,
 @click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
               help="Rows (or triples) a SPARQL answer holds at most.")
 @click.option("--query-workers", type=click.IntRange(1), default=2, show_default=True,
-              help="Processes that answer SPARQL queries.")
+              help="Processes that answer SPARQL queries (shared among the server processes).")
+@click.option("--processes", type=click.IntRange(1), default=os.cpu_count() or 1,
+              show_default=True, help="Server processes sharing the port (pages are rendered "
+                                      "in Python: one process uses one core).")
 def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, port: int,
-                  base: str | None, timeout: float, max_rows: int, query_workers: int) -> None:
+                  base: str | None, timeout: float, max_rows: int, query_workers: int,
+                  processes: int) -> None:
     """Serve a store (or RDF files and records, loaded into a temporary store) as linked data:
     a page per trial at its IRI path, content negotiation, search, and a read-only SPARQL
     endpoint."""
@@ -825,7 +829,7 @@ def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, por
     with tempfile.TemporaryDirectory(prefix="kg-serve-") as scratch:
         try:
             serve(inputs, store_dir, scratch, host, port, base, timeout, max_rows, query_workers,
-                  lambda line: click.echo(line, err=True))
+                  lambda line: click.echo(line, err=True), processes)
         except ServeError as exc:
             click.echo(f"kg serve: {exc}", err=True)
             sys.exit(2)

@@ -3,6 +3,8 @@ web server."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -61,13 +63,15 @@ def build_store(inputs: tuple[str, ...], directory: str, report: Callable[[str],
     return str(Path(directory) / "store")
 
 
+CONFIG_ENV = "KG_SERVE_CONFIG"  # how the parent hands the settings to server processes
+
+
 def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: str, port: int,
           base: str | None, timeout: float, max_rows: int, workers: int,
-          report: Callable[[str], None]) -> None:
+          report: Callable[[str], None], processes: int = 1) -> None:
+    """Serve until stopped: one process, or ``processes`` of them sharing the port (each with
+    the store open read-only and its share of the query workers)."""
     import uvicorn
-
-    from kg.serve.app import Settings, create_app
-    from kg.serve.sparql import QueryPool
 
     if inputs:
         path = build_store(inputs, scratch, report)
@@ -79,13 +83,35 @@ def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: st
         store = ox.Store.read_only(path)
     except OSError as exc:
         raise ServeError(f"cannot open the store at {path}: {exc}") from exc
-    served_base = base or detect_base(store, DEFAULT_BASE)
-    data = Resources(store, served_base)
-    pool = QueryPool(path, workers, timeout, max_rows)
-    app = create_app(data, pool, Settings(served_base, timeout, max_rows, example_queries()))
-    report(f"serving {data.counts()['trials']} trials of {served_base} at http://{host}:{port}/ "
-           f"(read-only; queries stop after {timeout:g} s and {max_rows:,} rows)")
+    config = {"store": path, "base": base or detect_base(store, DEFAULT_BASE), "timeout": timeout,
+              "max_rows": max_rows, "workers": max(1, workers // processes)}
+    trials = Resources(store, config["base"]).counts()["trials"]
+    del store
+    report(f"serving {trials} trials of {config['base']} at http://{host}:{port}/ "
+           f"(read-only; queries stop after {timeout:g} s and {max_rows:,} rows"
+           + (f"; {processes} processes" if processes > 1 else "") + ")")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        if processes > 1:
+            os.environ[CONFIG_ENV] = json.dumps(config)
+            uvicorn.run("kg.serve.run:app_from_environment", factory=True, workers=processes,
+                        host=host, port=port, log_level="warning", access_log=False)
+        else:
+            uvicorn.run(make_app(config), host=host, port=port, log_level="warning",
+                        access_log=False)
     except (OSError, StoreError, SystemExit) as exc:
         raise ServeError(f"the server stopped: {exc}") from exc
+
+
+def make_app(config: dict):
+    from kg.serve.app import Settings, create_app
+    from kg.serve.sparql import QueryPool
+
+    data = Resources(ox.Store.read_only(config["store"]), config["base"])
+    pool = QueryPool(config["store"], config["workers"], config["timeout"], config["max_rows"])
+    return create_app(data, pool, Settings(config["base"], config["timeout"], config["max_rows"],
+                                           example_queries()))
+
+
+def app_from_environment():
+    """The application of one server process of several (uvicorn's factory)."""
+    return make_app(json.loads(os.environ[CONFIG_ENV]))
