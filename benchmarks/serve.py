@@ -6,9 +6,9 @@ Usage: python -m benchmarks.serve [RECORDS]    (default 2,000 records of the ben
 The corpus is loaded into a store, ``kg serve`` runs over it with its defaults (two query
 workers, one server process per core), and wrk (2 threads, 50 connections) asks for trial
 pages in turn (HTML, each a different trial), then for one trial's facts by SPARQL (a
-different trial each time), then for the example queries in turn (whole-store aggregations). Printed: requests/s,
-median and p99 latency, and every error (non-2xx answers, socket errors). Client and server
-share the machine's cores.
+different trial each time), then for the example queries in turn (whole-store aggregations).
+Printed: requests/s, median and p99 latency, and every error (non-2xx answers, socket errors).
+Client and server share the machine's cores.
 """
 
 from __future__ import annotations
