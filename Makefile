@@ -21,10 +21,12 @@ test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m benchmarks.bulk
+	$(BIN)/python -m benchmarks.registry 50000
+	$(BIN)/python -m benchmarks.bulk 20000
 	$(BIN)/python -m benchmarks.validation
 	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.memory
+	$(BIN)/python -m benchmarks.serve
 
 clean:
 	rm -rf $(VENV) output/*.ttl output/*.jsonld output/*.nt output/*.nq
