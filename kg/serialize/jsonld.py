@@ -39,6 +39,12 @@ def identifier(iri: str) -> str:
 def value(obj: Object) -> object:
     if isinstance(obj, str):
         return {"@id": identifier(obj)}
+    return literal_value(obj)
+
+
+def literal_value(obj: tuple) -> object:
+    """A literal as JSON-LD writes it: a string, a number or boolean of its type, else a value
+    object with its datatype or language."""
     lexical, datatype, language = obj
     if language:
         return {"@value": lexical, "@language": language}

@@ -23,8 +23,9 @@ import orjson
 
 from kg.mapping import MappedRecord
 from kg.mapping.vocab import SCHEMA_NS, SDO
-from kg.rdf import RDF_TYPE, XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, Object
+from kg.rdf import RDF_TYPE, Object
 from kg.serialize.base import Format
+from kg.serialize.jsonld import literal_value
 from kg.serialize.prefixes import PREFIXES, SAFE_LOCAL, compact
 
 SCHEMA_CONTEXT_URL = "https://schema.org"
@@ -57,19 +58,6 @@ def _key(iri: str) -> str:
 def _type(iri: str) -> str:
     local = iri[len(SCHEMA_NS):] if iri.startswith(SCHEMA_NS) else ""
     return local if local in SDO.terms and SAFE_LOCAL.match(local) else _key(iri)
-
-
-def _literal(obj: tuple) -> object:
-    lexical, datatype, language = obj
-    if language:
-        return {"@value": lexical, "@language": language}
-    if datatype == XSD_STRING:
-        return lexical
-    if datatype == XSD_INTEGER:
-        return int(lexical)
-    if datatype == XSD_BOOLEAN:
-        return lexical == "true"
-    return {"@value": lexical, "@type": compact(datatype) or datatype}
 
 
 class _Tree:
@@ -105,7 +93,7 @@ class _Tree:
 
     def value(self, obj: Object) -> object:
         if not isinstance(obj, str):
-            return _literal(obj)
+            return literal_value(obj)
         if obj in self.nodes and obj not in self.objects and obj != self.trial:
             return self.embed(obj)
         return {"@id": obj}

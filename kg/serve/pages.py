@@ -292,9 +292,8 @@ class TrialPage:
         cells = g.subjects(QB.dataSet, result)
         rows: dict[tuple, dict] = {}
         for cell in cells:
-            row = (g.text(g.one(cell, KG.measureClass) or "", SDO.name) if g.one(
-                cell, KG.measureClass) else "", g.text(g.one(cell, KG.category), SDO.name)
-                if g.one(cell, KG.category) else "")
+            row = tuple(g.text(part, SDO.name) if part else ""
+                        for part in (g.one(cell, KG.measureClass), g.one(cell, KG.category)))
             value = g.text(cell, SDMX_MEASURE.obsValue)
             spread = g.text(cell, KG.spread)
             lower, upper = g.text(cell, KG.lowerLimit), g.text(cell, KG.upperLimit)
@@ -313,7 +312,7 @@ class TrialPage:
     def facts(self) -> list[tuple[Shown, list[Shown]]]:
         """Every fact of the trial node: what the sections show, and the rest."""
         spo = self.graph.spo.get(self.trial, {})
-        return [(Shown(label(p), Links.href(self.links, p) if p != RDF_TYPE else None),
+        return [(Shown(label(p), self.links.href(p) if p != RDF_TYPE else None),
                  [self.shown(v) for v in self.graph.all(self.trial, p)])
                 for p in sorted(spo, key=label)]
 
