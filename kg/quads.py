@@ -14,6 +14,7 @@ store's parser when the graph is loaded (and the batch is reported as not loaded
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -22,6 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.mapping.vocab import KG_NS
+from kg.rdf import XSD_STRING, Literal
 
 _MODIFIED = f"{KG_NS}lastUpdatePostDate".encode()
 
@@ -214,3 +216,79 @@ def as_ntriples(graph: str, nquads: bytes) -> bytes:
     cut = len(graph.encode()) + 6  # " <", the graph, "> .\n"
     return b"".join(line[:-cut] + b" .\n" for line in nquads.splitlines(keepends=True))
 
+
+# What an IRIREF may hold (N-Triples: no spaces, controls, <>"{}|^` or backslash; kg's writer
+# escapes those as \u, which the strict reader leaves to Oxigraph), with a scheme.
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*")
+_LANGUAGE = re.compile(r"[a-zA-Z]+(-[a-zA-Z0-9]+)*")
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([tbnrf\"'\\]))")
+_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"  # as Oxigraph reads it
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'",
+          "\\": "\\"}
+
+
+def _unescape(match: re.Match) -> str:
+    code = match.group(1) or match.group(2)
+    return chr(int(code, 16)) if code else _ECHAR[match.group(3)]
+
+
+def _literal(raw: str, tail: str) -> Literal | None:
+    """The literal of a quoted ``raw`` text and what follows its closing quote (nothing,
+    ``^^<datatype>`` or ``@language``), or None where that is not N-Triples."""
+    if not tail:
+        datatype, language = XSD_STRING, None
+    elif tail[:3] == "^^<" and tail[-1:] == ">" and _IRI.fullmatch(tail, 3, len(tail) - 1):
+        datatype, language = tail[3:-1], None
+    elif tail[:1] == "@" and _LANGUAGE.fullmatch(tail, 1):
+        datatype, language = _LANGSTRING, tail[1:]
+    else:
+        return None
+    if "\\" in raw:
+        if '"' in _ESCAPE.sub("", raw) or "\\" in _ESCAPE.sub("", raw):
+            return None  # a quote not escaped, or an escape N-Triples does not have
+        raw = _ESCAPE.sub(_unescape, raw)
+    elif '"' in raw:
+        return None
+    return Literal(raw, datatype, language)
+
+
+def strict_triples(text: str) -> list[tuple] | None:
+    """The triples of N-Quads or N-Triples lines in the form kg writes (single spaces, IRIs
+    without escapes, no blank nodes), in kg's term encoding, or None as soon as a line is not
+    in that form (Oxigraph then reads the text). Each IRI is checked for what an IRIREF may
+    hold, each literal for unescaped quotes, and its escapes are undone. IRIs and language tags
+    hold no quote, so a literal ends at the line's last one; the split costs a fraction of a
+    parser's objects a term."""
+    found = []
+    append = found.append
+    iri = _IRI.fullmatch
+    for line in text.split("\n"):
+        if not line:
+            continue
+        if not line.endswith(" ."):
+            return None
+        subject, _, rest = line[:-2].partition(" ")
+        predicate, _, rest = rest.partition(" ")
+        if not (subject[:1] == "<" and subject[-1:] == ">" and iri(subject, 1, len(subject) - 1)
+                and predicate[:1] == "<" and predicate[-1:] == ">"
+                and iri(predicate, 1, len(predicate) - 1)):
+            return None
+        if rest[:1] == '"':
+            close = rest.rindex('"')
+            if not close:
+                return None
+            tail, _, graph = rest[close + 1:].partition(" ")
+            value = _literal(rest[1:close], tail)
+            if value is None:
+                return None
+        elif rest[:1] == "<":
+            obj, _, graph = rest.partition(" ")
+            if obj[-1:] != ">" or not iri(obj, 1, len(obj) - 1):
+                return None
+            value = obj[1:-1]
+        else:
+            return None
+        if graph and not (graph[0] == "<" and graph[-1] == ">" and iri(graph, 1, len(graph) - 1)):
+            return None
+        append((subject[1:-1], predicate[1:-1], value))
+    return found

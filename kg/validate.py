@@ -27,6 +27,7 @@ from rdflib.namespace import RDF, SH
 
 from kg.mapping import MappedRecord
 from kg.mapping.vocab import SCHEMA_NS
+from kg.quads import strict_triples
 from kg.rdf import XSD_STRING, Literal, to_rdflib
 from kg.shacl import BlankNode as BlankNodeLabel
 from kg.shacl import NativeEngine, Uncertain, Unsupported
@@ -182,8 +183,9 @@ def _term_input(triples: list):
 def validate_nquads(text: str, nct_id: str,
                     engine: str = DEFAULT_ENGINE) -> list[ValidationResult]:
     """The results for one trial given as N-Quads or N-Triples lines (a trial of an export; the
-    graph names are not used): the fast engines get Oxigraph's parse of it, the reference
-    engine rdflib's."""
+    graph names are not used). The fast engines get the lines split by kg's strict reader
+    where they are in the form kg writes, else Oxigraph's parse; the reference engine gets
+    rdflib's."""
     if engine == "pyshacl":
         dataset = rdflib.Dataset()
         dataset.parse(data=text, format="nquads")
@@ -191,6 +193,13 @@ def validate_nquads(text: str, nct_id: str,
         for s, p, o, _ in dataset.quads():
             graph.add((s, p, o))
         return validate_graph(graph, nct_id, engine)
+    triples = strict_triples(text)
+    if triples is None:
+        triples = _oxigraph_triples(text)
+    return validate_triples(list(dict.fromkeys(triples)), nct_id, engine)
+
+
+def _oxigraph_triples(text: str) -> list[tuple]:
     import pyoxigraph
 
     triples = []
@@ -206,7 +215,7 @@ def validate_nquads(text: str, nct_id: str,
         subject = BlankNodeLabel(subject.value) if isinstance(
             subject, pyoxigraph.BlankNode) else subject.value
         triples.append((subject, quad.predicate.value, obj))
-    return validate_triples(list(dict.fromkeys(triples)), nct_id, engine)
+    return triples
 
 
 def validate_triples(triples: list, nct_id: str,

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.quads import QuadsError, as_ntriples, graph_blocks, graph_of
+from kg.rdf import XSD_STRING, Literal
 
 TRICKY = st.text(alphabet=st.sampled_from(list('ab <>"\\@^.#_:\n\t') + ["\u2028", "é"]),
                  max_size=12)
@@ -83,3 +84,62 @@ def test_a_triple_of_the_default_graph_among_a_graphs_lines_is_not_loaded_into_i
                      b"<https://e/s> <https://e/q> <https://e/o> <https://e/g> .\n")
     (block,) = graph_blocks(path)
     assert block.triples == 2 and b"<https://e/p> <https://e/g> .\n" not in block.data
+
+
+@settings(max_examples=200, deadline=None)
+@given(literals=st.lists(TRICKY, min_size=1, max_size=5), language=st.booleans(),
+       typed=st.booleans(), graph=st.booleans())
+def test_the_strict_reader_gives_oxigraphs_triples_or_leaves_the_text_to_oxigraph(
+        literals, language, typed, graph):
+    """On kg's writing and on Oxigraph's of the same triples, the strict reader's triples are
+    Oxigraph's parse of the text, term for term, whenever it reads the text at all; kg's own
+    writing it always reads."""
+    from kg.mapping import MappedRecord
+    from kg.quads import strict_triples
+    from kg.serialize import FORMATS
+
+    datatype = "https://e/type" if typed else XSD_STRING
+    triples = []
+    for n, text in enumerate(literals):
+        obj = Literal(text, datatype, "en" if language and not typed else None)
+        triples += [(f"https://e/s{n}", "https://e/p", obj),
+                    (f"https://e/s{n}", "https://e/q", "https://e/o")]
+    record = MappedRecord("NCT00000001", "https://e/trial/NCT00000001", triples, [])
+    ours = FORMATS["nquads" if graph else "ntriples"].render(record)
+    theirs = ox.serialize([ox.Quad(ox.NamedNode(s), ox.NamedNode(p), _oxigraph_term(o))
+                           for s, p, o in triples], format=ox.RdfFormat.N_QUADS).decode()
+    for text in (ours, theirs):
+        read = strict_triples(text)
+        expected = [(q.subject.value, q.predicate.value, _kg_term(q.object))
+                    for q in ox.parse(text.encode(), ox.RdfFormat.N_QUADS)]
+        if read is not None:
+            assert sorted(map(repr, read)) == sorted(map(repr, expected))
+    assert strict_triples(ours) is not None, "kg's own output takes the strict reader"
+
+
+def _oxigraph_term(term):
+    if isinstance(term, str):
+        return ox.NamedNode(term)
+    if term.language:
+        return ox.Literal(term.lexical, language=term.language)
+    return ox.Literal(term.lexical, datatype=ox.NamedNode(term.datatype))
+
+
+def _kg_term(term):
+    if isinstance(term, ox.Literal):
+        return Literal(term.value, term.datatype.value, term.language)
+    return term.value
+
+
+@pytest.mark.parametrize("line", [
+    '_:b0 <https://e/p> "x" .',                      # a blank node: kg writes none
+    '<https://e/s> <https://e/p> "a"b" .',           # a quote not escaped
+    '<https://e/s> <https://e/p> "a\\qb" .',         # an escape N-Triples does not have
+    '<https://e/s> <https://e/p> "x"^^<not an iri> .',
+    '<https://e/s>  <https://e/p> "x" .',            # two spaces
+    '<https://e/s> <https://e/p> "x" .\r',           # a CRLF line end
+])
+def test_the_strict_reader_hands_text_not_in_kgs_form_to_oxigraph(line):
+    from kg.quads import strict_triples
+
+    assert strict_triples('<https://e/s> <https://e/p> <https://e/o> .\n' + line + "\n") is None
