@@ -138,6 +138,13 @@ def targets_for(formats: tuple[str, ...], output: str, inputs: tuple[str, ...],
     return {fmt: str(Path(output) / f"{stem}{FORMATS[fmt].extension}{suffix}") for fmt in formats}
 
 
+def _with_options(command, options: list):
+    """``command`` with ``options`` in the order given (decorators apply bottom-up)."""
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def enrich_options(command):
     """Where enrichment asks, how politely, and where it keeps the answers."""
     options = [
@@ -153,9 +160,7 @@ def enrich_options(command):
         click.option("--eutils-url", envvar="KG_EUTILS_URL", default=None,
                      help="NCBI E-utilities esummary (or $KG_EUTILS_URL)."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _with_options(command, options)
 
 
 def make_enricher(base: str, mailto: str | None, cache_dir: str, offline: bool,
@@ -184,9 +189,7 @@ def link_options(command):
         click.option("--wikidata-url", envvar="KG_WDQS_URL", default=None,
                      help="Wikidata Query Service SPARQL endpoint (or $KG_WDQS_URL)."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _with_options(command, options)
 
 
 def make_linkers(links: tuple[str, ...], cache_dir: str, offline: bool, ror_url: str | None,
@@ -256,9 +259,7 @@ def source_options(command):
         click.option("--retries", type=click.IntRange(0), default=4, show_default=True,
                      help="Retries of a failed request (connection errors, 429, 5xx)."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _with_options(command, options)
 
 
 def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
@@ -478,9 +479,7 @@ def store_options(command):
                      help="Its Graph Store Protocol endpoint (or $KG_GSP_ENDPOINT); without it "
                           "graphs are replaced by SPARQL Update."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _with_options(command, options)
 
 
 def open_store(store_dir: str | None, endpoint: str | None, update_endpoint: str | None,
