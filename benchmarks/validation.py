@@ -92,7 +92,8 @@ def in_process(sizes: list[int]) -> None:
             mapping = run_child("", size, workers)
             rate = size / (both["seconds"] - mapping["seconds"])
             print(f"{engine:>8} {size:>7,} {workers:>7} {both['seconds']:>10.1f} "
-                  f"{mapping['seconds']:>7.1f} {rate:>9,.0f} trials/s {both['rss']:>6.0f} MB",
+                  f"{mapping['seconds']:>7.1f} {rate:>9,.{1 if rate < 10 else 0}f} trials/s "
+                  f"{both['rss']:>6.0f} MB",
                   flush=True)
 
 

@@ -232,24 +232,26 @@ def _unescape(match: re.Match) -> str:
     return chr(int(code, 16)) if code else _ECHAR[match.group(3)]
 
 
-def _literal(raw: str, tail: str) -> Literal | None:
-    """The literal of a quoted ``raw`` text and what follows its closing quote (nothing,
+def _tail(tail: str) -> tuple[str, str | None] | None:
+    """The datatype and language of what follows a literal's closing quote (nothing,
     ``^^<datatype>`` or ``@language``), or None where that is not N-Triples."""
     if not tail:
-        datatype, language = XSD_STRING, None
-    elif tail[:3] == "^^<" and tail[-1:] == ">" and _IRI.fullmatch(tail, 3, len(tail) - 1):
-        datatype, language = tail[3:-1], None
-    elif tail[:1] == "@" and _LANGUAGE.fullmatch(tail, 1):
-        datatype, language = _LANGSTRING, tail[1:]
-    else:
-        return None
+        return XSD_STRING, None
+    if tail[:3] == "^^<" and tail[-1:] == ">" and _IRI.fullmatch(tail, 3, len(tail) - 1):
+        return tail[3:-1], None
+    if tail[:1] == "@" and _LANGUAGE.fullmatch(tail, 1):
+        return _LANGSTRING, tail[1:]
+    return None
+
+
+def _lexical(raw: str) -> str | None:
+    """The lexical form of a literal's quoted text, escapes undone, or None where it holds a
+    quote not escaped or an escape N-Triples does not have."""
     if "\\" in raw:
         if '"' in _ESCAPE.sub("", raw) or "\\" in _ESCAPE.sub("", raw):
-            return None  # a quote not escaped, or an escape N-Triples does not have
-        raw = _ESCAPE.sub(_unescape, raw)
-    elif '"' in raw:
-        return None
-    return Literal(raw, datatype, language)
+            return None
+        return _ESCAPE.sub(_unescape, raw)
+    return None if '"' in raw else raw
 
 
 def strict_triples(text: str) -> list[tuple] | None:
@@ -258,10 +260,20 @@ def strict_triples(text: str) -> list[tuple] | None:
     in that form (Oxigraph then reads the text). Each IRI is checked for what an IRIREF may
     hold, each literal for unescaped quotes, and its escapes are undone. IRIs and language tags
     hold no quote, so a literal ends at the line's last one; the split costs a fraction of a
-    parser's objects a term."""
+    parser's objects a term. A trial repeats its graph, predicates, subjects and datatypes on
+    many lines, so each distinct token is checked once (``known``, ``tails``)."""
     found = []
     append = found.append
     iri = _IRI.fullmatch
+    known: dict[str, str] = {}  # "<iri>" as written -> the IRI, for tokens already checked
+    tails: dict[str, tuple[str, str | None] | None] = {}
+
+    def checked(token: str) -> str | None:
+        if token[:1] == "<" and token[-1:] == ">" and iri(token, 1, len(token) - 1):
+            known[token] = token[1:-1]
+            return token[1:-1]
+        return None
+
     for line in text.split("\n"):
         if not line:
             continue
@@ -269,26 +281,26 @@ def strict_triples(text: str) -> list[tuple] | None:
             return None
         subject, _, rest = line[:-2].partition(" ")
         predicate, _, rest = rest.partition(" ")
-        if not (subject[:1] == "<" and subject[-1:] == ">" and iri(subject, 1, len(subject) - 1)
-                and predicate[:1] == "<" and predicate[-1:] == ">"
-                and iri(predicate, 1, len(predicate) - 1)):
+        s = known.get(subject) or checked(subject)
+        p = known.get(predicate) or checked(predicate)
+        if s is None or p is None:
             return None
         if rest[:1] == '"':
             close = rest.rindex('"')
             if not close:
                 return None
             tail, _, graph = rest[close + 1:].partition(" ")
-            value = _literal(rest[1:close], tail)
+            kind = tails[tail] if tail in tails else tails.setdefault(tail, _tail(tail))
+            lexical = _lexical(rest[1:close])
+            if kind is None or lexical is None:
+                return None
+            value = Literal(lexical, *kind)
+        else:
+            obj, _, graph = rest.partition(" ")
+            value = known.get(obj) or checked(obj)
             if value is None:
                 return None
-        elif rest[:1] == "<":
-            obj, _, graph = rest.partition(" ")
-            if obj[-1:] != ">" or not iri(obj, 1, len(obj) - 1):
-                return None
-            value = obj[1:-1]
-        else:
+        if graph and not (graph in known or checked(graph)):
             return None
-        if graph and not (graph[0] == "<" and graph[-1] == ">" and iri(graph, 1, len(graph) - 1)):
-            return None
-        append((subject[1:-1], predicate[1:-1], value))
+        append((s, p, value))
     return found
