@@ -18,6 +18,7 @@ Skipped where ``virtuoso-t`` is not installed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.bulk import write_corpus
@@ -107,10 +109,10 @@ def oxigraph(nquads: Path, quads: int, tmp: Path, runs: int = 3) -> None:
     row(f"Oxigraph: reload, {changed:,} trials changed", quads, seconds, rss)
 
 
-def virtuoso(nquads: Path, quads: int, tmp: Path) -> None:
-    if shutil.which("virtuoso-t") is None:
-        print("Virtuoso: skipped (virtuoso-t not installed)")
-        return
+@contextlib.contextmanager
+def big_virtuoso(tmp: Path) -> Iterator:
+    """The test fixture's Virtuoso in ``tmp/virtuoso`` with buffers sized as Virtuoso's guide
+    sizes them for a few GB (NumberOfBuffers 340,000, MaxDirtyBuffers 250,000)."""
     import tests.virtuoso as fixture
 
     fixture.INI = fixture.INI.replace("NumberOfBuffers = 10000", "NumberOfBuffers = 340000") \
@@ -119,6 +121,23 @@ def virtuoso(nquads: Path, quads: int, tmp: Path) -> None:
     server = fixture.Virtuoso(tmp / "virtuoso")
     server.start()
     try:
+        yield server
+    finally:
+        server.stop()
+
+
+def bulk_options(server, tmp: Path, loaders: int = 2) -> list[str]:
+    """``kg load`` options for Virtuoso's bulk loader on ``server``, files under ``tmp``."""
+    return ["--endpoint", server.query_url, "--update-endpoint", server.update_url,
+            "--virtuoso-bulk", str(tmp / "virtuoso" / "bulk"), "--isql",
+            f"127.0.0.1:{server.sql_port}", "--loaders", str(loaders)]
+
+
+def virtuoso(nquads: Path, quads: int, tmp: Path) -> None:
+    if shutil.which("virtuoso-t") is None:
+        print("Virtuoso: skipped (virtuoso-t not installed)")
+        return
+    with big_virtuoso(tmp) as server:
         env = server.env()
         isql = [shutil.which("isql-vt") or "isql", f"127.0.0.1:{server.sql_port}", "dba", "dba"]
         raw = tmp / "virtuoso" / "raw"
@@ -139,9 +158,7 @@ def virtuoso(nquads: Path, quads: int, tmp: Path) -> None:
                         "delete from DB.DBA.LOAD_LIST; checkpoint;"], check=True,
                        capture_output=True)
         shutil.rmtree(raw)
-        bulk = ["--endpoint", server.query_url, "--update-endpoint", server.update_url,
-                "--virtuoso-bulk", str(tmp / "virtuoso" / "bulk"), "--isql",
-                f"127.0.0.1:{server.sql_port}", "--loaders", "2"]
+        bulk = bulk_options(server, tmp)
         seconds, rss, _ = kg("load", str(nquads), *bulk, "-q", env=env)
         row("Virtuoso: kg load --virtuoso-bulk, first load", quads, seconds, rss)
         changed = changed_copy(nquads, tmp / "changed.nq")
@@ -152,8 +169,6 @@ def virtuoso(nquads: Path, quads: int, tmp: Path) -> None:
                "--gsp-endpoint", server.gsp_url]
         seconds, rss, _ = kg("load", str(nquads), *gsp, "-q", env=env)
         row("Virtuoso: kg load (Graph Store Protocol PUT)", quads, seconds, rss)
-    finally:
-        server.stop()
 
 
 def main(size: int) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.bulk import write_corpus
 from benchmarks.corpus import describe, machine
-from benchmarks.load import kg
+from benchmarks.load import big_virtuoso, bulk_options, kg
 
 REGISTRY = 600_000
 
@@ -72,25 +72,14 @@ def main(size: int) -> None:
 
 
 def virtuoso(nquads: Path, tmp: Path) -> tuple[str, float | None, str]:
+    label = "load into Virtuoso (bulk loader, 2 loaders)"
     if shutil.which("virtuoso-t") is None:
-        return "load into Virtuoso (bulk loader)", None, ""
-    import tests.virtuoso as fixture
-
-    fixture.INI = fixture.INI.replace("NumberOfBuffers = 10000", "NumberOfBuffers = 340000") \
-                             .replace("MaxDirtyBuffers = 6000", "MaxDirtyBuffers = 250000")
-    (tmp / "virtuoso").mkdir()
-    server = fixture.Virtuoso(tmp / "virtuoso")
-    server.start()
-    try:
-        seconds, rss, _ = kg("load", str(nquads), "--endpoint", server.query_url,
-                             "--update-endpoint", server.update_url, "--virtuoso-bulk",
-                             str(tmp / "virtuoso" / "bulk"), "--isql",
-                             f"127.0.0.1:{server.sql_port}", "--loaders", "2", "-q",
+        return label, None, ""
+    with big_virtuoso(tmp) as server:
+        seconds, rss, _ = kg("load", str(nquads), *bulk_options(server, tmp), "-q",
                              env=server.env())
-    finally:
-        server.stop()
     print(f"load into Virtuoso: {seconds:.1f} s", flush=True)
-    return "load into Virtuoso (bulk loader, 2 loaders)", seconds, f"{rss:,.0f} MB"
+    return label, seconds, f"{rss:,.0f} MB"
 
 
 if __name__ == "__main__":

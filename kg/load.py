@@ -328,6 +328,34 @@ def load(graphs: Iterable[TrialGraph], store: Store, base: str, source: str,
     return summary
 
 
+class _Survey:
+    """What the first pass over an N-Quads file finds: the trials to load, those stored with
+    the same digest, the stored graphs to remove first, and the lines not in kg's form."""
+
+    def __init__(self) -> None:
+        self.trials: list[TrialGraph] = []
+        self.unchanged: list[TrialGraph] = []
+        self.replaced: list[str] = []
+        self.reading = Reading()
+        self.error: QuadsError | None = None
+
+    def run(self, path: Path, current: dict[str, StoredTrial], store: Store | None) -> None:
+        """``store`` None: the store held nothing when the load began (nothing to replace)."""
+        try:
+            for block in graph_blocks(path, self.reading):
+                trial = TrialGraph(block.graph.rsplit("/", 1)[-1], block.graph, b"",
+                                   block.triples, block.modified(), digest_of(block.data))
+                stored = current.get(trial.graph)
+                if stored and stored.digest == trial.digest:
+                    self.unchanged.append(trial)  # reloaded as it is: the store keeps one copy
+                else:
+                    self.trials.append(trial)
+                    if stored or (store is not None and store.has_graph(trial.graph)):
+                        self.replaced.append(trial.graph)
+        except QuadsError as exc:
+            self.error = exc
+
+
 def load_nquads_file(path: Path, store: Store, base: str, source: str,
                      on_batch: Callable[[list[TrialGraph]], None] | None = None,
                      batch_size: int = 1000) -> LoadSummary | None:
@@ -340,38 +368,73 @@ def load_nquads_file(path: Path, store: Store, base: str, source: str,
     quads again, which changes nothing. None when the file is not for this path (a line not in
     the form ``kg export`` writes, or more than half of the trials unchanged, where streaming
     only the changed ones is faster): the caller streams it instead. An unreadable file raises
-    InputError before the store is changed."""
+    InputError, the store as it was before.
+
+    Into an empty store (a first load, the registry-scale case) the first pass runs in a thread
+    while the store loads, since there is nothing to remove first (measured: a tenth off the
+    load); if the pass then finds the file unreadable or not in kg's form, the store is emptied
+    again, which is the state it was in."""
     if not hasattr(store, "load_file"):
         return None
-    reading = Reading()
     try:
         current, error = stored_trials(store, base), ""
     except StoreError as exc:  # the trials are still read, to name them as not loaded
         current, error = {}, str(exc)
-    trials, unchanged, replaced = [], [], []
-    try:
-        for block in graph_blocks(path, reading):
-            trial = TrialGraph(block.graph.rsplit("/", 1)[-1], block.graph, b"", block.triples,
-                               block.modified(), digest_of(block.data))
-            stored = current.get(trial.graph)
-            if stored and stored.digest == trial.digest:
-                unchanged.append(trial)  # reloaded as it is: the store keeps one copy
-            else:
-                trials.append(trial)
-                if stored or store.has_graph(trial.graph):
-                    replaced.append(trial.graph)
-    except QuadsError as exc:
-        raise InputError(str(exc)) from exc
+    survey = _Survey()
+    if not error and not current and store.is_empty():
+        return _load_into_empty(path, store, base, source, survey, on_batch, batch_size)
+    survey.run(path, current, store)
+    if survey.error is not None:
+        raise InputError(str(survey.error)) from survey.error
     if error:
-        return LoadSummary(not_loaded=[t.nct_id for t in trials + unchanged], error=error)
-    if reading.other_lines or len(unchanged) > len(trials):
+        return LoadSummary(not_loaded=[t.nct_id for t in survey.trials + survey.unchanged],
+                           error=error)
+    if survey.reading.other_lines or len(survey.unchanged) > len(survey.trials):
         return None  # not in kg's form, or mostly stored already: better streamed, changes only
-    summary = LoadSummary(unchanged=[t.nct_id for t in unchanged])
-    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+    summary = LoadSummary(unchanged=[t.nct_id for t in survey.unchanged])
     try:
-        for graph in replaced:
+        for graph in survey.replaced:
             store.remove_graph(graph)
         store.load_file(path)
+    except StoreError as exc:
+        return _failed(summary, survey.trials, exc)
+    return _described(store, base, source, survey.trials, summary, on_batch, batch_size)
+
+
+def _load_into_empty(path: Path, store: Store, base: str, source: str, survey: _Survey,
+                     on_batch: Callable[[list[TrialGraph]], None] | None,
+                     batch_size: int) -> LoadSummary | None:
+    surveying = threading.Thread(target=survey.run, args=(path, {}, None), daemon=True)
+    surveying.start()
+    try:
+        store.load_file(path)  # Oxigraph's loader lets go of the GIL while it parses and sorts
+        failure = None
+    except StoreError as exc:
+        failure = exc
+    surveying.join()
+    if survey.error is not None or survey.reading.other_lines or failure is not None:
+        store.clear()
+    if survey.error is not None:
+        raise InputError(str(survey.error)) from survey.error
+    if survey.reading.other_lines:
+        return None
+    if failure is not None:
+        return _failed(LoadSummary(), survey.trials, failure)
+    return _described(store, base, source, survey.trials, LoadSummary(), on_batch, batch_size)
+
+
+def _failed(summary: LoadSummary, trials: list[TrialGraph], exc: StoreError) -> LoadSummary:
+    summary.error = str(exc)
+    summary.not_loaded.extend(t.nct_id for t in trials if t.nct_id not in summary.loaded)
+    return summary
+
+
+def _described(store: Store, base: str, source: str, trials: list[TrialGraph],
+               summary: LoadSummary, on_batch: Callable[[list[TrialGraph]], None] | None,
+               batch_size: int) -> LoadSummary:
+    """The loaded trials described in the description graph, in batches."""
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+    try:
         for start in range(0, len(trials), batch_size):
             part = trials[start:start + batch_size]
             _describe_batch(store, base, part, now)
@@ -380,6 +443,5 @@ def load_nquads_file(path: Path, store: Store, base: str, source: str,
                 on_batch(part)
         describe_dataset(store, base, source, now)
     except StoreError as exc:
-        summary.error = str(exc)
-        summary.not_loaded.extend(t.nct_id for t in trials if t.nct_id not in summary.loaded)
+        return _failed(summary, trials, exc)
     return summary

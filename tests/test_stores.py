@@ -265,6 +265,30 @@ def test_a_file_read_by_the_store_and_one_streamed_load_the_same_quads(tmp_path,
     assert len(quads) == sum(nquads_counts(exported_nquads).values())
 
 
+@pytest.mark.parametrize("first_load", [True, False])
+def test_an_unreadable_file_leaves_the_store_as_it_was(tmp_path, exported_nquads, first_load):
+    """Into an empty store the file is surveyed while Oxigraph loads it; a file found unreadable
+    (a trial's quads split in two) then leaves the store empty again, as it leaves a store with
+    trials untouched (the trial graphs: the description graph records every run)."""
+    store_dir = tmp_path / "store"
+    if not first_load:
+        kg("load", str(EXAMPLE), "--store", str(store_dir), check=True)
+    before = dataset(store_dir) if not first_load else set()
+    lines = exported_nquads.read_text().splitlines(keepends=True)
+    split = tmp_path / "split.nq"
+    split.write_text("".join(lines[1:] + lines[:1]))  # the first trial's first quad at the end
+    result = kg("load", str(split), "--store", str(store_dir))
+    assert result.returncode == 1, result.stderr  # bad input, as for any unreadable file
+    error = result.stderr.splitlines()[0]
+    assert error.startswith(f"error: {split}: ") and "are not together" in error
+    store = OxigraphStore(store_dir)
+    graphs = {q.graph_name.value for q in store.store.quads_for_pattern(None, None, None, None)}
+    store.close()
+    assert dataset(store_dir) == before
+    if first_load:  # nothing of the file is left; the run is still described, as every run is
+        assert graphs == {BASE + "dataset"}
+
+
 def test_virtuoso_bulk_loader_loads_and_a_bulk_reload_replaces_each_trial(virtuoso,  # noqa: F811
                                                                          tmp_path,
                                                                          exported_nquads):

@@ -105,6 +105,14 @@ class OxigraphStore:
             raise feed.error
         return feed.taken
 
+    def is_empty(self) -> bool:
+        """Whether the store holds no quad at all, in any graph."""
+        return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
+
+    def clear(self) -> None:
+        """Remove every quad and graph (after a failed first load, the state before it)."""
+        self.store.clear()
+
     def has_graph(self, iri: str) -> bool:
         return self.store.contains_named_graph(ox.NamedNode(iri))
 
