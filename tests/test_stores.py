@@ -140,6 +140,14 @@ def test_a_store_that_is_down_is_one_clear_error_naming_the_trials(tmp_path):
     assert "loaded 0 trials" in result.stderr and "NOT loaded 1" in result.stderr
 
 
+def test_a_connection_count_that_is_not_a_number_is_one_clear_error(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    result = kg("load", str(EXAMPLE), "--endpoint", url, env={"KG_STORE_CONNECTIONS": "zero"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("kg: KG_STORE_CONNECTIONS must be a whole number of at "
+                                     "least 1, not 'zero'")
+
+
 def test_virtuoso_holds_the_exported_triple_count_per_trial(virtuoso, shared_inputs,  # noqa: F811
                                                             exported_nquads):
     virtuoso.clear("https://w3id.org/ctkg/")

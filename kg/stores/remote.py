@@ -1,7 +1,8 @@
 """Any SPARQL 1.1 server: Graph Store Protocol PUT per trial graph, SPARQL Update as fallback.
 
 Credentials come from the environment (``KG_STORE_USER``, ``KG_STORE_PASSWORD``,
-``KG_STORE_AUTH`` = basic or digest), never from the command line or the code. Connection
+``KG_STORE_AUTH`` = basic or digest), never from the command line or the code; how many graphs
+are sent at once over kept-alive connections from ``KG_STORE_CONNECTIONS`` (default 4). Connection
 errors and 5xx answers are retried with back-off; anything else is a :class:`StoreError` that
 says what the server said.
 """
@@ -34,15 +35,22 @@ def auth_from_env():
     return HTTPDigestAuth(user, password) if kind == "digest" else HTTPBasicAuth(user, password)
 
 
+def _connections_from_env() -> int:
+    value = os.environ.get("KG_STORE_CONNECTIONS", "4")
+    if not value.isdigit() or int(value) < 1:
+        raise StoreError(f"KG_STORE_CONNECTIONS must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
 class RemoteStore:
     def __init__(self, query_url: str, update_url: str | None = None, gsp_url: str | None = None,
-                 timeout: float = 60.0, backoff: float = 0.5, connections: int = 4):
+                 timeout: float = 60.0, backoff: float = 0.5, connections: int | None = None):
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.gsp_url = gsp_url
         self.timeout = timeout
         self.backoff = backoff
-        self.connections = connections
+        self.connections = connections or _connections_from_env()
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
 
