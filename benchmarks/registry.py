@@ -65,9 +65,10 @@ def main(size: int) -> None:
         print(f"| {label} | {seconds:,.0f} s | {size / seconds:,.0f} records/s, "
               f"{quads / seconds:,.0f} quads/s | {projected[label] / 60:,.0f} min | {rss} |")
     export = projected["export, validating (the default)"]
+    print()
     for label in ("load into Oxigraph", "load into Virtuoso (bulk loader, 2 loaders)"):
         if label in projected:
-            print(f"\nexport (validating) then {label}: "
+            print(f"export (validating) then {label}: "
                   f"{(export + projected[label]) / 3600:.1f} h for {REGISTRY:,} records")
 
 
