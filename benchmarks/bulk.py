@@ -103,9 +103,12 @@ def run_child(kind: str, size: int, workers: int) -> dict:
     return json.loads(out.stdout)
 
 
-def write_corpus(size: int, directory: Path) -> None:
+def write_corpus(size: int, directory: Path) -> Path:
+    """The corpus as one JSON file per study in ``directory`` (made if missing); returns it."""
+    directory.mkdir(parents=True, exist_ok=True)
     for unit in units(size):
         (directory / unit.origin).write_bytes(unit.data)
+    return directory
 
 
 def run_cli(directory: Path, workers: int) -> dict:
@@ -126,9 +129,7 @@ def run_cli(directory: Path, workers: int) -> dict:
 def cli_rows(size: int) -> None:
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp) / "records"
-        directory.mkdir()
-        write_corpus(size, directory)
+        directory = write_corpus(size, Path(tmp) / "records")
         one = row("CLI end to end, 1 worker", run_cli(directory, 1))
         alln = row(f"CLI end to end, {cores} workers", run_cli(directory, cores))
     print(f"scaling {cores} workers / 1 worker: {alln / one:.2f}x")

@@ -175,9 +175,7 @@ def main(size: int) -> None:
     print(f"machine: {machine()}\ncorpus: {describe(size)}\n")
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
-        records = tmp / "records"
-        records.mkdir()
-        write_corpus(size, records)
+        records = write_corpus(size, tmp / "records")
         nquads = tmp / "all.nq"
         subprocess.run([sys.executable, "-m", "kg.cli", "export", str(records), "-o", str(nquads),
                         "--no-validate", "-q"], check=True)

@@ -40,9 +40,7 @@ def peak(*args: str) -> tuple[float, float, int]:
 def main(size: int) -> None:
     print(f"machine: {machine()}\ncorpus: {describe(size)}\n")
     with tempfile.TemporaryDirectory() as tmp:
-        records = Path(tmp) / "records"
-        records.mkdir()
-        write_corpus(size, records)
+        records = write_corpus(size, Path(tmp) / "records")
         nquads = Path(tmp) / "all.nq"
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "kg.cli", "export", str(records), "-o", str(nquads),

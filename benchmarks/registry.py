@@ -31,9 +31,7 @@ def main(size: int) -> None:
     rows: list[tuple[str, float, str]] = []
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
-        records = tmp / "records"
-        records.mkdir()
-        write_corpus(size, records)
+        records = write_corpus(size, tmp / "records")
         nquads = tmp / "all.nq"
         for label, extra in (("export, validating (the default)", []),
                              ("export, not validating", ["--no-validate"])):

@@ -68,9 +68,7 @@ def main(size: int) -> None:
     print(f"machine: {machine()}\ncorpus: {describe(size)}\n")
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
-        records = tmp / "records"
-        records.mkdir()
-        write_corpus(size, records)
+        records = write_corpus(size, tmp / "records")
         store = tmp / "store"
         subprocess.run([sys.executable, "-m", "kg.cli", "load", str(records), "--store",
                         str(store), "-q"], check=True)

@@ -108,9 +108,7 @@ def kg(*args: str) -> tuple[float, int, float]:
 def cli(size: int) -> None:
     cores = str(os.cpu_count() or 1)
     with tempfile.TemporaryDirectory() as tmp:
-        records = Path(tmp) / "records"
-        records.mkdir()
-        write_corpus(size, records)
+        records = write_corpus(size, Path(tmp) / "records")
         nquads = Path(tmp) / "all.nq"
         for label, flag in (("no validation", "--no-validate"), ("validation (native)", "")):
             seconds, code, _ = kg("export", str(records), "-o", str(nquads), "-q", "-w", cores,

@@ -57,6 +57,13 @@ class TrialGraph(NamedTuple):
         return self.digest or digest_of(self.nquads)
 
 
+def _trial_of(block: GraphBlock, nquads: bytes, digest: str = "") -> TrialGraph:
+    """The trial graph of a block of N-Quads lines (its NCT id is the graph IRI's last part);
+    ``nquads`` the lines to keep with it (none, for a pass that only surveys the file)."""
+    return TrialGraph(block.graph.rsplit("/", 1)[-1], block.graph, nquads, block.triples,
+                      block.modified(), digest)
+
+
 def digest_of(nquads: bytes) -> str:
     """What the description graph records of a graph's content (``kg:contentDigest``)."""
     return "sha256:" + hashlib.sha256(nquads).hexdigest()
@@ -122,8 +129,7 @@ def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
     try:
         if fmt is ox.RdfFormat.N_QUADS:
             for block in graph_blocks(path):
-                yield TrialGraph(block.graph.rsplit("/", 1)[-1], block.graph, block.data,
-                                 block.triples, block.modified())
+                yield _trial_of(block, block.data)
             return
         by_graph: dict[str, list] = {}
         if fmt is ox.RdfFormat.TRIG:
@@ -145,8 +151,7 @@ def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
     for graph_iri, triples in by_graph.items():
         block = GraphBlock(graph_iri, "".join(sorted({f"{t} <{graph_iri}> .\n"
                                                       for t in triples})).encode())
-        yield TrialGraph(graph_iri.rsplit("/", 1)[-1], graph_iri, block.data, block.triples,
-                         block.modified())
+        yield _trial_of(block, block.data)
 
 
 def _first_line(exc: Exception) -> str:
@@ -305,6 +310,7 @@ def load(graphs: Iterable[TrialGraph], store: Store, base: str, source: str,
         else:
             limit = getattr(store, "batch_bytes", BATCH_BYTES)
             held = 0
+
             def replace(batch: list[TrialGraph]) -> None:
                 _announce_batch(store, base, batch)
                 store.replace_graphs([(t.graph, t.nquads) for t in batch],
@@ -343,8 +349,7 @@ class _Survey:
         """``store`` None: the store held nothing when the load began (nothing to replace)."""
         try:
             for block in graph_blocks(path, self.reading):
-                trial = TrialGraph(block.graph.rsplit("/", 1)[-1], block.graph, b"",
-                                   block.triples, block.modified(), digest_of(block.data))
+                trial = _trial_of(block, b"", digest_of(block.data))
                 stored = current.get(trial.graph)
                 if stored and stored.digest == trial.digest:
                     self.unchanged.append(trial)  # reloaded as it is: the store keeps one copy

@@ -36,7 +36,7 @@ from kg.load import (
 from kg.mapping.ids import trial_iri
 from kg.mapping.vocab import KG_NS
 from kg.serialize.ntriples import iri, string
-from kg.sources.api import RegistryClient, Search
+from kg.sources.api import RegistryClient, Search, SearchError
 from kg.stores import Store
 
 SYNC_RUN = KG_NS + "SyncRun"
@@ -144,8 +144,6 @@ def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptio
             on_trial(outcome.nct_id)
             if kind is not summary.unchanged and trial.nquads:
                 yield trial
-
-    from kg.sources.api import SearchError
 
     try:
         if dry_run:

@@ -27,6 +27,12 @@ def term_json(term) -> dict | None:
     return result
 
 
+def _refused(what: str, exc: SyntaxError) -> StoreError:
+    """The loader's parse error as one line naming what it was given."""
+    first = str(exc).strip().split("\n", 1)[0][:300]
+    return StoreError(f"the store refused {what}: {first}")
+
+
 class _Feed(io.RawIOBase):
     """The N-Quads of graphs as one stream for the bulk loader, each graph's old copy removed
     just before its lines are read (a graph comes once in the stream)."""
@@ -99,8 +105,7 @@ class OxigraphStore:
         try:
             self.store.bulk_load(io.BufferedReader(feed, 1 << 20), ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:
-            first = str(exc).strip().split("\n", 1)[0][:300]
-            raise StoreError(f"the store refused the N-Quads of a batch: {first}") from exc
+            raise _refused("the N-Quads of a batch", exc) from exc
         if feed.error is not None:
             raise feed.error
         return feed.taken
@@ -124,8 +129,7 @@ class OxigraphStore:
         try:
             self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:
-            first = str(exc).strip().split("\n", 1)[0][:300]
-            raise StoreError(f"the store refused {path}: {first}") from exc
+            raise _refused(str(path), exc) from exc
 
     def update(self, sparql: str) -> None:
         self.store.update(sparql)
