@@ -116,3 +116,33 @@ def test_two_trials_citing_one_doi_with_different_author_spellings_get_one_verdi
     assert together.exit_code == 0 and together.stdout.strip() == "[]", together.output
     assert merged.read_text().count("/author/1-jiang-b") >= 1
     assert merged.read_text().count("/author/1-jiang-bx") >= 1
+
+
+def test_a_trial_gets_the_same_results_whatever_the_native_engine_checked_before():
+    """The engine learns from the trials it checks which predicates to index as it reads the
+    next one, and remembers the typed literals it found canonical: neither may change what a
+    later trial gets, results or hand-over alike."""
+    from kg.shacl import NativeEngine, Uncertain, data
+    from kg.validate import _term, shapes_graph
+
+    def decided(engine: NativeEngine, triples: list) -> list | str:
+        try:
+            return sorted(engine.validate(triples), key=repr)
+        except Uncertain:
+            return "handed over"
+
+    trials = []
+    for source, _, breakage in BROKEN:
+        graph = to_rdflib(map_record(load_json(source)).triples)
+        breakage(graph)
+        trials.append([(_term(s), str(p), _term(o)) for s, p, o in graph])
+    shapes = shapes_graph()
+    seasoned = NativeEngine(shapes)
+    in_sequence = [decided(seasoned, triples) for triples in trials + trials[::-1]]
+    assert seasoned.indexed, "the engine learnt nothing to index"
+    alone = []
+    for triples in trials:
+        data._CHECKED.clear()
+        alone.append(decided(NativeEngine(shapes), triples))
+    assert in_sequence == alone + alone[::-1]
+    assert "handed over" in alone and any(isinstance(r, list) and r for r in alone)

@@ -33,14 +33,20 @@ class NativeEngine:
     def __init__(self, shapes: rdflib.Graph) -> None:
         self.shapes = ShapesReader(shapes).node_shapes()
         self.checks = [(shape, compile_shape(shape)) for shape in self.shapes]
+        # The predicates the checks ask pairs of, learnt from the trials checked so far (the
+        # same few for every trial), so the next trial's index gathers them in its one pass.
+        self.indexed: frozenset[str] = frozenset()
 
     def validate(self, triples: Iterable[tuple]) -> list[Result]:
         """Every result for one trial's distinct triples; :class:`Uncertain` when the engine
         cannot be sure of deciding as pySHACL would."""
-        graph = DataGraph(triples)
+        graph = DataGraph(triples, self.indexed)
         results: list[Result] = []
         for shape, check in self.checks:
             focus_nodes = shape.focus_nodes(graph)
             if focus_nodes:
                 results.extend(check(graph, focus_nodes))
+        asked = graph.asked()
+        if len(asked) > len(self.indexed):
+            self.indexed = asked
         return results

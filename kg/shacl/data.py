@@ -77,13 +77,17 @@ _READ_BY_RDFLIB = _rdflib_typed()
 
 class DataGraph:
     """Triples indexed by subject then predicate; other lookups (by predicate, by object, by
-    class) are built from that index when first asked. The triples must be distinct (the
-    mapping's are; a file's are made so by the caller)."""
+    class) are built from that index when first asked, except the (subject, object) pairs of
+    the ``indexed`` predicates, which are gathered as the triples are read: the checks ask for
+    the same few predicates of every trial (targets, inverse paths), and one pass costs less
+    than a scan of every subject for each. The triples must be distinct (the mapping's are; a
+    file's are made so by the caller)."""
 
     __slots__ = ("spo", "_by_predicate", "_reverse", "_instances", "subclasses")
 
-    def __init__(self, triples: Iterable[tuple]) -> None:
+    def __init__(self, triples: Iterable[tuple], indexed: frozenset[str] = frozenset()) -> None:
         spo: dict[str, dict[str, list]] = {}
+        by_predicate: dict[str, list[tuple]] = {p: [] for p in indexed}
         typed = []
         for s, p, o in triples:
             predicates = spo.get(s)
@@ -95,13 +99,15 @@ class DataGraph:
                     predicates[p] = [o]
                 else:
                     values.append(o)
-            if type(o) is Literal:
+            if p in indexed:
+                by_predicate[p].append((s, o))
+            if type(o) is Literal and o[1] != XSD_STRING:
                 typed.append(o)
         for literal in typed:
-            if literal[1] != XSD_STRING:
+            if literal not in _CHECKED:
                 _check_literal(literal)
         self.spo = spo
-        self._by_predicate: dict[str, list[tuple]] = {}
+        self._by_predicate = by_predicate
         self._reverse: dict[str, dict] = {}
         self._instances: dict[str, list] | None = None
         self.subclasses = bool(self.pairs(RDFS_SUBCLASS_OF))
@@ -116,6 +122,10 @@ class DataGraph:
             found = self._by_predicate[predicate] = [
                 (s, o) for s, predicates in self.spo.items() for o in predicates.get(predicate, ())]
         return found
+
+    def asked(self) -> frozenset[str]:
+        """The predicates whose pairs have been asked for (or gathered) so far."""
+        return frozenset(self._by_predicate)
 
     def subjects(self, predicate: str, obj) -> list:
         """Subjects with ``predicate obj``."""
@@ -158,6 +168,12 @@ class DataGraph:
         return found
 
 
+# Typed literals already found canonical in this process: counts, dates and decimals recur from
+# trial to trial, so most are tested once (a bounded set, as a file may bring any number).
+_CHECKED: set[Literal] = set()
+_CHECKED_SIZE = 200_000
+
+
 def _check_literal(literal: Literal) -> None:
     lexical, datatype, language = literal
     if language:
@@ -168,6 +184,8 @@ def _check_literal(literal: Literal) -> None:
             raise Uncertain(f"literal {lexical!r}^^<{datatype}> is not in canonical form")
     elif datatype in _READ_BY_RDFLIB:
         raise Uncertain(f"literal of datatype <{datatype}>, which rdflib reads by value")
+    if len(_CHECKED) < _CHECKED_SIZE:
+        _CHECKED.add(literal)
 
 
 def datatype_of(value) -> str | None:
