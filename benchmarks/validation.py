@@ -19,6 +19,7 @@ Each row states its corpus; every run is in a fresh process.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -157,12 +158,10 @@ if __name__ == "__main__":
         engine = "" if sys.argv[2] == "-" else sys.argv[2]
         child(engine, int(sys.argv[3]), int(sys.argv[4]))
     else:
-        args = sys.argv[1:]
-        engines = ("pyshacl", "turbo", "native")
-        if "--engines" in args:
-            at = args.index("--engines")
-            engines = tuple(args[at + 1].split(","))
-            del args[at:at + 2]
-        with_cli = "--no-cli" not in args
-        args = [a for a in args if a != "--no-cli"]
-        main([int(a) for a in args] or [1000, 10000], engines, with_cli)
+        parser = argparse.ArgumentParser(prog="python -m benchmarks.validation")
+        parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
+        parser.add_argument("--engines", default="pyshacl,turbo,native",
+                            help="comma-separated engines to measure in process")
+        parser.add_argument("--no-cli", action="store_true", help="skip the end-to-end runs")
+        args = parser.parse_args()
+        main(args.sizes, tuple(args.engines.split(",")), not args.no_cli)

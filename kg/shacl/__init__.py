@@ -46,7 +46,5 @@ class NativeEngine:
             focus_nodes = shape.focus_nodes(graph)
             if focus_nodes:
                 results.extend(check(graph, focus_nodes))
-        asked = graph.asked()
-        if len(asked) > len(self.indexed):
-            self.indexed = asked
+        self.indexed = graph.asked()  # what it was given, and whatever the checks asked besides
         return results
