@@ -9,8 +9,8 @@ process timed end to end:
   file, in alternating runs (this machine's speed drifts by a fifth between minutes, so runs
   are interleaved and the medians compared), then a reload of the same file (every trial
   unchanged) and of the file with 5% of the trials changed.
-  Virtuoso (Debian's 7.2, on free loopback ports, NumberOfBuffers 340,000 and MaxDirtyBuffers
-  250,000, as Virtuoso's guide sizes them for a few GB): its own bulk loader on the file split
+  Virtuoso (Debian's 7.2, on free loopback ports, its buffers sized by the row of Virtuoso's
+  guide for the memory free on the machine, printed): its own bulk loader on the file split
   in two (``ld_dir`` and two ``rdf_loader_run`` over isql), ``kg load --virtuoso-bulk`` (two
   loaders), a bulk reload with 5% of the trials changed, and the Graph Store Protocol path.
 Skipped where ``virtuoso-t`` is not installed.
@@ -109,14 +109,33 @@ def oxigraph(nquads: Path, quads: int, tmp: Path, runs: int = 3) -> None:
     row(f"Oxigraph: reload, {changed:,} trials changed", quads, seconds, rss)
 
 
+# Virtuoso's guide (the comments of its virtuoso.ini): buffers for the memory free, by row.
+VIRTUOSO_ROWS = ((32, 2_720_000, 2_000_000), (16, 1_360_000, 1_000_000), (8, 680_000, 500_000),
+                 (4, 340_000, 250_000), (2, 170_000, 130_000))
+
+
+def virtuoso_buffers() -> tuple[int, int]:
+    """NumberOfBuffers and MaxDirtyBuffers from the guide's row for the memory free here."""
+    available_gb = 2.0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            available_gb = int(line.split()[1]) / 1024 / 1024
+    for gigabytes, buffers, dirty in VIRTUOSO_ROWS:
+        if available_gb >= gigabytes:
+            return buffers, dirty
+    return VIRTUOSO_ROWS[-1][1:]
+
+
 @contextlib.contextmanager
 def big_virtuoso(tmp: Path) -> Iterator:
-    """The test fixture's Virtuoso in ``tmp/virtuoso`` with buffers sized as Virtuoso's guide
-    sizes them for a few GB (NumberOfBuffers 340,000, MaxDirtyBuffers 250,000)."""
+    """The test fixture's Virtuoso in ``tmp/virtuoso`` with its buffers sized as Virtuoso's guide
+    sizes them for the memory free on this machine (printed)."""
     import tests.virtuoso as fixture
 
-    fixture.INI = fixture.INI.replace("NumberOfBuffers = 10000", "NumberOfBuffers = 340000") \
-                             .replace("MaxDirtyBuffers = 6000", "MaxDirtyBuffers = 250000")
+    buffers, dirty = virtuoso_buffers()
+    print(f"Virtuoso: NumberOfBuffers {buffers:,}, MaxDirtyBuffers {dirty:,}", flush=True)
+    fixture.INI = fixture.INI.replace("NumberOfBuffers = 10000", f"NumberOfBuffers = {buffers}") \
+                             .replace("MaxDirtyBuffers = 6000", f"MaxDirtyBuffers = {dirty}")
     (tmp / "virtuoso").mkdir()
     server = fixture.Virtuoso(tmp / "virtuoso")
     server.start()
