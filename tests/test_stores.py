@@ -332,3 +332,44 @@ def test_virtuoso_bulk_loader_with_a_wrong_password_exits_2_in_one_line(virtuoso
                 "--isql", f"127.0.0.1:{virtuoso.sql_port}",
                 env={**virtuoso.env(), "KG_ISQL_PASSWORD": "wrong"})
     assert result.returncode == 2 and "Bad login" in result.stderr, result.stderr
+
+
+def test_a_first_virtuoso_bulk_load_takes_the_file_whole_in_parts(virtuoso, exported_nquads,  # noqa: F811
+                                                                  monkeypatch):
+    """Into a Virtuoso holding none of kg's graphs, the file is cut at line ends into parts the
+    loaders share out (here parts of 100 KB, so a trial is split between parts): the export's
+    per-graph counts, every trial described, no part left behind."""
+    from kg.load import load_nquads_file, stored_trials
+    from kg.stores.virtuoso import VirtuosoBulkStore
+
+    virtuoso.clear("https://w3id.org/ctkg/")
+    for name, value in virtuoso.env().items():
+        monkeypatch.setenv(name, value)
+    store = VirtuosoBulkStore(virtuoso.query_url, virtuoso.update_url, virtuoso.directory / "bulk",
+                              f"127.0.0.1:{virtuoso.sql_port}", loaders=2)
+    store.part_bytes = 100_000
+    assert store.is_empty(BASE)
+    summary = load_nquads_file(exported_nquads, store, BASE, "test")
+    assert summary is not None and summary.ok, summary
+    expected = nquads_counts(exported_nquads)
+    assert exported_nquads.stat().st_size > 5 * store.part_bytes
+    assert graph_counts(RemoteStore(virtuoso.query_url), BASE) == expected
+    assert set(stored_trials(store, BASE)) == set(expected)
+    assert not store.is_empty(BASE)
+    assert not list((virtuoso.directory / "bulk").glob("*.nq")), "parts are removed"
+
+
+def test_an_unreadable_file_leaves_a_virtuoso_without_its_graphs(virtuoso, tmp_path,  # noqa: F811
+                                                                 exported_nquads):
+    """The file is surveyed while Virtuoso loads it; found unreadable (a trial's quads split in
+    two), its graphs are removed again, and nothing else of the server's."""
+    virtuoso.clear("https://w3id.org/ctkg/")
+    lines = exported_nquads.read_text().splitlines(keepends=True)
+    split = tmp_path / "split.nq"
+    split.write_text("".join(lines[1:] + lines[:1]))
+    bulk = ["--endpoint", virtuoso.query_url, "--update-endpoint", virtuoso.update_url,
+            "--virtuoso-bulk", str(virtuoso.directory / "bulk"), "--isql",
+            f"127.0.0.1:{virtuoso.sql_port}"]
+    result = kg("load", str(split), *bulk, env=virtuoso.env())
+    assert result.returncode == 1 and "are not together" in result.stderr, result.stderr
+    assert graph_counts(RemoteStore(virtuoso.query_url), BASE) == {}
