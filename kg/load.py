@@ -364,8 +364,7 @@ class _Survey:
 def load_nquads_file(path: Path, store: Store, base: str, source: str,
                      on_batch: Callable[[list[TrialGraph]], None] | None = None,
                      batch_size: int = 1000) -> LoadSummary | None:
-    """An N-Quads file loaded by the store's own reader, when the store has one (Oxigraph's
-    bulk loader; Virtuoso's, given parts of the file in its shared directory).
+    """An N-Quads file loaded by the store's own reader, when the store has one (Oxigraph).
 
     A first pass reads the graphs (names, sizes, update dates and content digests, and that
     the file is well formed); changed graphs that are stored already are removed; the store
@@ -379,8 +378,7 @@ def load_nquads_file(path: Path, store: Store, base: str, source: str,
     Into an empty store (a first load, the registry-scale case) the first pass runs in a thread
     while the store loads, since there is nothing to remove first (measured: a tenth off the
     load); if the pass then finds the file unreadable or not in kg's form, the store is emptied
-    again, which is the state it was in (of a Virtuoso: the file's graphs are removed, since
-    the server may hold other data)."""
+    again, which is the state it was in."""
     if not hasattr(store, "load_file"):
         return None
     try:
@@ -388,7 +386,7 @@ def load_nquads_file(path: Path, store: Store, base: str, source: str,
     except StoreError as exc:  # the trials are still read, to name them as not loaded
         current, error = {}, str(exc)
     survey = _Survey()
-    if not error and not current and store.is_empty(base):
+    if not error and not current and store.is_empty():
         return _load_into_empty(path, store, base, source, survey, on_batch, batch_size)
     survey.run(path, current, store)
     if survey.error is not None:
@@ -400,7 +398,8 @@ def load_nquads_file(path: Path, store: Store, base: str, source: str,
         return None  # not in kg's form, or mostly stored already: better streamed, changes only
     summary = LoadSummary(unchanged=[t.nct_id for t in survey.unchanged])
     try:
-        store.remove_graphs(survey.replaced)
+        for graph in survey.replaced:
+            store.remove_graph(graph)
         store.load_file(path)
     except StoreError as exc:
         return _failed(summary, survey.trials, exc)
@@ -413,13 +412,13 @@ def _load_into_empty(path: Path, store: Store, base: str, source: str, survey: _
     surveying = threading.Thread(target=survey.run, args=(path, {}, None), daemon=True)
     surveying.start()
     try:
-        store.load_file(path)  # the store's loader lets go of the GIL (a thread or a process)
+        store.load_file(path)  # Oxigraph's loader lets go of the GIL while it parses and sorts
         failure = None
     except StoreError as exc:
         failure = exc
     surveying.join()
     if survey.error is not None or survey.reading.other_lines or failure is not None:
-        store.discard_load([t.graph for t in survey.trials])
+        store.clear()
     if survey.error is not None:
         raise InputError(str(survey.error)) from survey.error
     if survey.reading.other_lines:

@@ -110,21 +110,19 @@ class OxigraphStore:
             raise feed.error
         return feed.taken
 
-    def is_empty(self, base: str) -> bool:
-        """Whether the store holds no quad at all, in any graph (under ``base`` or not), so
-        that a failed load into it is undone by clearing it."""
+    def is_empty(self) -> bool:
+        """Whether the store holds no quad at all, in any graph."""
         return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
 
-    def discard_load(self, graphs: list[str]) -> None:
-        """Undo a failed load into an empty store: everything in it came from that load."""
+    def clear(self) -> None:
+        """Remove every quad and graph (after a failed first load, the state before it)."""
         self.store.clear()
 
     def has_graph(self, iri: str) -> bool:
         return self.store.contains_named_graph(ox.NamedNode(iri))
 
-    def remove_graphs(self, iris: list[str]) -> None:
-        for iri in iris:
-            self.store.remove_graph(ox.NamedNode(iri))
+    def remove_graph(self, iri: str) -> None:
+        self.store.remove_graph(ox.NamedNode(iri))
 
     def load_file(self, path: Path) -> None:
         """Bulk-load an N-Quads file as it is, read by Oxigraph itself."""

@@ -23,7 +23,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kg.serialize.ntriples import string
 from kg.stores import StoreError
 from kg.stores.remote import RemoteStore
 
@@ -38,7 +37,6 @@ class VirtuosoBulkStore(RemoteStore):
     """A remote Virtuoso whose graphs are replaced through its bulk loader."""
 
     batch_bytes = 256 * 1024 * 1024  # the loader's own figure of merit is whole files
-    part_bytes = 256 * 1024 * 1024  # of a whole file loaded: the loaders share out its parts
 
     def __init__(self, query_url: str, update_url: str | None, directory: str | Path,
                  isql_address: str, loaders: int = 2, server_directory: str | None = None,
@@ -94,95 +92,30 @@ class VirtuosoBulkStore(RemoteStore):
             finally:
                 for stream in streams:
                     stream.close()
+            served = [f"{self.server_directory}/{path.name}" for path in files]
             # One statement per graph: the index on G answers each, where one IN list over
             # the batch's graphs made Virtuoso scan the table (20 s a batch in a small store).
-            self._bulk_load(files, "".join(_delete_graph(iri) for iri, _ in graphs
-                                           if stored is None or iri in stored))
+            self.sql("log_enable(3, 1);\n"
+                     + "".join(f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id("
+                               f"{_sql_string(iri)}, 0);\n" for iri, _ in graphs
+                               if stored is None or iri in stored)
+                     + "".join(f"ld_add({_sql_string(name)}, 'urn:kg:unused');\n"
+                               for name in served))
+            with ThreadPoolExecutor(len(files)) as pool:
+                for _ in pool.map(lambda _: self.sql("rdf_loader_run();"), files):
+                    pass
+            listed = ", ".join(_sql_string(name) for name in served)
+            status = self.sql("select concat('kg-file|', ll_file, '|', cast(ll_state as varchar), "
+                              f"'|', coalesce(ll_error, '')) from DB.DBA.LOAD_LIST "
+                              f"where ll_file in ({listed});\n"
+                              f"delete from DB.DBA.LOAD_LIST where ll_file in ({listed});\n"
+                              "checkpoint;\n")
+            rows = [line.split("|", 3) for line in status.splitlines() if line.startswith("kg-file|")]
+            failed = [f"{name}: {error or f'state {state}'}" for _, name, state, error in rows
+                      if state != "2" or error]
+            if failed or len(rows) != len(served):
+                raise StoreError("the bulk loader did not load "
+                                 + ("; ".join(failed) or "every file it was given"))
         finally:
             for path in files:
                 path.unlink(missing_ok=True)
-
-    def _bulk_load(self, files: list[Path], before: str = "") -> None:
-        """Load files of the shared directory with every loader taking files from one list,
-        check that each loaded, and checkpoint once. ``before``: SQL run first (deletes)."""
-        served = [f"{self.server_directory}/{path.name}" for path in files]
-        self.sql("log_enable(3, 1);\n" + before
-                 + "".join(f"ld_add({_sql_string(name)}, 'urn:kg:unused');\n" for name in served))
-        loaders = min(self.loaders, len(files))
-        with ThreadPoolExecutor(loaders) as pool:
-            for _ in pool.map(lambda _: self.sql("rdf_loader_run();"), range(loaders)):
-                pass
-        listed = ", ".join(_sql_string(name) for name in served)
-        status = self.sql("select concat('kg-file|', ll_file, '|', cast(ll_state as varchar), "
-                          f"'|', coalesce(ll_error, '')) from DB.DBA.LOAD_LIST "
-                          f"where ll_file in ({listed});\n"
-                          f"delete from DB.DBA.LOAD_LIST where ll_file in ({listed});\n"
-                          "checkpoint;\n")
-        rows = [line.split("|", 3) for line in status.splitlines() if line.startswith("kg-file|")]
-        failed = [f"{name}: {error or f'state {state}'}" for _, name, state, error in rows
-                  if state != "2" or error]
-        if failed or len(rows) != len(served):
-            raise StoreError("the bulk loader did not load "
-                             + ("; ".join(failed) or "every file it was given"))
-
-    def load_file(self, path: Path) -> None:
-        """Bulk-load an N-Quads file whole, as Virtuoso's own loader does: the file cut at line
-        ends into parts of about ``part_bytes`` in the shared directory (copied by the kernel,
-        not read through Python), the loaders sharing the parts out, one checkpoint at the end.
-        Measured at 50,000 records: batches of 1,000 trials, each loaded and checkpointed,
-        reached half the rate of Virtuoso's own loader on the same file."""
-        stem = f"kg-{uuid.uuid4().hex}"
-        parts: list[Path] = []
-        try:
-            with path.open("rb") as source:
-                size = os.fstat(source.fileno()).st_size
-                start = 0
-                while start < size:
-                    end = min(size, start + self.part_bytes)
-                    if end < size:
-                        source.seek(end)
-                        end += len(source.readline())
-                    part = self.directory / f"{stem}-{len(parts)}.nq"
-                    parts.append(part)
-                    with part.open("wb") as target:
-                        _copy_range(source.fileno(), target.fileno(), start, end - start)
-                    start = end
-            if parts:
-                self._bulk_load(parts)
-        except OSError as exc:
-            raise StoreError(f"cannot write bulk files into {self.directory}: {exc}") from exc
-        finally:
-            for part in parts:
-                part.unlink(missing_ok=True)
-
-    def is_empty(self, base: str) -> bool:
-        """Whether no graph under ``base`` holds a quad (the server may hold other data)."""
-        result = self.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                            f"FILTER(STRSTARTS(STR(?g), {string(base)})) }} LIMIT 1")
-        return not result.rows
-
-    def has_graph(self, iri: str) -> bool:
-        return bool(self.query(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}").boolean)
-
-    def remove_graphs(self, iris: list[str]) -> None:
-        if iris:
-            self.sql("log_enable(3, 1);\n" + "".join(_delete_graph(iri) for iri in iris)
-                     + "checkpoint;\n")
-
-    def discard_load(self, graphs: list[str]) -> None:
-        """Undo a failed load into a store that held none of kg's graphs: remove the file's."""
-        self.remove_graphs(graphs)
-
-
-def _delete_graph(iri: str) -> str:
-    return f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id({_sql_string(iri)}, 0);\n"
-
-
-def _copy_range(source: int, target: int, offset: int, count: int) -> None:
-    """``count`` bytes of ``source`` from ``offset`` appended to ``target``, in the kernel."""
-    while count > 0:
-        copied = os.copy_file_range(source, target, count, offset)
-        if copied == 0:
-            raise OSError(f"the file ended {count} bytes early")
-        offset += copied
-        count -= copied
