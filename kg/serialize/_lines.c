@@ -189,9 +189,7 @@ put_literal(Buffer *b, PyObject *literal, Py_ssize_t index)
     if (language != Py_None && PyObject_IsTrue(language)) {
         Py_ssize_t size;
         const char *bytes = utf8_of(b, language, &size, "language tag", index);
-        if (bytes == NULL || put_bytes(b, "@", 1) < 0 || put_bytes(b, bytes, size) < 0)
-            return -1;
-        return 0;
+        return bytes == NULL || put_bytes(b, "@", 1) < 0 || put_bytes(b, bytes, size) < 0 ? -1 : 0;
     }
     Py_ssize_t size;
     const char *datatype = utf8_of(b, PyTuple_GET_ITEM(literal, 1), &size, "datatype", index);
@@ -232,10 +230,12 @@ joined(Buffer *b, Py_ssize_t *ends, Py_ssize_t count)
         start = ends[i];
     }
     qsort(sorted, count, sizeof(Line), compare_lines);
-    Py_ssize_t total = 0;
+    Py_ssize_t unique = 0, total = 0; /* duplicates dropped in place, once */
     for (Py_ssize_t i = 0; i < count; i++)
-        if (i == 0 || compare_lines(&sorted[i - 1], &sorted[i]) != 0)
+        if (unique == 0 || compare_lines(&sorted[unique - 1], &sorted[i]) != 0) {
+            sorted[unique++] = sorted[i];
             total += sorted[i].size;
+        }
     PyObject *result = NULL;
     char *out = NULL;
     if (b->ascii) {
@@ -247,11 +247,10 @@ joined(Buffer *b, Py_ssize_t *ends, Py_ssize_t count)
         out = PyMem_Malloc(total ? total : 1);
     if (out != NULL) {
         char *at = out;
-        for (Py_ssize_t i = 0; i < count; i++)
-            if (i == 0 || compare_lines(&sorted[i - 1], &sorted[i]) != 0) {
-                memcpy(at, sorted[i].start, sorted[i].size);
-                at += sorted[i].size;
-            }
+        for (Py_ssize_t i = 0; i < unique; i++) {
+            memcpy(at, sorted[i].start, sorted[i].size);
+            at += sorted[i].size;
+        }
         if (!b->ascii) {
             result = PyUnicode_DecodeUTF8(out, total, "strict");
             PyMem_Free(out);
