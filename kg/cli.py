@@ -697,7 +697,11 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
                    "description graph says it is up to date through.")
 @click.option("--prune", is_flag=True,
               help="Also remove the trials the registry no longer lists (reads its whole list "
-                   "of NCT ids).")
+                   "of NCT ids; an empty or self-contradicting list removes nothing).")
+@click.option("--prune-max", type=click.IntRange(0), default=None, metavar="N",
+              help="Remove at most N trials, else remove none and exit 1 "
+                   "[default: the larger of 10 and 1% of the store].")
+@click.option("--force", is_flag=True, help="Prune past --prune-max.")
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
 @click.option("--api-url", envvar=API_URL_ENV, default=API_URL, show_default=True,
               help=f"Registry API v2 base URL (or ${API_URL_ENV}).")
@@ -716,13 +720,14 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
 @click.option("-q", "--quiet", is_flag=True, help="No warnings and no progress.")
 def sync_command(store_dir: str | None, endpoint: str | None, update_endpoint: str | None,
                  gsp_endpoint: str | None, base: str, since_date: str | None, prune: bool,
-                 dry_run: bool, api_url: str, rate: float, retries: int, validate: bool,
-                 workers: int, cache_dir: str, offline: bool, links: tuple[str, ...],
-                 ror_url: str | None, wikidata_url: str | None, quiet: bool) -> None:
+                 prune_max: int | None, force: bool, dry_run: bool, api_url: str, rate: float,
+                 retries: int, validate: bool, workers: int, cache_dir: str, offline: bool,
+                 links: tuple[str, ...], ror_url: str | None, wikidata_url: str | None, quiet: bool) -> None:
     """Bring a store up to date with the registry: records updated since the store's last
     sync are mapped, validated and loaded; with --prune, trials the registry no longer lists
-    are removed. Exit status: 0 up to date; 1 some record failed or was not loaded; 2 the store
-    or the registry could not be used."""
+    are removed. Exit status: 0 up to date; 1 some record failed or was not loaded, or the
+    registry's list was not trusted for pruning; 2 the store or the registry could not be
+    used."""
     from kg.http import HttpClient
     from kg.links import Chain
     from kg.sources.api import RegistryClient
@@ -752,7 +757,8 @@ def sync_command(store_dir: str | None, endpoint: str | None, update_endpoint: s
     try:
         summary = sync(store, registry, base, options, workers=workers, since=since_date,
                        prune=prune, dry_run=dry_run, report=report, on_trial=progress,
-                       enricher=Chain(*linkers) if linkers else None)
+                       enricher=Chain(*linkers) if linkers else None, prune_max=prune_max,
+                       force=force)
     except StoreError as exc:
         click.echo(f"kg sync: {exc}", err=True)
         sys.exit(2)
@@ -764,6 +770,11 @@ def sync_command(store_dir: str | None, endpoint: str | None, update_endpoint: s
         click.echo(f"{'would remove' if dry_run else 'removed'}: {nct_id}", err=True)
     for nct_id in summary.not_loaded:
         click.echo(f"not loaded: {nct_id}", err=True)
+    for nct_id, date in summary.future:
+        report(f"warning: {nct_id}: last update posted {date}, after today: loaded, but the "
+               "sync cursor does not follow it")
+    if summary.prune_refused:
+        click.echo(f"kg sync: not pruned: {summary.prune_refused}", err=True)
     if summary.error:
         click.echo(f"kg sync: {summary.error}", err=True)
     since = f"records updated since {summary.since}" if summary.since else "every record"

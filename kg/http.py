@@ -148,8 +148,7 @@ class HttpClient:
         tries = f"(after {self.retries + 1} tries)"
         options = {"force_refresh": True} if self.cache_dir is not None else {}
         try:
-            response = self.session.get(url, headers=headers, timeout=self.timeout,
-                                        allow_redirects=allow_redirects, **options)
+            response = self._get_whole(url, headers, allow_redirects, options)
         except requests.Timeout as exc:
             self.requests_made += self.retries + 1
             raise HttpError(f"no answer from {url} in {self.timeout:g} s {tries}") from exc
@@ -160,11 +159,30 @@ class HttpClient:
             message = f"cannot connect to {host}: {connection_reason(exc)} {tries}"
             self._unreachable[host] = message
             raise HttpError(message) from exc
+        except requests.RequestException as exc:  # cut short, too many redirects, bad body
+            self.requests_made += 1
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise HttpError(f"{url}: {reason} {tries}") from exc
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
         self.requests_made += len(history) + 1
         if response.status_code in RETRYABLE:
             raise HttpError(f"{url} answered HTTP {response.status_code} {tries}")
         return _answer(response)
+
+    def _get_whole(self, url: str, headers: dict, allow_redirects: bool,
+                   options: dict) -> requests.Response:
+        """The answer read to its end: one whose body is cut short on the way (the connection
+        closed before its Content-Length) is asked for again, as the retries allow."""
+        for attempt in range(self.retries):
+            try:
+                return self.session.get(url, headers=headers, timeout=self.timeout,
+                                        allow_redirects=allow_redirects, **options)
+            except (requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError):
+                self.requests_made += 1
+                self.sleep(self.backoff * 2 ** attempt)
+        return self.session.get(url, headers=headers, timeout=self.timeout,
+                                allow_redirects=allow_redirects, **options)
 
     def _wait_turn(self, host: str) -> None:
         gap = 1.0 / self.per_second if self.per_second > 0 else 0.0

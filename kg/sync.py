@@ -14,6 +14,14 @@ unchanged; a trial it was writing is listed in the description without a digest 
 replaced. A record that cannot be mapped is reported as failed and the run still completes
 (the record comes again when the registry updates it); a registry that cannot be read ends the
 run unrecorded.
+
+Two answers of the registry are not taken on trust, since a run is unattended:
+- the cursor never passes the run's own day (the earlier of this machine's UTC date and the
+  registry's ``Date``): one record dated in the future would otherwise make every later run ask
+  only for records updated after it. Such records are reported.
+- pruning removes nothing when the registry's list contradicts itself or the store: an empty
+  list, a list shorter than the ``totalCount`` it announced, or more removals than
+  ``prune_max`` (by default the larger of 10 trials and 1% of the store) unless forced.
 """
 
 from __future__ import annotations
@@ -52,30 +60,54 @@ class SyncSummary:
     removed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     not_loaded: list[str] = field(default_factory=list)
+    future: list[tuple[str, str]] = field(default_factory=list)  # (NCT id, date after today)
+    prune_refused: str = ""  # why the registry's list was not used to remove trials
     error: str = ""
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.not_loaded and not self.error
+        return not (self.failed or self.not_loaded or self.error or self.prune_refused)
 
     def line(self) -> str:
         return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} "
                 f"unchanged, {len(self.removed)} removed, {len(self.failed)} failed")
 
 
+def today() -> str:
+    """This machine's UTC date, YYYY-MM-DD."""
+    return datetime.datetime.now(datetime.UTC).date().isoformat()
+
+
 def last_synced(store: Store, base: str) -> str | None:
     """The day the store is up to date through: the last complete sync's, else the newest
-    record update date among the loaded trials."""
+    record update date among the loaded trials; never after today (a store whose cursor an
+    older kg moved into the future catches up again)."""
     desc = iri(description_graph(base))
     runs = store.query(PREFIXES + f"""
         SELECT ?through WHERE {{ GRAPH {desc} {{ ?run a <{SYNC_RUN}> ;
             <{KG_NS}syncedThrough> ?through ; prov:endedAtTime ?ended }} }}
         ORDER BY DESC(?ended) LIMIT 1""")
     if runs.rows and runs.rows[0][0]:
-        return runs.rows[0][0]["value"]
+        return min(runs.rows[0][0]["value"], today())
     loaded = stored_trials(store, base)
     dates = [t.modified for t in loaded.values() if t.modified]
-    return max(dates) if dates else None
+    return min(max(dates), today()) if dates else None
+
+
+def prune_refusal(stored: int, listed: int, announced: int | None, removing: int,
+                  prune_max: int | None, force: bool) -> str:
+    """Why the registry's list of trials must not be used to remove any ("" when it may)."""
+    if stored and not listed:
+        return "the registry listed no trials at all; nothing removed"
+    if announced is not None and announced != listed:
+        return (f"the registry announced {announced:,} trials but its pages listed {listed:,}; "
+                "nothing removed")
+    limit = prune_max if prune_max is not None else max(10, stored // 100)
+    if removing > limit and not force:
+        return (f"{removing:,} of the store's {stored:,} trials would be removed, more than "
+                f"{limit:,} (--prune-max); nothing removed: check the registry, then give a "
+                "larger --prune-max or --force")
+    return ""
 
 
 def _record_run(store: Store, base: str, summary: SyncSummary, started: str, ended: str,
@@ -109,7 +141,8 @@ def _remove(store: Store, base: str, graphs: list[str]) -> None:
 def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptions,
          workers: int = 1, since: str | None = None, prune: bool = False, dry_run: bool = False,
          enricher=None, report: Callable[[str], None] = lambda line: None,
-         on_trial: Callable[[str], None] = lambda nct_id: None) -> SyncSummary:
+         on_trial: Callable[[str], None] = lambda nct_id: None, prune_max: int | None = None,
+         force: bool = False) -> SyncSummary:
     """Bring ``store`` up to date with the registry (see the module's docstring)."""
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     started = now.isoformat()
@@ -130,8 +163,10 @@ def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptio
             if outcome.failed:
                 summary.failed.append(outcome.nct_id)
                 continue
-            if outcome.last_update and (summary.through is None
-                                        or outcome.last_update > summary.through):
+            if outcome.last_update and outcome.last_update > started[:10]:
+                summary.future.append((outcome.nct_id, outcome.last_update))
+            elif outcome.last_update and (summary.through is None
+                                          or outcome.last_update > summary.through):
                 summary.through = outcome.last_update
             graph = trial_iri(base, outcome.nct_id)
             trial = TrialGraph(outcome.nct_id, graph, outcome.blocks.get("nquads", b""),
@@ -158,6 +193,11 @@ def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptio
         return summary
     if summary.error:
         return summary
+    registry_day = min(started[:10], registry.answer_day or started[:10])
+    if summary.through and summary.through > registry_day:
+        summary.through = registry_day
+    if summary.through is None and summary.since:
+        summary.through = min(summary.since, registry_day)
     if prune:
         try:
             listed = {trial_iri(base, nct_id) for nct_id in registry.nct_ids()}
@@ -165,9 +205,12 @@ def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptio
             summary.error = f"the registry's list of trials could not be read: {exc}"
             return summary
         gone = sorted(g for g in stored if g not in listed)
-        summary.removed = [g.rsplit("/", 1)[-1] for g in gone]
-        if not dry_run:
-            _remove(store, base, gone)
+        summary.prune_refused = prune_refusal(len(stored), len(listed), registry.total,
+                                              len(gone), prune_max, force)
+        if not summary.prune_refused:
+            summary.removed = [g.rsplit("/", 1)[-1] for g in gone]
+            if not dry_run:
+                _remove(store, base, gone)
     if not dry_run:
         ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
         _record_run(store, base, summary, started, ended, registry.base_url)

@@ -202,3 +202,54 @@ def test_corrupt_archive_member_is_reported_and_skipped(tmp_path):
     assert result.exit_code == 1
     assert "NCT99999998.json: corrupt archive member" in result.stderr
     assert "3 records" in result.stderr
+
+
+class CutShort:
+    """A registry on a raw socket whose first ``cuts`` answers close before their
+    Content-Length is sent, as a dropped connection does; then whole answers."""
+
+    def __init__(self, cuts: int) -> None:
+        import socket
+        import threading
+
+        self.cuts = cuts
+        self.body = EXAMPLE.read_bytes()
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/api/v2"
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n").encode()
+                body = self.body[:len(self.body) // 3] if self.cuts > 0 else self.body
+                self.cuts -= 1
+                connection.sendall(head + body)
+
+
+def test_an_answer_cut_short_is_asked_for_again(tmp_path):
+    server = CutShort(cuts=2)
+    result = kg("export", "--nct", "NCT00698191", "--api-url", server.url, "--rate", "0",
+                "-f", "ntriples", "-o", str(tmp_path / "out.nt"), "--no-validate", "-w", "1")
+    server.listener.close()
+    assert result.exit_code == 0, result.stderr
+    assert "trial/NCT00698191>" in (tmp_path / "out.nt").read_text()
+
+
+def test_an_answer_always_cut_short_is_one_line_naming_the_request(tmp_path):
+    server = CutShort(cuts=100)
+    result = kg("export", "--nct", "NCT00698191", "--api-url", server.url, "--rate", "0",
+                "--retries", "1", "-f", "ntriples", "-o", str(tmp_path / "out.nt"),
+                "--no-validate", "-w", "1")
+    server.listener.close()
+    assert result.exit_code == 1, result.stderr
+    assert "api:NCT00698191" in result.stderr and "/studies/NCT00698191" in result.stderr
+    assert "cannot write output" not in result.stderr and "Traceback" not in result.stderr

@@ -50,6 +50,9 @@ class Registry:
                         for n in range(1, 6)}
         self.requests: list[dict] = []
         self.fail_next = 0
+        self.truncate_next = 0  # answers cut short (half a page of JSON)
+        self.listing: dict | None = None  # the body of every id-list page, when set
+        self.loop_tokens = False  # every page points to page two
         self.delay = 0.0
         self.lock = threading.Lock()
 
@@ -64,6 +67,9 @@ class Registry:
         time.sleep(self.delay)
         if request.path != "/api/v2/studies":
             return Response("no such path", status=404)(environ, start_response)
+        if self.listing is not None and params.get("fields") == "NCTId":
+            return Response(json.dumps(self.listing), content_type="application/json")(
+                environ, start_response)
         since = RANGE.search(params.get("filter.advanced", ""))
         found = sorted((n, r) for n, r in self.records.items() if not since or r["protocolSection"][
             "statusModule"]["lastUpdatePostDateStruct"]["date"] >= since.group(1))
@@ -73,11 +79,15 @@ class Registry:
                    if params.get("fields") == "NCTId" else r for n, r in page]
         body = {"studies": studies}
         if start + 2 < len(found):
-            body["nextPageToken"] = str(start + 2)
+            body["nextPageToken"] = "2" if self.loop_tokens else str(start + 2)
         if "pageToken" not in params:
             body["totalCount"] = len(found)
-        return Response(json.dumps(body), content_type="application/json")(environ,
-                                                                            start_response)
+        text = json.dumps(body)
+        with self.lock:
+            if self.truncate_next:
+                self.truncate_next -= 1
+                text = text[:len(text) // 2]
+        return Response(text, content_type="application/json")(environ, start_response)
 
 
 @pytest.fixture()
@@ -222,3 +232,101 @@ def test_a_registry_that_stays_down_ends_the_run_unrecorded_and_the_next_run_cat
     again = sync(registry, store)
     assert again.returncode == 0 and "records updated since 2026-11-25" in again.stderr
     assert title(store, "NCT01000002") == {"A new title"}
+
+
+def stored_ids(store) -> set[str]:
+    return set(trial_graphs(store))
+
+
+@pytest.mark.parametrize("listing", [
+    {"studies": [], "totalCount": 0},
+    {"studies": []},
+    {"studies": [{"protocolSection": {"identificationModule": {"nctId": "NCT01000001"}}}],
+     "totalCount": 5},
+], ids=["empty-with-zero-total", "empty-without-total", "shorter-than-its-total"])
+def test_a_registry_list_that_contradicts_the_run_prunes_nothing(registry, tmp_path, listing):
+    store = tmp_path / "store"
+    assert sync(registry, store).returncode == 0
+    registry.listing = listing
+    pruned = sync(registry, store, "--prune")
+    assert pruned.returncode == 1, pruned.stderr
+    assert "not pruned:" in pruned.stderr and "nothing removed" in pruned.stderr
+    assert stored_ids(store) == set(registry.records), "every trial is still there"
+    assert len(runs(store)) == 2, "the loading part of the run is recorded"
+
+
+def test_removals_above_prune_max_need_force(registry, tmp_path):
+    store = tmp_path / "store"
+    assert sync(registry, store).returncode == 0
+    for gone in ("NCT01000001", "NCT01000002"):
+        del registry.records[gone]
+    held = sync(registry, store, "--prune", "--prune-max", "1")
+    assert held.returncode == 1 and "2 of the store's 5 trials would be removed" in held.stderr
+    assert len(stored_ids(store)) == 5
+    forced = sync(registry, store, "--prune", "--prune-max", "1", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert stored_ids(store) == set(registry.records)
+
+
+def test_a_record_dated_in_the_future_does_not_move_the_cursor_past_today(registry, tmp_path):
+    import datetime
+
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    registry.records["NCT01000009"] = record("NCT01000009", "2099-12-31")
+    store = tmp_path / "store"
+    first = sync(registry, store)
+    assert first.returncode == 0, first.stderr
+    assert "NCT01000009: last update posted 2099-12-31, after today" in first.stderr
+    assert "NCT01000009" in stored_ids(store), "the record itself is loaded"
+    assert runs(store)[0]["through"] == "2026-11-25" <= today
+    registry.records["NCT01000002"] = record("NCT01000002", today, "Changed today")
+    registry.requests.clear()
+    second = sync(registry, store)
+    assert second.returncode == 0, second.stderr
+    assert title(store, "NCT01000002") == {"Changed today"}
+    asked = {RANGE.search(r.get("filter.advanced", "")).group(1) for r in registry.requests}
+    assert asked == {"2026-11-25"}
+
+
+def test_a_store_whose_cursor_an_older_run_set_in_the_future_catches_up(registry, tmp_path):
+    import datetime
+
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    store = tmp_path / "store"
+    assert sync(registry, store).returncode == 0
+    opened = OxigraphStore(store)
+    opened.update(f"""PREFIX kg: <https://w3id.org/ctkg/vocab#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+        INSERT DATA {{ GRAPH <{BASE}dataset> {{ <{BASE}dataset/sync/frozen> a kg:SyncRun ;
+            kg:syncedThrough "2099-12-31" ;
+            prov:endedAtTime "2098-01-01T00:00:00+00:00"^^xsd:dateTime }} }}""")
+    opened.close()
+    registry.requests.clear()
+    assert sync(registry, store).returncode == 0
+    asked = {RANGE.search(r.get("filter.advanced", "")).group(1) for r in registry.requests}
+    assert asked == {today}
+
+
+def test_a_registry_repeating_its_page_token_stops_the_run_with_a_clear_error(registry,
+                                                                               tmp_path):
+    registry.loop_tokens = True
+    looped = subprocess.run([sys.executable, "-m", "kg.cli", "sync", "--store",
+                             str(tmp_path / "store"), "--api-url", registry.url, "--rate", "0",
+                             "-w", "1"], capture_output=True, text=True, timeout=120)
+    assert looped.returncode == 1, looped.stderr  # what it read is loaded; the run is not recorded
+    assert "paging loops" in looped.stderr
+    assert len(registry.requests) < 10
+    assert runs(tmp_path / "store") == []
+
+
+def test_a_page_cut_short_is_asked_for_again(registry, tmp_path):
+    registry.truncate_next = 2
+    done = sync(registry, tmp_path / "store")
+    assert done.returncode == 0, done.stderr
+    assert stored_ids(tmp_path / "store") == set(registry.records)
+    registry.truncate_next = 100
+    down = sync(registry, tmp_path / "again", "--retries", "1")
+    assert down.returncode == 2
+    assert "page 1 of the search is not JSON" in down.stderr and "after 2 tries" in down.stderr
+    assert "Traceback" not in down.stderr

@@ -9,6 +9,8 @@ Every record comes out as a :class:`~kg.sources.files.RawUnit`, like records rea
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -64,6 +66,7 @@ class RegistryClient:
         self.http = http or HttpClient(user_agent=f"kg/{__version__} (clinical-trial knowledge "
                                                   f"graph exporter)", per_second=1.0)
         self.total: int | None = None
+        self.answer_day: str | None = None  # the registry's own date (UTC) on its last answer
 
     def study(self, nct_id: str) -> RawUnit:
         """One study; a 301 alias is followed to the current record; a 404 is a RecordError."""
@@ -86,7 +89,8 @@ class RegistryClient:
             yield self.study(nct_id)
 
     def nct_ids(self) -> Iterator[str]:
-        """Every NCT id the registry lists (``fields=NCTId``, a thousand a page)."""
+        """Every NCT id the registry lists (``fields=NCTId``, a thousand a page); ``total``
+        holds what the registry said it would list, to be compared with what came."""
         for unit in self.search(Search(fields="NCTId")):
             study = orjson.loads(unit.data)
             nct_id = study.get("protocolSection", {}).get("identificationModule", {}).get("nctId")
@@ -94,26 +98,22 @@ class RegistryClient:
                 yield nct_id.strip().upper()
 
     def search(self, search: Search, limit: int | None = None) -> Iterator[RawUnit]:
-        """Every study a search finds, page after page, in the registry's order."""
+        """Every study a search finds, page after page, in the registry's order.
+
+        A page token met twice, or an empty page that points to another, is a loop (a proxy or
+        a registry defect would otherwise keep the run going forever): a SearchError.
+        """
         params = search.params()
+        self.total = None
         token: str | None = None
+        tokens: set[str] = set()
         page = 0
         count = 0
         while True:
             page += 1
             this = dict(params, **({"pageToken": token} if token else {"countTotal": "true"}))
-            try:
-                answer = self.http.get(f"{self.base_url}/studies", params=this)
-            except HttpError as exc:
-                raise SearchError(str(exc)) from exc
-            if answer.status != 200:
-                raise SearchError(f"the registry refused the search (HTTP {answer.status}): "
-                                  f"{' '.join(answer.text.split())[:300]}")
-            try:
-                document = orjson.loads(answer.text)
-                studies = document["studies"]
-            except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-                raise SearchError(f"page {page} is not a page of studies: {exc}") from exc
+            document = self._page(this, page)
+            studies = document["studies"]
             if page == 1 and isinstance(document.get("totalCount"), int):
                 self.total = document["totalCount"]
             for index, study in enumerate(studies):
@@ -124,3 +124,47 @@ class RegistryClient:
             token = document.get("nextPageToken")
             if not token or (limit is not None and count >= limit):
                 return
+            if not isinstance(token, str) or token in tokens or not studies:
+                raise SearchError(f"page {page} of the search points back to a page already "
+                                  f"read (token {str(token)[:40]!r}): the registry's paging "
+                                  "loops; stopped")
+            tokens.add(token)
+
+    def _page(self, params: dict[str, str], page: int) -> dict:
+        """One page of a search as a dict with a list of studies. An answer that is not one
+        (cut short on the way, a proxy's page) is asked for again as the client's retries
+        allow, then is a SearchError naming the page."""
+        problem = ""
+        for _ in range(self.http.retries + 1):
+            try:
+                answer = self.http.get(f"{self.base_url}/studies", params=params)
+            except HttpError as exc:
+                raise SearchError(str(exc)) from exc
+            if answer.status != 200:
+                raise SearchError(f"the registry refused the search (HTTP {answer.status}): "
+                                  f"{' '.join(answer.text.split())[:300]}")
+            self.answer_day = _day_of(answer.date) or self.answer_day
+            try:
+                document = orjson.loads(answer.text)
+            except orjson.JSONDecodeError as exc:
+                problem = f"is not JSON ({exc})"
+            else:
+                if isinstance(document, dict) and isinstance(document.get("studies"), list):
+                    return document
+                studies = document.get("studies") if isinstance(document, dict) else document
+                problem = f"has no list of studies (studies: {type(studies).__name__})"
+        raise SearchError(f"page {page} of the search {problem}, after "
+                          f"{self.http.retries + 1} tries")
+
+
+def _day_of(http_date: str | None) -> str | None:
+    """The UTC day (YYYY-MM-DD) of an HTTP Date header, or None."""
+    if not http_date:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(http_date)
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None:
+        return parsed.date().isoformat()
+    return parsed.astimezone(datetime.UTC).date().isoformat()
