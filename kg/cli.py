@@ -21,7 +21,7 @@ from kg.errors import RecordError
 from kg.export import ExportOptions, RecordOutcome, export
 from kg.mapping import nct_id_of
 from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
-from kg.outputs import COMPRESSIONS, Outputs, ShardedOutputs, atomic_text
+from kg.outputs import COMPRESSIONS, Outputs, ShardedOutputs, ShardMismatch, atomic_text
 from kg.serialize import FORMATS
 from kg.sources import Selection
 from kg.sources.api import API_URL, API_URL_ENV
@@ -300,7 +300,9 @@ def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, stat
               show_default=True, help="Processes that map records; output order stays the input's.")
 @click.option("--shard-size", type=click.IntRange(1), default=None,
               help="Write part-00001.<ext> files of this many records into the output directory; "
-                   "a re-run resumes after the last complete shard.")
+                   "a re-run of the same input resumes after the last complete shard.")
+@click.option("--restart", is_flag=True,
+              help="With --shard-size: remove the directory's shards and write them all again.")
 @click.option("--compress", type=click.Choice(COMPRESSIONS), default=None,
               help="Compress directory or shard outputs.")
 @click.option("--enrich", is_flag=True,
@@ -315,7 +317,7 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                    filter_advanced, statuses, since_date, limit, api_url, rate, retries,
                    formats: tuple[str, ...], output: str, base: str,
                    validate: bool, strict: bool, workers: int, shard_size: int | None,
-                   compress: str | None, enrich: bool, mailto: str | None, cache_dir: str,
+                   restart: bool, compress: str | None, enrich: bool, mailto: str | None, cache_dir: str,
                    offline: bool, crossref_url: str | None, doi_url: str | None,
                    eutils_url: str | None, quiet: bool, verbose: bool, engine: str,
                    links: tuple[str, ...], ror_url: str | None,
@@ -331,7 +333,11 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
     if shard_size:
         if output == "-" or Path(output).suffix:
             raise click.UsageError("--shard-size writes into a directory: give -o DIR")
-        outputs = ShardedOutputs(output, formats, shard_size, compress)
+        try:
+            outputs = ShardedOutputs(output, formats, shard_size, compress, restart)
+        except ShardMismatch as exc:
+            click.echo(f"kg export: {exc}", err=True)
+            sys.exit(2)
         written = output
     else:
         targets = targets_for(formats, output, inputs, compress)
@@ -365,6 +371,10 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
         progress.done()
         click.echo(f"kg export: {exc}", err=True)
         sys.exit(1)
+    except ShardMismatch as exc:
+        progress.done()
+        click.echo(f"kg export: {exc}", err=True)
+        sys.exit(2)
     except OSError as exc:
         click.echo(f"kg export: cannot write output: {exc}", err=True)
         sys.exit(2)

@@ -239,7 +239,7 @@ def export(
             if outcome.nct_id:
                 summary.records += 1
                 summary.triples += outcome.triples
-                outputs.write(outcome.blocks)
+                outputs.write(outcome.blocks, outcome.nct_id)
             if on_record is not None:
                 on_record(outcome)
     return summary

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import io
 import os
 import re
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from kg.errors import KgError
 from kg.serialize import FORMATS
 
 COMPRESSIONS = ("gz", "zst")
@@ -152,7 +154,7 @@ class Outputs:
                         for fmt, path in self.targets.items()}
         return self
 
-    def write(self, blocks: dict[str, bytes]) -> None:
+    def write(self, blocks: dict[str, bytes], nct_id: str = "") -> None:
         for fmt, stream in self.streams.items():
             stream.write(blocks.get(fmt, b""))
 
@@ -163,62 +165,155 @@ class Outputs:
         return self._stack.__exit__(*exc)
 
 
+class ShardMismatch(KgError):
+    """A sharded export's directory holds shards of another run: other records, other texts,
+    other options. Nothing was written."""
+
+
+def _block_digest(blocks: dict[str, bytes]) -> str:
+    """What a record's shard lines hold, as a short digest (format names and lengths included,
+    so that blocks cannot run into each other)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for fmt in sorted(blocks):
+        digest.update(f"{fmt}:{len(blocks[fmt])}:".encode())
+        digest.update(blocks[fmt])
+    return digest.hexdigest()
+
+
 class ShardedOutputs:
     """``part-00001.nt.gz`` ... in a directory, ``shard_size`` records each.
 
-    A shard appears only when complete. A re-run finds the complete shards, drops the records
-    they hold, and writes the rest, so an interrupted export resumes and ends with the same
-    files as an uninterrupted one.
+    A shard appears only when complete, with a manifest (``.shards/00001.tsv``) naming the run's
+    layout and each trial it holds with a digest of its blocks. A re-run checks its records
+    against the manifests of the complete full shards, in order, and writes only what comes
+    after them, so an interrupted export resumes and ends with the same files as an
+    uninterrupted one. A run whose records differ from what those shards hold (the input
+    changed: a record added, edited or removed; other options) stops before writing anything
+    and names the first difference (:class:`ShardMismatch`); ``restart`` removes the shards and
+    writes them all again. A short last shard is rewritten, since more records may follow it
+    now; shards numbered past the run's last are removed when it ends.
     """
 
     def __init__(self, directory: str, formats: tuple[str, ...], shard_size: int,
-                 compression: str | None):
+                 compression: str | None, restart: bool = False):
         self.directory = Path(directory)
         self.formats = formats
         self.shard_size = shard_size
         self.compression = compression
         self.suffix = f".{compression}" if compression else ""
+        self.layout = (f"# kg shards: formats={','.join(sorted(formats))} "
+                       f"compression={compression or 'none'} shard_size={shard_size}")
+        self.manifests = self.directory / ".shards"
         self.directory.mkdir(parents=True, exist_ok=True)
         for stale in self.directory.glob(".part-*.part"):
             stale.unlink()
+        if restart:
+            self._remove_shards_after(0)
         self.done_shards = self._complete_shards()
         self.skip = self.done_shards * shard_size
+        self.expected = self._expected_entries()
         self.seen = 0
         self.current: Outputs | None = None
-        self.in_current = 0
+        self.entries: list[str] = []
         self.shard_number = self.done_shards
 
     def path(self, number: int, fmt: str) -> Path:
         return self.directory / f"part-{number:05d}{FORMATS[fmt].extension}{self.suffix}"
 
+    def manifest(self, number: int) -> Path:
+        return self.manifests / f"{number:05d}.tsv"
+
+    def _read_manifest(self, number: int) -> list[str] | None:
+        """The entries of a shard's manifest, None when it has none; a manifest of another
+        layout is a ShardMismatch."""
+        try:
+            lines = self.manifest(number).read_text().splitlines()
+        except FileNotFoundError:
+            return None
+        if not lines or lines[0] != self.layout:
+            found = lines[0].removeprefix("# kg shards: ") if lines else "nothing"
+            raise ShardMismatch(
+                f"{self.directory}: its shards were written with {found}, this run's are "
+                f"{self.layout.removeprefix('# kg shards: ')}; export into another directory "
+                "or add --restart")
+        return lines[1:]
+
     def _complete_shards(self) -> int:
         number = 0
-        while all(self.path(number + 1, fmt).exists() for fmt in self.formats):
+        while True:  # a manifest of another layout is refused even where its files are gone
+            entries = self._read_manifest(number + 1)
+            if entries is None or len(entries) != self.shard_size or not all(
+                    self.path(number + 1, fmt).exists() for fmt in self.formats):
+                return number
             number += 1
-        return number
+
+    def _expected_entries(self) -> Iterator[str]:
+        for number in range(1, self.done_shards + 1):
+            yield from self._read_manifest(number) or []
+
+    def _remove_shards_after(self, last: int) -> None:
+        """Every shard file and manifest numbered past ``last``."""
+        for path in shard_files(self.directory):
+            if int(path.name[5:10]) > last:
+                path.unlink()
+        if self.manifests.is_dir():
+            for path in self.manifests.glob("*.tsv"):
+                if path.stem.isdigit() and int(path.stem) > last:
+                    path.unlink()
 
     def __enter__(self) -> ShardedOutputs:
         return self
 
-    def write(self, blocks: dict[str, bytes]) -> None:
+    def write(self, blocks: dict[str, bytes], nct_id: str = "") -> None:
         self.seen += 1
+        entry = f"{nct_id}\t{_block_digest(blocks)}"
         if self.seen <= self.skip:
+            expected = next(self.expected)
+            if entry != expected:
+                shard, place = divmod(self.seen - 1, self.shard_size)
+                held = expected.split("\t")[0]
+                what = "the same trial with other text" if held == nct_id else held
+                raise ShardMismatch(
+                    f"{self.directory}: record {self.seen:,} of this run ({nct_id}) is not what "
+                    f"part-{shard + 1:05d} holds at place {place + 1} ({what}): the input "
+                    "changed since; nothing written. Export into another directory or add "
+                    "--restart")
             return
         if self.current is None:
             self.shard_number += 1
+            self.manifest(self.shard_number).unlink(missing_ok=True)
             self.current = Outputs({fmt: str(self.path(self.shard_number, fmt))
                                     for fmt in self.formats}, self.compression).__enter__()
-            self.in_current = 0
+            self.entries = []
         self.current.write(blocks)
-        self.in_current += 1
-        if self.in_current == self.shard_size:
-            self.current.__exit__(None, None, None)
-            self.current = None
+        self.entries.append(entry)
+        if len(self.entries) == self.shard_size:
+            self._commit()
+
+    def _commit(self) -> None:
+        """The current shard's files in place, then its manifest: a shard is complete only
+        with both."""
+        assert self.current is not None
+        self.current.__exit__(None, None, None)
+        self.current = None
+        self.manifests.mkdir(exist_ok=True)
+        with atomic_text(self.manifest(self.shard_number)) as out:
+            out.write("\n".join([self.layout, *self.entries]) + "\n")
 
     def __exit__(self, *exc) -> bool:
+        if exc[0] is not None:
+            if self.current is not None:
+                self.current.__exit__(*exc)
+                self.current = None
+            return False
+        if self.seen < self.skip:
+            raise ShardMismatch(
+                f"{self.directory}: its complete shards hold {self.skip:,} records, this run has "
+                f"{self.seen:,}: the input changed since; nothing written. Export into another "
+                "directory or add --restart")
         if self.current is not None:
-            self.current.__exit__(*exc)
-            self.current = None
+            self._commit()
+        self._remove_shards_after(self.shard_number)
         return False
 
 

@@ -137,3 +137,78 @@ def test_a_record_with_two_thousand_sites_exports(tmp_path):
                 str(tmp_path / "big.nq"), "--no-validate")
     assert result.returncode == 0
     assert (tmp_path / "big.nq").read_text().count("<https://w3id.org/ctkg/vocab#site>") == 2000
+
+
+TRIAL_TYPE = " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://schema.org/MedicalTrial> ."
+
+
+def shard_trials(directory: Path) -> list[str]:
+    """The NCT id of every trial typed in a directory's N-Triples shards, with repeats."""
+    return [line.split(" ", 1)[0].rsplit("/", 1)[-1].rstrip(">")
+            for path in shard_files(directory) for line in path.read_text().splitlines()
+            if line.endswith(TRIAL_TYPE)]
+
+
+def edit(directory: Path, number: int, title: str) -> None:
+    path = directory / f"NCT{10000000 + number:08d}.json"
+    record = json.loads(path.read_text())
+    record["protocolSection"]["identificationModule"]["briefTitle"] = title
+    path.write_text(json.dumps(record))
+
+
+SHARDED = ["-f", "ntriples", "--shard-size", "3", "-w", "1", "--no-validate", "-q"]
+
+
+@pytest.mark.parametrize("change", ["edited", "inserted", "removed", "other-format"])
+def test_a_sharded_reexport_of_changed_input_refuses_and_changes_nothing(tmp_path, change):
+    records = tmp_path / "records"
+    write_copies(records, 9)
+    out = tmp_path / "out"
+    kg("export", str(records), *SHARDED, "-o", str(out))
+    before = {p.name: p.read_bytes() for p in shard_files(out)}
+    args = list(SHARDED)
+    if change == "edited":
+        edit(records, 1, "A title edited since")
+    elif change == "inserted":  # a file that sorts between the first and second record
+        record = json.loads((records / "NCT10000000.json").read_text())
+        record["protocolSection"]["identificationModule"]["nctId"] = "NCT19999999"
+        (records / "NCT10000000_new.json").write_text(json.dumps(record))
+    elif change == "removed":
+        (records / "NCT10000008.json").unlink()
+        (records / "NCT10000007.json").unlink()
+    else:
+        args[1] = "nquads"
+    again = kg("export", str(records), *args, "-o", str(out), check=False)
+    assert again.returncode == 2, again.stderr
+    assert "add --restart" in again.stderr and "Traceback" not in again.stderr
+    assert {p.name: p.read_bytes() for p in shard_files(out)} == before
+    if change == "edited":
+        assert "the same trial with other text" in again.stderr
+
+    restarted = kg("export", str(records), *args, "-o", str(out), "--restart", check=False)
+    assert restarted.returncode == 0, restarted.stderr
+    kg("export", str(records), *args, "-o", str(tmp_path / "fresh"))
+    fresh = shard_files(tmp_path / "fresh")
+    assert [p.name for p in shard_files(out)] == [p.name for p in fresh]
+    assert all(a.read_bytes() == b.read_bytes()
+               for a, b in zip(shard_files(out), fresh, strict=True))
+
+
+def test_a_sharded_reexport_with_records_added_at_the_end_holds_every_trial_once(tmp_path):
+    records = tmp_path / "records"
+    write_copies(records, 7)  # shards of 3, 3 and a short one of 1
+    out = tmp_path / "out"
+    kg("export", str(records), *SHARDED, "-o", str(out))
+    write_copies(tmp_path / "more", 12)
+    for number in (7, 8, 9, 10):
+        name = f"NCT{10000000 + number:08d}.json"
+        (tmp_path / "more" / name).rename(records / name)
+    again = kg("export", str(records), *SHARDED, "-o", str(out), check=False)
+    assert again.returncode == 0, again.stderr
+    trials = shard_trials(out)
+    assert sorted(trials) == [f"NCT{10000000 + n:08d}" for n in range(11)]
+    kg("export", str(records), *SHARDED, "-o", str(tmp_path / "fresh"))
+    fresh = shard_files(tmp_path / "fresh")
+    assert [p.name for p in shard_files(out)] == [p.name for p in fresh]
+    assert all(a.read_bytes() == b.read_bytes()
+               for a, b in zip(shard_files(out), fresh, strict=True))
