@@ -835,9 +835,12 @@ def link_command(graph: str, output: str, cache_dir: str, offline: bool,
 @click.option("--processes", type=click.IntRange(1), default=os.cpu_count() or 1,
               show_default=True, help="Server processes sharing the port (pages are rendered "
                                       "in Python: one process uses one core).")
+@click.option("--allow-service", "allowed_services", multiple=True, metavar="HOST[:PORT]",
+              help="An endpoint host SPARQL SERVICE may call (repeatable); without it federated "
+                   "queries are refused, so the endpoint cannot be made to fetch other URLs.")
 def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, port: int,
                   base: str | None, timeout: float, max_rows: int, query_workers: int,
-                  processes: int) -> None:
+                  processes: int, allowed_services: tuple[str, ...]) -> None:
     """Serve a store (or RDF files and records, loaded into a temporary store) as linked data:
     a page per trial at its IRI path, content negotiation, search, and a read-only SPARQL
     endpoint."""
@@ -849,7 +852,7 @@ def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, por
     with tempfile.TemporaryDirectory(prefix="kg-serve-") as scratch:
         try:
             serve(inputs, store_dir, scratch, host, port, base, timeout, max_rows, query_workers,
-                  lambda line: click.echo(line, err=True), processes)
+                  lambda line: click.echo(line, err=True), processes, allowed_services)
         except ServeError as exc:
             click.echo(f"kg serve: {exc}", err=True)
             sys.exit(2)

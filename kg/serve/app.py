@@ -28,6 +28,7 @@ from kg.mapping import MappedRecord
 from kg.mapping.vocab import KG_NS
 from kg.serialize import FORMATS
 from kg.serialize.schemaorg import document
+from kg.serve.federation import FederationRefused, check_services
 from kg.serve.pages import Links, NodePage, TrialPage
 from kg.serve.resources import Resources, label, ontology_triples
 from kg.serve.sparql import GRAPH_TYPES, RESULT_TYPES, QueryError, QueryPool, QueryTimeout
@@ -50,6 +51,7 @@ class Settings:
     timeout: float
     max_rows: int
     example_queries: list[tuple[str, str]]  # (name, text) for the query page
+    allowed_services: frozenset[str] = frozenset()  # hosts SERVICE may call; none by default
 
 
 def best_type(accept: str, offered: list[str]) -> str | None:
@@ -176,6 +178,10 @@ def create_app(data: Resources, pool: QueryPool, settings: Settings) -> Starlett
         if query is None:
             return page("sparql.html", title="SPARQL", queries=settings.example_queries,
                         timeout=settings.timeout, max_rows=settings.max_rows)
+        try:
+            check_services(query, settings.allowed_services)
+        except FederationRefused as exc:
+            return PlainTextResponse(str(exc), status_code=403)
         asked = request.query_params.get("format")
         accept = request.headers.get("accept", "")
         fmt = RESULT_NAMES.get(asked or "") or GRAPH_NAMES.get(asked or "") \

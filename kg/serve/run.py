@@ -68,7 +68,8 @@ CONFIG_ENV = "KG_SERVE_CONFIG"  # how the parent hands the settings to server pr
 
 def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: str, port: int,
           base: str | None, timeout: float, max_rows: int, workers: int,
-          report: Callable[[str], None], processes: int = 1) -> None:
+          report: Callable[[str], None], processes: int = 1,
+          allowed_services: tuple[str, ...] = ()) -> None:
     """Serve until stopped: one process, or ``processes`` of them sharing the port (each with
     the store open read-only and its share of the query workers)."""
     import uvicorn
@@ -84,11 +85,13 @@ def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: st
     except OSError as exc:
         raise ServeError(f"cannot open the store at {path}: {exc}") from exc
     config = {"store": path, "base": base or detect_base(store, DEFAULT_BASE), "timeout": timeout,
-              "max_rows": max_rows, "workers": max(1, workers // processes)}
+              "max_rows": max_rows, "workers": max(1, workers // processes),
+              "allowed_services": sorted({h.lower() for h in allowed_services})}
     trials = Resources(store, config["base"]).counts()["trials"]
     del store
     report(f"serving {trials} trials of {config['base']} at http://{host}:{port}/ "
-           f"(read-only; queries stop after {timeout:g} s and {max_rows:,} rows"
+           f"(read-only; queries stop after {timeout:g} s and {max_rows:,} rows; SERVICE "
+           + (f"to {', '.join(config['allowed_services'])}" if allowed_services else "off")
            + (f"; {processes} processes" if processes > 1 else "") + ")")
     try:
         if processes > 1:
@@ -109,7 +112,8 @@ def make_app(config: dict):
     data = Resources(ox.Store.read_only(config["store"]), config["base"])
     pool = QueryPool(config["store"], config["workers"], config["timeout"], config["max_rows"])
     return create_app(data, pool, Settings(config["base"], config["timeout"], config["max_rows"],
-                                           example_queries()))
+                                           example_queries(),
+                                           frozenset(config["allowed_services"])))
 
 
 def app_from_environment():
