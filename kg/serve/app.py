@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import jinja2
@@ -87,7 +89,10 @@ def _templates() -> jinja2.Environment:
     return env
 
 
-def create_app(data: Resources, pool: QueryPool, settings: Settings) -> Starlette:
+def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
+               settings: Settings) -> Starlette:
+    """The application over ``snapshot()``: the store snapshot a request reads (its path and
+    what the pages read from it), the newest one a writer published (kg.stores.snapshots)."""
     templates = _templates()
     links = Links(settings.base)
 
@@ -114,11 +119,13 @@ def create_app(data: Resources, pool: QueryPool, settings: Settings) -> Starlett
         return best_type(request.headers.get("accept", ""), ["text/html", *RDF_TYPES])
 
     async def home(request: Request) -> Response:
+        _, data = snapshot()
         return page("home.html", title="Clinical trials", counts=data.counts(),
                     queries=settings.example_queries)
 
     async def search(request: Request) -> Response:
         text = request.query_params.get("q", "")[:200]
+        _, data = snapshot()
         found = data.search(text) if text.strip() else []
         if len(found) == 1 and text.strip().upper() == found[0].nct_id:
             return Response(status_code=303, headers={"Location": links.href(found[0].trial)})
@@ -140,6 +147,7 @@ def create_app(data: Resources, pool: QueryPool, settings: Settings) -> Starlett
             return PlainTextResponse("Not Acceptable: text/html, text/turtle, "
                                      "application/ld+json or application/n-triples",
                                      status_code=406)
+        _, data = snapshot()
         record = data.trial(iri)
         if record is not None:
             if media != "text/html":
@@ -186,8 +194,9 @@ def create_app(data: Resources, pool: QueryPool, settings: Settings) -> Starlett
         accept = request.headers.get("accept", "")
         fmt = RESULT_NAMES.get(asked or "") or GRAPH_NAMES.get(asked or "") \
             or _result_format(accept)
+        path, _ = snapshot()
         try:
-            answer = await pool.run(query, fmt)
+            answer = await pool.run(str(path), query, fmt)
         except QueryError as exc:
             return PlainTextResponse(f"malformed query: {exc}", status_code=400)
         except QueryTimeout as exc:

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.mapping.ids import DEFAULT_BASE
 from kg.serve.resources import Resources, detect_base
-from kg.stores import DEFAULT_STORE, StoreError
+from kg.stores import DEFAULT_STORE, StoreError, snapshots
 
 
 class ServeError(KgError):
@@ -81,9 +81,10 @@ def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: st
         if not Path(path).is_dir():
             raise ServeError(f"no store at {path} (kg load records first, or give files)")
     try:
-        store = ox.Store.read_only(path)
+        store = ox.Store.read_only(str(snapshots.ensure(path)))
     except OSError as exc:
-        raise ServeError(f"cannot open the store at {path}: {exc}") from exc
+        raise ServeError(f"cannot open the store at {path}: {exc} (a store being written is "
+                         "served once its writer has closed it)") from exc
     config = {"store": path, "base": base or detect_base(store, DEFAULT_BASE), "timeout": timeout,
               "max_rows": max_rows, "workers": max(1, workers // processes),
               "allowed_services": sorted({h.lower() for h in allowed_services})}
@@ -109,9 +110,9 @@ def make_app(config: dict):
     from kg.serve.app import Settings, create_app
     from kg.serve.sparql import QueryPool
 
-    data = Resources(ox.Store.read_only(config["store"]), config["base"])
-    pool = QueryPool(config["store"], config["workers"], config["timeout"], config["max_rows"])
-    return create_app(data, pool, Settings(config["base"], config["timeout"], config["max_rows"],
+    data = snapshots.Following(config["store"], lambda store: Resources(store, config["base"]))
+    pool = QueryPool(config["workers"], config["timeout"], config["max_rows"])
+    return create_app(data.get, pool, Settings(config["base"], config["timeout"], config["max_rows"],
                                            example_queries(),
                                            frozenset(config["allowed_services"])))
 

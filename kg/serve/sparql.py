@@ -139,18 +139,22 @@ def _xml_term(term) -> str:
     return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
 
 
-def _worker(store_path: str, connection) -> None:
-    """A query worker: the store open read-only, one query at a time, answers by pipe."""
+def _worker(connection) -> None:
+    """A query worker: one query at a time, answers by pipe, each on the snapshot it names
+    (opened read-only once, until a query names a newer one)."""
     import pyoxigraph as ox
 
-    store = ox.Store.read_only(store_path)
+    opened: tuple[str, ox.Store] | None = None
     while True:
         try:
-            query, fmt, max_rows = connection.recv()
+            store_path, query, fmt, max_rows = connection.recv()
         except EOFError:
             return
         try:
-            result = store.query(query, use_default_graph_as_union=True)
+            if opened is None or opened[0] != store_path:
+                opened = None
+                opened = (store_path, ox.Store.read_only(store_path))
+            result = opened[1].query(query, use_default_graph_as_union=True)
             if fmt in GRAPH_TYPES and isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
                 fmt = "json"
             elif fmt in RESULT_TYPES and not isinstance(result, (ox.QuerySolutions,
@@ -164,10 +168,10 @@ def _worker(store_path: str, connection) -> None:
 
 
 class _Worker:
-    def __init__(self, store_path: str) -> None:
+    def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_worker, args=(store_path, theirs), daemon=True)
+        self.process = context.Process(target=_worker, args=(theirs,), daemon=True)
         self.process.start()
 
     def stop(self) -> None:
@@ -179,8 +183,7 @@ class QueryPool:
     """A few query workers; ``await run(...)`` gives an Answer, or raises QueryError or
     QueryTimeout."""
 
-    def __init__(self, store_path: str, workers: int, timeout: float, max_rows: int) -> None:
-        self.store_path = store_path
+    def __init__(self, workers: int, timeout: float, max_rows: int) -> None:
         self.timeout = timeout
         self.max_rows = max_rows
         self.idle: asyncio.Queue | None = None
@@ -191,16 +194,17 @@ class QueryPool:
     async def start(self) -> None:
         self.idle = asyncio.Queue()
         for _ in range(self.workers):
-            worker = _Worker(self.store_path)
+            worker = _Worker()
             self._all.append(worker)
             self.idle.put_nowait(worker)
 
-    async def run(self, query: str, fmt: str) -> Answer:
+    async def run(self, store_path: str, query: str, fmt: str) -> Answer:
+        """``query`` answered from the store (a snapshot) at ``store_path``."""
         assert self.idle is not None, "start() first"
         worker = await self.idle.get()
         loop = asyncio.get_running_loop()
         try:
-            worker.connection.send((query, fmt, self.max_rows))
+            worker.connection.send((store_path, query, fmt, self.max_rows))
             ready = await loop.run_in_executor(None, worker.connection.poll, self.timeout)
             if not ready:
                 worker = self._replace(worker)
@@ -220,7 +224,7 @@ class QueryPool:
         worker.stop()
         with self._lock:
             self._all.remove(worker)
-            fresh = _Worker(self.store_path)
+            fresh = _Worker()
             self._all.append(fresh)
         return fresh
 

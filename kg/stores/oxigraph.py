@@ -78,6 +78,8 @@ class OxigraphStore:
         """``path`` None is an in-memory store; ``union_default_graph`` lets queries without
         ``GRAPH`` see every named graph (for querying files directly)."""
         self.union_default_graph = union_default_graph
+        self.path = path
+        self.changed = False  # a store written is published as a snapshot when closed
         try:
             self.store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as exc:
@@ -102,6 +104,7 @@ class OxigraphStore:
         replaces whole (the loader reports the call's graphs as not loaded).
         """
         feed = _Feed(self.store, graphs, limit)
+        self.changed = True
         try:
             self.store.bulk_load(io.BufferedReader(feed, 1 << 20), ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:
@@ -116,22 +119,26 @@ class OxigraphStore:
 
     def clear(self) -> None:
         """Remove every quad and graph (after a failed first load, the state before it)."""
+        self.changed = True
         self.store.clear()
 
     def has_graph(self, iri: str) -> bool:
         return self.store.contains_named_graph(ox.NamedNode(iri))
 
     def remove_graph(self, iri: str) -> None:
+        self.changed = True
         self.store.remove_graph(ox.NamedNode(iri))
 
     def load_file(self, path: Path) -> None:
         """Bulk-load an N-Quads file as it is, read by Oxigraph itself."""
+        self.changed = True
         try:
             self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:
             raise _refused(str(path), exc) from exc
 
     def update(self, sparql: str) -> None:
+        self.changed = True
         self.store.update(sparql)
 
     def query(self, sparql: str) -> QueryResult:
@@ -150,6 +157,16 @@ class OxigraphStore:
         return QueryResult([], [], ntriples=text)
 
     def close(self) -> None:
-        """Flush and drop the store, which releases its lock on the directory."""
-        self.store.flush()
-        del self.store
+        """Flush and drop the store, which releases its lock on the directory; a store that
+        was written is first published as the snapshot a server reads (kg.stores.snapshots)."""
+        try:
+            self.store.flush()
+            if self.changed and self.path is not None:
+                from kg.stores.snapshots import publish
+
+                publish(self.store, self.path)
+        except OSError as exc:
+            raise StoreError(f"the store at {self.path} was written, but its snapshot for "
+                             f"kg serve could not be made: {exc}") from exc
+        finally:
+            del self.store
