@@ -5,10 +5,15 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint bench clean
 
+# The mapping sets' packages come without their dependencies: the tests read only their files
+# (tests/test_identifiers.py checks kg/data/mesh_mappings.tsv against them).
+MAPPING_SOURCES := pheval==0.7.14 gilda==1.6.1 biomappings==0.6.0 biolink-model==4.4.6
+
 $(VENV)/.installed: pyproject.toml kg/serialize/_lines.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --no-deps $(MAPPING_SOURCES)
 	touch $@
 
 demo: $(VENV)/.installed

@@ -8,7 +8,9 @@ workers, one server process per core), and wrk (2 threads, 50 connections) asks 
 pages in turn (HTML, each a different trial), then for one trial's facts by SPARQL (a
 different trial each time), then for the example queries in turn (whole-store aggregations).
 Printed: requests/s, median and p99 latency, and every error (non-2xx answers, socket errors).
-Client and server share the machine's cores.
+Last, trial pages again while ``kg sync`` writes the served store every few seconds (from a
+registry on loopback whose records change between runs): the errors, and whether the pages
+show what the last sync wrote. Client, server and sync share the machine's cores.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -93,13 +96,57 @@ def main(size: int) -> None:
                                           "application/sparql-results+json"),
                                          ("SPARQL (example queries)", queries,
                                           "application/sparql-results+json")):
-                found = wrk(url, paths, accept, tmp)
-                print(f"{label:<26} {found['requests']:>7,} requests {found['rps']:>8,.1f}/s  "
-                      f"median {found['median']}  p99 {found['p99']}  non-2xx {found['non_2xx']}"
-                      f"  socket errors: {found['socket_errors']}", flush=True)
+                report(label, wrk(url, paths, accept, tmp))
+            pages_while_synced(url, store, pages, tmp)
         finally:
             server.terminate()
             server.wait(30)
+
+
+def report(label: str, found: dict) -> None:
+    print(f"{label:<26} {found['requests']:>7,} requests {found['rps']:>8,.1f}/s  "
+          f"median {found['median']}  p99 {found['p99']}  non-2xx {found['non_2xx']}"
+          f"  socket errors: {found['socket_errors']}", flush=True)
+
+
+def pages_while_synced(url: str, store: Path, pages: list[str], tmp: Path,
+                       every: float = 3.0) -> None:
+    """wrk on trial pages while kg sync brings the served store up to date every ``every`` s
+    from a local registry whose records change (a title edited, a trial added) each time."""
+    from werkzeug.serving import make_server
+
+    from tests.test_sync import Registry, record
+
+    registry = Registry()
+    port = free_port()
+    http = make_server("127.0.0.1", port, registry, threaded=True)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    api = f"http://127.0.0.1:{port}/api/v2"
+    stop = threading.Event()
+    runs: list[int] = []
+
+    def syncing() -> None:
+        while not stop.is_set():
+            run = len(runs) + 1
+            registry.records["NCT01000001"] = record("NCT01000001", "2026-12-01", f"Run {run}")
+            registry.records[f"NCT0200{run:04d}"] = record(f"NCT0200{run:04d}", "2026-12-01")
+            runs.append(subprocess.run(
+                [sys.executable, "-m", "kg.cli", "sync", "--store", str(store), "--api-url", api,
+                 "--rate", "0", "-w", "1", "-q"], capture_output=True).returncode)
+            stop.wait(every)
+
+    writer = threading.Thread(target=syncing)
+    writer.start()
+    try:
+        found = wrk(url, pages + ["/id/trial/NCT01000001"], "text/html", tmp)
+    finally:
+        stop.set()
+        writer.join()
+        http.shutdown()
+    page = requests.get(f"{url}/id/trial/NCT01000001", timeout=30).text
+    report(f"pages, {len(runs)} syncs", found)
+    print(f"  syncs exited {sorted(set(runs))}; the page shows the last sync's title: "
+          f"{f'Run {len(runs)}' in page}", flush=True)
 
 
 if __name__ == "__main__":

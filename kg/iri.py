@@ -17,6 +17,9 @@ import pyoxigraph
 # The DOI resolver's namespace lives here, not in kg.mapping.vocab (which re-exports it), so that
 # kg.publications.doi can be imported on its own without importing the whole mapping.
 DOI_NS = "https://doi.org/"
+MESH_NS = "http://id.nlm.nih.gov/mesh/"
+OBO_NS = "http://purl.obolibrary.org/obo/"
+SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
 
 # What RFC 3987 allows neither as ASCII nor as ucschar: controls, space and delimiters, C1
 # controls, private use, non-characters and the end of each plane, tags.

@@ -266,7 +266,10 @@ def test_results_groups_link_to_the_arm_they_stand_for_and_only_then():
         "NCT02513394": {"Palbociclib Plus Endocrine Therapy (Arm A)": "Arm A",
                         "Endocrine Therapy Alone (Arm B)": "Arm B"},
         "NCT00763412": {"2. Repaglinide": "2. repaglinide", "Placebo": "1 Placebo",
-                        "1 Placebo": "1 Placebo", "Patients Who Received Placebo": None,
+                        "1 Placebo": "1 Placebo",
+                        # the arm's label stands whole in the baseline's titles
+                        "Patients Who Received Placebo": "1 Placebo",
+                        "Patients Who Received Repaglinide": "2. repaglinide",
                         "Total": None},
     }
     for record in records_with_results():

@@ -44,6 +44,12 @@ def group_stands_for_another_trials_arm(g):
     g.set((FLOW_GROUP, KG.representsArm, other))
 
 
+def total_group_stands_for_an_arm(g):
+    total = URIRef(f"{TRIAL}/baseline/group/BG002")
+    assert (total, rdflib.RDF.type, KG.TotalGroup) in g
+    g.add((total, KG.representsArm, URIRef(f"{TRIAL}/arm/drug-x")))
+
+
 def more_deaths_than_at_risk(g):
     g.set((EVENT_GROUP, KG.deathsNumAffected, integer(25)))
 
@@ -115,6 +121,8 @@ RESULTS_CASES = {
     group_without_code: ("ResultGroupShape", "kg:groupCode", FLOW_GROUP, "Violation"),
     group_stands_for_another_trials_arm: ("ResultGroupShape", "kg:representsArm", FLOW_GROUP,
                                           "Violation"),
+    total_group_stands_for_an_arm: ("TotalGroupShape", "kg:representsArm",
+                                    URIRef(f"{TRIAL}/baseline/group/BG002"), "Violation"),
     more_deaths_than_at_risk: ("ResultGroupShape", "kg:deathsNumAffected", EVENT_GROUP,
                                "Violation"),
     affected_above_at_risk: ("ObservationShape", "kg:numAffected", EVENT_CELL, "Violation"),

@@ -125,6 +125,14 @@ def intervention_of_unknown_type(g):
     g.set((INTERVENTION, KG.interventionType, Literal("MAGIC")))
 
 
+def intervention_tied_to_a_mesh_term_its_record_does_not_list(g):
+    g.add((INTERVENTION, KG.meshDescriptor, URIRef("http://id.nlm.nih.gov/mesh/D017239")))
+
+
+def condition_tied_to_a_mesh_term_its_record_does_not_list(g):
+    g.set((CONDITION, KG.meshDescriptor, URIRef("http://id.nlm.nih.gov/mesh/D001943")))
+
+
 def reference_without_article(g):
     g.remove((REFERENCE, KG.article, None))
 
@@ -221,6 +229,10 @@ CASES = {
                             "Violation"),
     intervention_of_unknown_type: ("InterventionShape", "kg:interventionType",
                                    INTERVENTION, "Violation"),
+    intervention_tied_to_a_mesh_term_its_record_does_not_list: (
+        "InterventionShape", "kg:meshDescriptor", INTERVENTION, "Violation"),
+    condition_tied_to_a_mesh_term_its_record_does_not_list: (
+        "ConditionShape", "kg:meshDescriptor", CONDITION, "Violation"),
     reference_without_article: ("ReferenceShape", "kg:article",
                                 REFERENCE, "Violation"),
     outcome_without_measure: ("OutcomeShape", "schema:name",

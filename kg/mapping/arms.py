@@ -3,7 +3,9 @@
 An intervention is a ``kg:Intervention`` and, for schema.org consumers, a ``schema:studySubject``
 of the trial typed by its kind (a drug is a ``schema:Drug``). Arms name their interventions as
 ``"Type: Name"`` and interventions name their arms by label; both directions are resolved to
-links between the nodes of the same trial, and the arm's own wording is kept as text.
+links between the nodes of the same trial, and the arm's own wording is kept as text. Each
+intervention is tied to the MeSH descriptors of the record it stands for (``kg:meshDescriptor``,
+by name: :mod:`kg.mapping.mesh_match`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from collections.abc import Iterator
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, module, objects, strings
 from kg.mapping.ids import normalised_name
-from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
+from kg.mapping.mesh_match import Intervention, listed_descriptors, match_interventions
+from kg.mapping.vocab import KG, MESH_NS, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple, text
 
 PATH = "protocolSection.armsInterventionsModule"
@@ -111,6 +114,16 @@ def map_arms(record: dict, ctx: MappingContext) -> Iterator[Triple]:
                 links.add((arm, node))
     for arm, intervention in sorted(links):
         yield arm, KG.intervention, intervention
+    ctx.arm_interventions = {arm: {i for a, i in links if a == arm} for arm in arm_iris.values()}
+
+    named = [Intervention(intervention_iris[n], str(i.get("type", "")), [
+        x for x in [i.get("name"), *(i.get("otherNames") or [])] if isinstance(x, str)])
+        for n, i in interventions]
+    descriptors = listed_descriptors(module(record, "derivedSection", "interventionBrowseModule"))
+    ctx.intervention_names = {item.iri: item.names for item in named}
+    for iri, found in sorted(match_interventions(named, descriptors)[0].items()):
+        for link in found:
+            yield iri, KG.meshDescriptor, MESH_NS + link.mesh_id
 
 
 def _resolve_intervention(name: str, by_name: dict[str, str]) -> str | None:

@@ -5,15 +5,22 @@ MeSH descriptors NLM derived for the record are conditions too, identified by th
 that every trial on lupus meets at ``mesh:D008180``, each with a ``schema:MedicalCode``; ids
 the registry pads to nine digits are written as NLM publishes them (:func:`canonical_mesh_id`).
 Ancestors (broader MeSH terms) are kept apart so that a query for a narrow term stays narrow.
+
+A stated condition is tied to the descriptor it was derived from (``kg:meshDescriptor``, by
+name: :mod:`kg.mapping.mesh_match`), and every MeSH node to what the published mapping sets
+match it with (``skos:exactMatch`` MONDO, ChEBI..., and the MONDO term's own identifiers in
+DOID, EFO, ICD-10-CM...: :mod:`kg.links.mesh`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kg.links.mesh import curie_iri, matches
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import module, objects, strings
 from kg.mapping.ids import canonical_mesh_id, mesh_code_iri
+from kg.mapping.mesh_match import listed_descriptors, match_names
 from kg.mapping.vocab import KG, MESH_NS, SDO
 from kg.rdf import RDF_TYPE, Triple, text
 
@@ -24,11 +31,14 @@ DERIVED = "derivedSection"
 def map_conditions(record: dict, ctx: MappingContext) -> Iterator[Triple]:
     conditions = module(record, "protocolSection", "conditionsModule")
     trial = ctx.trial
+    descriptors = listed_descriptors(module(record, DERIVED, "conditionBrowseModule"))
     for name in strings(ctx, conditions, "conditions", PATH):
         node = ctx.keyed("condition", name)
         yield trial, SDO.healthCondition, node
         yield node, RDF_TYPE, SDO.MedicalCondition
         yield node, SDO.name, text(name)
+        for link in match_names([name], descriptors, contained=False)[0]:
+            yield node, KG.meshDescriptor, MESH_NS + link.mesh_id
     for keyword in strings(ctx, conditions, "keywords", PATH):
         yield trial, KG.keyword, text(keyword)
 
@@ -62,3 +72,15 @@ def _mesh_terms(
         yield code, RDF_TYPE, SDO.MedicalCode
         yield code, SDO.codeValue, text(mesh_id)
         yield code, SDO.codingSystem, text("MeSH")
+        yield from mapped(node, f"MESH:{mesh_id}")
+
+
+def mapped(node: str, curie: str) -> Iterator[Triple]:
+    """What the mapping sets match a MeSH node with, and a MONDO term reached so with its own
+    identifiers elsewhere."""
+    for match in matches(curie):
+        target = curie_iri(match.target)
+        yield node, match.predicate, target
+        if match.target.startswith("MONDO:"):
+            for xref in matches(match.target):
+                yield target, xref.predicate, curie_iri(xref.target)

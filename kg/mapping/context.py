@@ -35,6 +35,11 @@ class MappingContext:
     # Arm group label (as written) -> the arm's IRI, set by the arms mapping so that results
     # groups can name the arm they stand for without minting its IRI a second time.
     arms: dict[str, str] = field(default_factory=dict)
+    # Arm IRI -> the IRIs of its interventions, for results groups named after what they got.
+    arm_interventions: dict[str, set[str]] = field(default_factory=dict)
+    intervention_names: dict[str, list[str]] = field(default_factory=dict)  # IRI -> its names
+    # (title, description) of a results group -> (the arm it stands for, the rule that said so)
+    group_arms: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     _keys: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     @property

@@ -8,18 +8,18 @@ and a comment, in ``ontologies/kg.ttl``.
 
 from __future__ import annotations
 
-from kg.iri import DOI_NS  # noqa: F401  (one of the namespaces; defined with the IRI rules)
+# Namespaces defined with the IRI rules (kg.iri), so that modules outside the mapping (the
+# mapping-set tables of kg.links) name them without importing the mapping.
+from kg.iri import DOI_NS, MESH_NS, OBO_NS, SKOS_NS  # noqa: F401
 
 SCHEMA_NS = "https://schema.org/"
 KG_NS = "https://w3id.org/ctkg/vocab#"
-MESH_NS = "http://id.nlm.nih.gov/mesh/"
 PUBMED_NS = "https://pubmed.ncbi.nlm.nih.gov/"
 REGISTRY_STUDY_URL = "https://clinicaltrials.gov/study/"
 REGISTRY_DOCUMENT_URL = "https://cdn.clinicaltrials.gov/large-docs/"
 QB_NS = "http://purl.org/linked-data/cube#"
 SDMX_MEASURE_NS = "http://purl.org/linked-data/sdmx/2009/measure#"
 SDMX_ATTRIBUTE_NS = "http://purl.org/linked-data/sdmx/2009/attribute#"
-OBO_NS = "http://purl.obolibrary.org/obo/"
 
 
 class Vocabulary:
@@ -121,6 +121,7 @@ KG = Vocabulary(
     unpostedResponsibleParty unpostedEvent unpostedEventType eventDate dateUnknown
     violationEvent violationEventType creationDate issuedDate releaseDate postedDate
     contentDigest matchScore matchType matchDate
+    meshDescriptor TotalGroup
     SyncRun syncedSince syncedThrough trialsAdded trialsUpdated trialsUnchanged trialsRemoved
     trialsFailed
     """,
@@ -131,6 +132,8 @@ KG = Vocabulary(
 QB = Vocabulary(QB_NS, "Observation DataSet dataSet")
 SDMX_MEASURE = Vocabulary(SDMX_MEASURE_NS, "obsValue")
 SDMX_ATTRIBUTE = Vocabulary(SDMX_ATTRIBUTE_NS, "comment")
+# SKOS mapping relations, as the published mapping sets (kg/data) state them.
+SKOS = Vocabulary(SKOS_NS, "exactMatch closeMatch broadMatch narrowMatch")
 
 
 class Enumeration:

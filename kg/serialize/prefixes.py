@@ -12,6 +12,7 @@ from kg.mapping.vocab import (
     SCHEMA_NS,
     SDMX_ATTRIBUTE_NS,
     SDMX_MEASURE_NS,
+    SKOS_NS,
 )
 from kg.rdf import XSD
 
@@ -25,6 +26,7 @@ PREFIXES = {
     "sdmx-measure": SDMX_MEASURE_NS,
     "sdmx-attribute": SDMX_ATTRIBUTE_NS,
     "obo": OBO_NS,
+    "skos": SKOS_NS,
 }
 
 # A local name that Turtle and JSON-LD both accept without escapes.

@@ -13,6 +13,7 @@ from kg.mapping.fields import module
 from kg.mapping.results.adverse_events import map_adverse_events
 from kg.mapping.results.baseline import map_baseline
 from kg.mapping.results.flow import map_flow
+from kg.mapping.results.groups import arms_of_groups
 from kg.mapping.results.more_info import map_more_info
 from kg.mapping.results.outcome_measures import map_outcome_measures
 from kg.mapping.vocab import KG
@@ -24,6 +25,7 @@ SECTION = "resultsSection"
 def map_results(record: dict, ctx: MappingContext) -> Iterator[Triple]:
     if isinstance(record.get("hasResults"), bool):
         yield ctx.trial, KG.hasResults, boolean(record["hasResults"])
+    ctx.group_arms = arms_of_groups(ctx, record)
     flow = module(record, SECTION, "participantFlowModule")
     if flow:
         yield from map_flow(ctx, flow)

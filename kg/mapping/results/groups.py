@@ -1,13 +1,24 @@
 """Results groups (``FG000``, ``BG000``, ``OG000``, ``EG000``) and the arm each stands for.
 
 A results group is a node of its table (the flow, the baseline, one outcome measure, the adverse
-events), named by the registry's own group id under that table's IRI. It is linked to an arm
-group of the same trial (``kg:representsArm``) only where exactly one arm matches its title:
-the same words (a leading enumerator like ``1`` or ``2.`` aside), the arm's label followed by
-``-``, ``:`` or ``(`` (``Arm I - Genistein``), or the label in closing parentheses
-(``Palbociclib Plus Endocrine Therapy (Arm A)``). Anything vaguer would link groups to the
-wrong arm, which is worse than no link; a group never links to another trial's arm because
-only this record's arms are candidates.
+events), named by the registry's own group id under that table's IRI. It is linked to the arm
+group of the same trial it stands for (``kg:representsArm``) by the first of these rules that
+finds exactly one arm (:func:`arms_of_groups`, worked out once for every group of the record):
+
+1. ``single-arm``: the record has one arm;
+2. ``title``: the title is the arm's label (a leading enumerator like ``1`` or ``2.`` aside),
+   the label followed by ``-``, ``:`` or ``(`` (``Arm I - Genistein``), or the label in closing
+   parentheses (``Palbociclib Plus Endocrine Therapy (Arm A)``);
+3. ``title-words``: the label stands whole in the title (``Patients Who Received Repaglinide``
+   for ``2. repaglinide``);
+4. ``title-interventions``: the title names interventions that one arm alone was given, or one
+   arm was given exactly;
+5. the rules 3 and 4 on the group's description;
+6. ``same-title``: a group of another table with the same title was linked by one of the above.
+
+A pooled group (the baseline's ``Total``, ``All participants``) stands for no arm and is typed
+``kg:TotalGroup``. Two candidate arms are never guessed between, and a group never links to
+another trial's arm because only this record's arms are candidates.
 """
 
 from __future__ import annotations
@@ -23,6 +34,10 @@ from kg.rdf import RDF_TYPE, Triple, text
 GROUP_FIELDS = (("title", SDO.name, TEXT), ("description", SDO.description, TEXT))
 _GROUP_ID = re.compile(r"[A-Z]{2}[0-9]{3,}", re.ASCII)
 _ENUMERATOR = re.compile(r"^[0-9]+[.)]?\s+")
+_POOLED = re.compile(r"^(total|overall|all (participants|subjects|patients|arms|groups|"
+                     r"randomi[sz]ed( participants| subjects)?))\b", re.IGNORECASE)
+RESULTS_TABLES = (("participantFlowModule", "groups"), ("baselineCharacteristicsModule", "groups"),
+                  ("adverseEventsModule", "eventGroups"))
 
 
 def group_iri(scope: str, group_id: object) -> str:
@@ -48,9 +63,11 @@ def map_groups(ctx: MappingContext, scope: str, table: dict, key: str, path: str
         triples += [(scope, KG.hasGroup, node), (node, RDF_TYPE, KG.ResultGroup),
                     (node, KG.groupCode, text(gid.strip()))]
         triples += field_triples(ctx, node, group, GROUP_FIELDS + extra_fields, group_path)
-        arm = _arm_of(ctx, group.get("title"))
+        if is_pooled(group):
+            triples.append((node, RDF_TYPE, KG.TotalGroup))
+        arm = ctx.group_arms.get(_group_key(group))
         if arm is not None:
-            triples.append((node, KG.representsArm, arm))
+            triples.append((node, KG.representsArm, arm[0]))
     return declared, triples
 
 
@@ -77,11 +94,97 @@ def observation(ctx: MappingContext, row: str, table: str, scope: str, declared:
                   (cell, KG.group, group)]
 
 
-def _arm_of(ctx: MappingContext, title: object) -> str | None:
-    if not isinstance(title, str) or not ctx.arms:
+def is_pooled(group: dict) -> bool:
+    title = group.get("title")
+    return isinstance(title, str) and bool(_POOLED.match(title.strip()))
+
+
+def _group_key(group: dict) -> tuple[str, str]:
+    title, description = group.get("title"), group.get("description")
+    return (title if isinstance(title, str) else "",
+            description if isinstance(description, str) else "")
+
+
+def record_groups(record: dict) -> list[dict]:
+    """Every results group of every table of the record, in the record's order."""
+    results = record.get("resultsSection")
+    results = results if isinstance(results, dict) else {}
+    tables = [(results.get(name), key) for name, key in RESULTS_TABLES]
+    measures = results.get("outcomeMeasuresModule")
+    measures = measures.get("outcomeMeasures") if isinstance(measures, dict) else None
+    tables += [(m, "groups") for m in (measures if isinstance(measures, list) else ())]
+    found = []
+    for table, key in tables:
+        groups = table.get(key) if isinstance(table, dict) else None
+        found += [g for g in (groups if isinstance(groups, list) else ()) if isinstance(g, dict)]
+    return found
+
+
+def arms_of_groups(ctx: MappingContext, record: dict) -> dict[tuple[str, str], tuple[str, str]]:
+    """(title, description) of each results group -> (the arm it stands for, the rule that
+    found it), for the groups some rule links (the module's docstring lists the rules)."""
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    groups = [g for g in record_groups(record) if not is_pooled(g)]
+    arms = sorted(set(ctx.arms.values()))
+    for group in groups:
+        key = _group_key(group)
+        if key in found or not arms:
+            continue
+        if len(arms) == 1:
+            found[key] = (arms[0], "single-arm")
+            continue
+        title, description = key
+        for rule, arm in (("title", _by_title(ctx, title)),
+                          ("title-words", _by_label_words(ctx, title)),
+                          ("title-interventions", _by_interventions(ctx, title)),
+                          ("description-words", _by_label_words(ctx, description)),
+                          ("description-interventions", _by_interventions(ctx, description))):
+            if arm is not None:
+                found[key] = (arm, rule)
+                break
+    by_title: dict[str, set[str]] = {}
+    for (title, _), (arm, _) in found.items():
+        by_title.setdefault(normalised_name(title), set()).add(arm)
+    for group in groups:
+        key = _group_key(group)
+        same = by_title.get(normalised_name(key[0]), set()) if key[0].strip() else set()
+        if key not in found and len(same) == 1:
+            found[key] = (next(iter(same)), "same-title")
+    return found
+
+
+def _only(candidates: set[str]) -> str | None:
+    return next(iter(candidates)) if len(candidates) == 1 else None
+
+
+def _by_title(ctx: MappingContext, title: str) -> str | None:
+    return _only({iri for label, iri in ctx.arms.items() if _stands_for(title, label)}) \
+        if title else None
+
+
+def _contains_words(text: str, phrase: str) -> bool:
+    words = normalised_name(phrase)
+    return bool(words) and f" {words} " in f" {normalised_name(text)} "
+
+
+def _by_label_words(ctx: MappingContext, text: str) -> str | None:
+    if not text:
         return None
-    matches = {iri for label, iri in ctx.arms.items() if _stands_for(title, label)}
-    return matches.pop() if len(matches) == 1 else None
+    return _only({iri for label, iri in ctx.arms.items()
+                  if _contains_words(text, _ENUMERATOR.sub("", _plain(label)))})
+
+
+def _by_interventions(ctx: MappingContext, text: str) -> str | None:
+    """The arm given the interventions ``text`` names: the only arm given all of them, or the
+    only one given exactly them."""
+    if not text:
+        return None
+    named = {iri for iri, names in ctx.intervention_names.items()
+             if any(len(normalised_name(n)) >= 3 and _contains_words(text, n) for n in names)}
+    if not named:
+        return None
+    given = {arm: got for arm, got in ctx.arm_interventions.items() if named <= got}
+    return _only(set(given)) or _only({arm for arm, got in given.items() if got == named})
 
 
 def _stands_for(title: str, label: str) -> bool:

@@ -1,0 +1,138 @@
+"""How much of the shared records joins the identifiers others use, and why the rest does not.
+
+Usage: python -m benchmarks.identifiers [--chains N]
+
+Over the complete shared records (``../shared/records/v2``) and the bundled ones: the share of
+drug and biological interventions and of stated conditions tied to a MeSH descriptor
+(:mod:`kg.mapping.mesh_match`), by rule, with the reason for each one left unlinked; the share
+of those descriptors the mapping sets match to ChEBI or MONDO; the results groups tied to an
+arm, by rule, with the rest by reason; and ``--chains`` intervention -> MeSH -> ChEBI and
+condition -> MeSH -> MONDO chains to check by hand. Not a timing: a coverage report.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+import orjson
+
+from kg.links.mesh import matches
+from kg.mapping import map_record
+from kg.mapping.context import MappingContext
+from kg.mapping.fields import module
+from kg.mapping.mesh_match import (
+    Intervention,
+    listed_descriptors,
+    match_interventions,
+    match_names,
+)
+from kg.mapping.results.groups import arms_of_groups, is_pooled, record_groups
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def records() -> list[dict]:
+    paths = sorted((ROOT.parent / "shared" / "records" / "v2").glob("NCT*.json"))
+    paths += [ROOT / "examples" / "NCT00698191.json", ROOT / "tests" / "fixtures" / "NCT09900001.json"]
+    return [orjson.loads(p.read_bytes()) for p in paths]
+
+
+def target(mesh_id: str, prefix: str) -> str:
+    found = [m.target for m in matches(f"MESH:{mesh_id}") if m.target.startswith(prefix)]
+    return ", ".join(sorted(found)) or "-"
+
+
+def main(chains: int) -> None:
+    interventions: Counter = Counter()
+    conditions: Counter = Counter()
+    mapped: Counter = Counter()
+    groups: Counter = Counter()
+    drug_chains, disease_chains = [], []
+    for record in records():
+        nct = record["protocolSection"]["identificationModule"]["nctId"]
+        arms = module(record, "protocolSection", "armsInterventionsModule")
+        items = [i for i in arms.get("interventions", []) if isinstance(i, dict)]
+        named = [Intervention(f"{nct}#{n}", str(i.get("type")), [
+            x for x in [i.get("name"), *(i.get("otherNames") or [])] if isinstance(x, str)])
+            for n, i in enumerate(items)]
+        listed = listed_descriptors(module(record, "derivedSection", "interventionBrowseModule"))
+        terms = {d.mesh_id: d.term for d in listed}
+        links, reasons = match_interventions(named, listed)
+        for item in named:
+            if item.kind not in ("DRUG", "BIOLOGICAL"):
+                continue
+            found = links.get(item.iri)
+            interventions[found[0].rule if found else f"unlinked: {reasons[item.iri]}"] += 1
+            for link in found or ():
+                chebi = target(link.mesh_id, "CHEBI:")
+                mapped["drug descriptors with ChEBI" if chebi != "-" else
+                       "drug descriptors without ChEBI"] += 1
+                drug_chains.append(f"| {nct} | {item.names[0]} | {link.rule} | "
+                                   f"{link.mesh_id} {terms[link.mesh_id]} | {chebi} |")
+        cond = listed_descriptors(module(record, "derivedSection", "conditionBrowseModule"))
+        cterms = {d.mesh_id: d.term for d in cond}
+        for name in module(record, "protocolSection", "conditionsModule").get("conditions", []):
+            found, reason = match_names([name], cond, contained=False)
+            conditions[found[0].rule if found else f"unlinked: {reason}"] += 1
+            for link in found:
+                mondo = target(link.mesh_id, "MONDO:")
+                mapped["condition descriptors with MONDO" if mondo != "-" else
+                       "condition descriptors without MONDO"] += 1
+                disease_chains.append(f"| {nct} | {name} | {link.rule} | "
+                                      f"{link.mesh_id} {cterms[link.mesh_id]} | {mondo} |")
+        mapped_record = map_record(record)
+        ctx = MappingContext(base="x", nct_id=nct)
+        ctx.arms = {a["label"]: a["label"] for a in arms.get("armGroups", [])
+                    if isinstance(a.get("label"), str)}
+        del mapped_record
+        for group in record_groups(record):
+            groups["groups"] += 1
+            if is_pooled(group):
+                groups["unlinked: pooled (Total)"] += 1
+            elif not ctx.arms:
+                groups["unlinked: the record declares no arm"] += 1
+    linked = Counter()
+    for record in records():
+        linked.update(_group_rules(record))
+    groups.update(linked)
+
+    def show(title: str, counts: Counter, total_key: str | None = None) -> None:
+        total = counts.pop(total_key) if total_key else sum(counts.values())
+        done = sum(v for k, v in counts.items() if not k.startswith("unlinked"))
+        print(f"{title}: {done} of {total} linked ({100 * done / max(total, 1):.0f}%)")
+        for key, value in sorted(counts.items()):
+            print(f"  {key}: {value}")
+
+    show("drug and biological interventions -> MeSH", interventions)
+    show("stated conditions -> MeSH", conditions)
+    print("descriptors matched:", dict(sorted(mapped.items())))
+    show("results groups -> arm", groups, "groups")
+    if chains:
+        print("\n| trial | intervention | rule | MeSH | ChEBI |\n|---|---|---|---|---|")
+        print("\n".join(drug_chains[:chains]))
+        print("\n| trial | condition | rule | MeSH | MONDO |\n|---|---|---|---|---|")
+        print("\n".join(disease_chains[:chains]))
+
+
+def _group_rules(record: dict) -> Counter:
+    """The rule that linked each results group of a record (as the mapping decides it)."""
+    from kg.mapping.arms import map_arms
+
+    nct = record["protocolSection"]["identificationModule"]["nctId"]
+    ctx = MappingContext(base="https://w3id.org/ctkg/id/", nct_id=nct)
+    list(map_arms(record, ctx))
+    found = arms_of_groups(ctx, record)
+    counted: Counter = Counter()
+    for group in record_groups(record):
+        key = (group.get("title") or "", group.get("description") or "")
+        if key in found:
+            counted[found[key][1]] += 1
+    return counted
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chains", type=int, default=0)
+    main(parser.parse_args().chains)
