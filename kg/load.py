@@ -209,15 +209,41 @@ def describe_dataset(store: Store, base: str, source: str, now: str) -> None:
             {dataset} void:subset ?g . ?g void:triples ?n }} }}""")
     cell = counts.rows[0][0] if counts.rows else None
     triples = int(cell["value"]) if cell else 0
+    sets = mapping_set_triples(dataset)
     store.update(PREFIXES + f"""
-        DELETE {{ GRAPH {desc} {{ {dataset} ?p ?o }} }}
-        WHERE {{ GRAPH {desc} {{ {dataset} ?p ?o FILTER(?p != void:subset) }} }} ;
+        DELETE {{ GRAPH {desc} {{ {dataset} ?p ?o . ?set ?q ?v }} }}
+        WHERE {{ GRAPH {desc} {{ {dataset} ?p ?o FILTER(?p != void:subset)
+            OPTIONAL {{ ?set a <{SSSOM}MappingSet> ; ?q ?v }} }} }} ;
         INSERT DATA {{ GRAPH {desc} {{ {dataset} a void:Dataset ;
             void:triples {triples} ;
             void:vocabulary <{SCHEMA_NS}>, <{KG_NS.rstrip("#")}> ;
             dcterms:source {string(source)} ;
             prov:generatedAtTime "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> ;
-            dcterms:creator {string("kg " + __version__)} . }} }}""")
+            dcterms:creator {string("kg " + __version__)} .
+            {sets} }} }}""")
+
+
+SSSOM = "https://w3id.org/sssom/"
+
+
+def mapping_set_triples(dataset: str) -> str:
+    """The mapping sets behind the graph's MeSH matches (kg/data/mapping_sets.json), as the
+    dataset's sources in SSSOM's terms: title, version, licence, justification."""
+    from kg.links.mesh import mapping_sets
+
+    lines = []
+    for entry in mapping_sets():
+        node = iri(entry["mapping_set_id"])
+        justification = "https://w3id.org/semapv/vocab/" + entry["justification"].split(":")[1]
+        lines.append(
+            f"{dataset} prov:wasDerivedFrom {node} .\n"
+            f"{node} a <{SSSOM}MappingSet> ; dcterms:title {string(entry['title'])} ;\n"
+            f"  <{SSSOM}mapping_set_version> "
+            f"{string(entry['package'] + ' ' + entry['version'])} ;\n"
+            f"  dcterms:license {iri(entry['licence_iri'])} ;\n"
+            f"  dcterms:source {iri('https://pypi.org/project/' + entry['package'] + '/')} ;\n"
+            f"  <{SSSOM}mapping_justification> {iri(justification)} .")
+    return "\n".join(lines)
 
 
 _DONE = object()

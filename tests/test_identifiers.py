@@ -9,6 +9,7 @@ import copy
 import importlib.metadata
 
 import pytest
+from click.testing import CliRunner
 
 from kg.data.build_mesh_mappings import SOURCES, TABLE, build
 from kg.links.mesh import curie_iri, mapping_sets, matches
@@ -202,3 +203,24 @@ def test_every_mapping_set_names_its_source_version_and_licence():
     for entry in mapping_sets():
         assert entry["version"] and entry["licence"] and entry["licence_iri"].startswith("https://")
         assert entry["rows"] > 1000, entry["name"]
+
+
+def test_the_store_description_names_the_mapping_sets_with_version_and_licence(tmp_path):
+    from kg.cli import main as cli
+    from kg.stores.oxigraph import OxigraphStore
+
+    store = tmp_path / "store"
+    for _ in range(2):  # a reload describes them once
+        assert CliRunner().invoke(cli, ["load", str(EXAMPLE), "--store", str(store), "-q"]
+                                  ).exit_code == 0
+    opened = OxigraphStore(store)
+    rows = opened.query("""SELECT ?set ?version ?licence WHERE { GRAPH ?g {
+        <https://w3id.org/ctkg/id/dataset> <http://www.w3.org/ns/prov#wasDerivedFrom> ?set .
+        ?set a <https://w3id.org/sssom/MappingSet> ;
+             <https://w3id.org/sssom/mapping_set_version> ?version ;
+             <http://purl.org/dc/terms/license> ?licence } }""").rows
+    opened.close()
+    found = {(r[0]["value"], r[1]["value"], r[2]["value"]) for r in rows}
+    assert ("http://purl.obolibrary.org/obo/mondo/mappings/mondo.sssom.tsv", "pheval 0.7.14",
+            "https://creativecommons.org/licenses/by/4.0/") in found
+    assert len(found) == len(mapping_sets()) == 3

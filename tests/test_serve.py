@@ -187,3 +187,12 @@ def test_the_server_listens_on_loopback_only_by_default(server):  # noqa: F811
     host = next(p for p in serve_command.params if p.name == "host")
     assert host.default == "127.0.0.1"
     assert json.loads(json.dumps({"ok": True}))  # the server answered over loopback above
+
+
+def test_a_trial_page_shows_mondo_and_chebi_beside_mesh(server):  # noqa: F811
+    lupus = requests.get(f"{server.url}/id/trial/{REFERENCE}", timeout=30).text
+    assert 'href="http://purl.obolibrary.org/obo/MONDO_0007915"' in lupus
+    assert "MONDO:0007915 systemic lupus erythematosus" in lupus
+    drugs = requests.get(f"{server.url}/id/trial/NCT04267848", timeout=30)
+    assert drugs.status_code == 200
+    assert 'href="http://purl.obolibrary.org/obo/CHEBI_31355"' in drugs.text

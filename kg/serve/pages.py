@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from kg.links.mesh import iri_curie
+from kg.links.mesh import matches as mesh_matches
 from kg.mapping import MappedRecord
-from kg.mapping.vocab import KG, KG_NS, MESH_NS, QB, SDMX_MEASURE, SDO
+from kg.mapping.vocab import KG, KG_NS, MESH_NS, QB, SDMX_MEASURE, SDO, SKOS
 from kg.rdf import RDF_TYPE, Literal
 from kg.serve.resources import label
 
@@ -169,22 +171,45 @@ class TrialPage:
                 section.rows.append((name, found))
         return section
 
-    def conditions(self) -> list[Shown]:
+    def conditions(self) -> list[dict]:
+        """Each condition with, for a MeSH term, what the mapping sets match it with (MONDO,
+        and MONDO's DOID, EFO, ICD-10-CM...)."""
         found = []
         for condition in self.graph.all(self.trial, SDO.healthCondition):
             shown = self.shown(condition)
             if condition.startswith(MESH_NS):
                 shown = Shown(f"{shown.text} (MeSH {condition[len(MESH_NS):]})", condition,
                               self.links.describe(condition))
-            found.append(shown)
+            tied = [Shown(f"MeSH {m[len(MESH_NS):]}", m, self.links.describe(m))
+                    for m in self.graph.all(condition, KG.meshDescriptor)]
+            found.append({"name": shown, "matches": tied + self.matches(condition)})
         return found
 
     def interventions(self) -> list[dict]:
         g = self.graph
         return [{"name": self.shown(i), "type": g.text(i, KG.interventionType),
                  "description": g.text(i, SDO.description),
-                 "other": [v[0] for v in g.all(i, SDO.alternateName)]}
+                 "other": [v[0] for v in g.all(i, SDO.alternateName)],
+                 "mesh": [Shown(f"MeSH {m[len(MESH_NS):]} {g.text(m, SDO.name)}".strip(), m,
+                                self.links.describe(m)) for m in g.all(i, KG.meshDescriptor)],
+                 "matches": [x for m in g.all(i, KG.meshDescriptor) for x in self.matches(m)]}
                 for i in g.all(self.trial, SDO.studySubject)]
+
+    def matches(self, node: str) -> list[Shown]:
+        """The terms of other vocabularies a node is matched with (SKOS), as CURIE and label,
+        each linking to its IRI; a MONDO term's own matches follow it."""
+        found = []
+        for predicate in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch):
+            for target in self.graph.all(node, predicate):
+                curie = iri_curie(target) or target
+                names = {m.target: m.label for m in mesh_matches(
+                    f"MESH:{node[len(MESH_NS):]}" if node.startswith(MESH_NS)
+                    else iri_curie(node) or "")}
+                relation = "" if predicate == SKOS.exactMatch else f"{label(predicate)}: "
+                found.append(Shown(f"{relation}{curie} {names.get(curie, '')}".strip(), target))
+                if curie.startswith("MONDO:"):
+                    found += self.matches(target)
+        return found
 
     def arms(self) -> list[dict]:
         g = self.graph
