@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint bench clean
 
-# The mapping sets' packages come without their dependencies: the tests read only their files
-# (tests/test_identifiers.py checks kg/data/mesh_mappings.tsv against them).
+# The mapping sets' packages and the Biolink Model come without their dependencies: the tests
+# read only their files (tests/test_identifiers.py checks kg/data/mesh_mappings.tsv against the
+# sets; tests/test_kgx.py checks the KGX export against the model's schema).
 MAPPING_SOURCES := pheval==0.7.14 gilda==1.6.1 biomappings==0.6.0 biolink-model==4.4.6
 
 $(VENV)/.installed: pyproject.toml kg/serialize/_lines.c
@@ -16,12 +17,22 @@ $(VENV)/.installed: pyproject.toml kg/serialize/_lines.c
 	$(BIN)/python -m pip install -q --no-deps $(MAPPING_SOURCES)
 	touch $@
 
+# kgx (the Biolink KGX toolkit) in an environment of its own: its dependencies (linkml, pandas,
+# an old rdflib-jsonld plugin) stay out of kg's; tests/test_kgx.py reads kg's files back with it.
+KGX_VENV ?= .venv-kgx
+
+$(KGX_VENV)/.installed:
+	$(PYTHON) -m venv $(KGX_VENV)
+	$(KGX_VENV)/bin/python -m pip install -q --upgrade pip
+	$(KGX_VENV)/bin/python -m pip install -q kgx==2.6.0 biolink-model==4.4.6
+	touch $@
+
 demo: $(VENV)/.installed
 	$(BIN)/kg export examples/NCT00698191.json -o output -f turtle -f jsonld
 	$(BIN)/kg validate output/NCT00698191.ttl
 	$(BIN)/kg query --data output/NCT00698191.ttl --file queries/trial-summary.rq
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(KGX_VENV)/.installed
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/python -m pytest
 
@@ -34,4 +45,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.serve
 
 clean:
-	rm -rf $(VENV) output/*.ttl output/*.jsonld output/*.nt output/*.nq
+	rm -rf $(VENV) $(KGX_VENV) output/*.ttl output/*.jsonld output/*.nt output/*.nq

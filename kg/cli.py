@@ -21,7 +21,14 @@ from kg.errors import RecordError
 from kg.export import ExportOptions, RecordOutcome, export
 from kg.mapping import nct_id_of
 from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
-from kg.outputs import COMPRESSIONS, Outputs, ShardedOutputs, ShardMismatch, atomic_text
+from kg.outputs import (
+    COMPRESSIONS,
+    KgxOutputs,
+    Outputs,
+    ShardedOutputs,
+    ShardMismatch,
+    atomic_text,
+)
 from kg.serialize import FORMATS
 from kg.sources import Selection
 from kg.sources.api import API_URL, API_URL_ENV
@@ -305,6 +312,8 @@ def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, stat
               help="With --shard-size: remove the directory's shards and write them all again.")
 @click.option("--compress", type=click.Choice(COMPRESSIONS), default=None,
               help="Compress directory or shard outputs.")
+@click.option("--kgx-format", type=click.Choice(["tsv", "jsonl"]), default="tsv", show_default=True,
+              help="With -f kgx: nodes/edges as TSV or JSON Lines.")
 @click.option("--enrich", is_flag=True,
               help="Add article metadata from Crossref, DataCite and NCBI (one process).")
 @enrich_options
@@ -317,7 +326,8 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                    filter_advanced, statuses, since_date, limit, api_url, rate, retries,
                    formats: tuple[str, ...], output: str, base: str,
                    validate: bool, strict: bool, workers: int, shard_size: int | None,
-                   restart: bool, compress: str | None, enrich: bool, mailto: str | None, cache_dir: str,
+                   restart: bool, kgx_format: str, compress: str | None, enrich: bool,
+                   mailto: str | None, cache_dir: str,
                    offline: bool, crossref_url: str | None, doi_url: str | None,
                    eutils_url: str | None, quiet: bool, verbose: bool, engine: str,
                    links: tuple[str, ...], ror_url: str | None,
@@ -330,7 +340,13 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                         since_date, limit, api_url, rate, retries)
     require_inputs("export", inputs)
     formats = formats or format_of_output(output, compress) or ("turtle", "jsonld")
-    if shard_size:
+    if "kgx" in formats:
+        if len(formats) > 1 or shard_size or compress or output == "-" or Path(output).suffix:
+            raise click.UsageError("-f kgx writes nodes and edges files into a directory, alone: "
+                                   "give -o DIR, without other formats, --shard-size or --compress")
+        outputs = KgxOutputs(output, kgx_format)
+        written = output
+    elif shard_size:
         if output == "-" or Path(output).suffix:
             raise click.UsageError("--shard-size writes into a directory: give -o DIR")
         try:

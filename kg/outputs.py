@@ -15,6 +15,7 @@ import contextlib
 import gzip
 import hashlib
 import io
+import json
 import os
 import re
 import sys
@@ -23,8 +24,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+import orjson
+
+from kg import __version__
 from kg.errors import KgError
 from kg.serialize import FORMATS
+from kg.serialize.kgx import BIOLINK_VERSION, EDGE_COLUMNS, INFORES, NODE_COLUMNS, PHASE_ORDER, edge
 
 COMPRESSIONS = ("gz", "zst")
 
@@ -320,3 +325,100 @@ class ShardedOutputs:
 def shard_files(directory: Path) -> list[Path]:
     """The shard files of a directory, in order."""
     return sorted(p for p in directory.iterdir() if re.match(r"^part-[0-9]{5}\.", p.name))
+
+
+def _cell(value) -> str:
+    """A TSV cell: lists pipe-separated (KGX's convention), tabs and newlines as spaces."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join(_cell(v) for v in value)
+    return " ".join(str(value).split("\t")).replace("\n", " ").replace("\r", " ")
+
+
+class KgxOutputs:
+    """``nodes.tsv``/``edges.tsv`` (or ``.jsonl``) and ``graph-metadata.json`` in a directory,
+    written whole or not at all: each node once (the first trial to name it gives its row),
+    each trial's edges in input order, then the aggregated drug-disease edges, sorted."""
+
+    def __init__(self, directory: str, kind: str = "tsv") -> None:
+        self.directory = Path(directory)
+        self.kind = kind
+        self.seen: set[str] = set()
+        self.pairs: dict[tuple[str, str], tuple[int, set[str]]] = {}
+        self.counts = {"nodes": 0, "edges": 0}
+        self.categories: set[str] = set()
+        self.predicates: set[str] = set()
+
+    def __enter__(self) -> KgxOutputs:
+        self._stack = contextlib.ExitStack().__enter__()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.nodes = self._stack.enter_context(atomic_binary(self.directory / f"nodes.{self.kind}"))
+        self.edges = self._stack.enter_context(atomic_binary(self.directory / f"edges.{self.kind}"))
+        if self.kind == "tsv":
+            self.nodes.write(("\t".join(NODE_COLUMNS) + "\n").encode())
+            self.edges.write(("\t".join(EDGE_COLUMNS) + "\n").encode())
+        return self
+
+    def _row(self, stream, columns: tuple[str, ...], row: dict) -> None:
+        if self.kind == "tsv":
+            stream.write(("\t".join(_cell(row.get(c)) for c in columns) + "\n").encode())
+        else:
+            stream.write(orjson.dumps({k: v for k, v in row.items() if v not in (None, [], "")},
+                                      option=orjson.OPT_SORT_KEYS) + b"\n")
+
+    def write(self, blocks: dict[str, bytes], nct_id: str = "") -> None:
+        block = blocks.get("kgx")
+        if not block:
+            return
+        rows = orjson.loads(block)
+        for node in rows["nodes"]:
+            if node["id"] in self.seen:
+                continue
+            self.seen.add(node["id"])
+            self.categories.update(node["category"])
+            self.counts["nodes"] += 1
+            self._row(self.nodes, NODE_COLUMNS, node)
+        for row in rows["edges"]:
+            self.predicates.add(row["predicate"])
+            self.counts["edges"] += 1
+            self._row(self.edges, EDGE_COLUMNS, row)
+        for drug, disease, rank, nct in rows["pairs"]:
+            best, trials = self.pairs.get((drug, disease), (rank, set()))
+            trials.add(f"CLINICALTRIALS:{nct}")
+            self.pairs[(drug, disease)] = (max(best, rank), trials)
+
+    def __exit__(self, *exc) -> bool:
+        if exc[0] is None:
+            for (drug, disease), (rank, trials) in sorted(self.pairs.items()):
+                self.predicates.add("biolink:in_clinical_trials_for")
+                self.counts["edges"] += 1
+                self._row(self.edges, EDGE_COLUMNS, edge(
+                    drug, "biolink:in_clinical_trials_for", disease,
+                    max_research_phase=PHASE_ORDER[rank], has_supporting_studies=sorted(trials)))
+        closed = self._stack.__exit__(*exc)
+        if exc[0] is None:
+            with atomic_binary(self.directory / "graph-metadata.json") as out:
+                out.write(json.dumps(self.metadata(), indent=1).encode() + b"\n")
+        return closed
+
+    def metadata(self) -> dict:
+        """The graph's description in the KGX ingest-metadata schema's terms."""
+        return {
+            "file_name": "graph-metadata.json",
+            "target_name": "ClinicalTrials.gov trials graph (kg)",
+            "target_format": f"kgx-{self.kind}",
+            "target_model": "biolink",
+            "target_model_url": "https://biolink.github.io/biolink-model/",
+            "target_data_model_version": BIOLINK_VERSION,
+            "target_data_version": __version__,
+            "file_created_by": [f"kg {__version__}"],
+            "source_infores_id": INFORES,
+            "source_access_urls": ["https://clinicaltrials.gov/api/v2"],
+            "license": "ClinicalTrials.gov records are public domain (US government work); "
+                       "MONDO mappings CC BY 4.0, gilda BSD-2-Clause, Biomappings CC0",
+            "total_node_count": self.counts["nodes"],
+            "total_edge_count": self.counts["edges"],
+            "node_categories": sorted(self.categories),
+            "edge_predicates": sorted(self.predicates),
+        }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kg.serialize.base import Format
 from kg.serialize.jsonld import JsonLd, JsonLines
+from kg.serialize.kgx import Kgx
 from kg.serialize.ntriples import NQuads, NTriples
 from kg.serialize.schemaorg import SchemaOrg
 from kg.serialize.turtle import Turtle
@@ -20,4 +21,5 @@ FORMATS: dict[str, Format] = {
     "ntriples": NTriples(),
     "nquads": NQuads(),
     "schemaorg": SchemaOrg(),
+    "kgx": Kgx(),
 }
