@@ -854,9 +854,18 @@ def link_command(graph: str, output: str, cache_dir: str, offline: bool,
 @click.option("--allow-service", "allowed_services", multiple=True, metavar="HOST[:PORT]",
               help="An endpoint host SPARQL SERVICE may call (repeatable); without it federated "
                    "queries are refused, so the endpoint cannot be made to fetch other URLs.")
+@click.option("--query-memory", type=click.IntRange(0), default=2048, show_default=True,
+              metavar="MB", help="Address space a query worker may use (0: no limit); a "
+                                 "query past it is stopped with a 503.")
+@click.option("--request-timeout", type=click.FloatRange(0.5), default=10.0, show_default=True,
+              help="Seconds a client has to send a whole request (headers and body); slower "
+                   "connections are closed.")
+@click.option("--max-connections", type=click.IntRange(1), default=512, show_default=True,
+              help="Connections and requests a server process takes at once; more get a 503.")
 def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, port: int,
                   base: str | None, timeout: float, max_rows: int, query_workers: int,
-                  processes: int, allowed_services: tuple[str, ...]) -> None:
+                  processes: int, allowed_services: tuple[str, ...], query_memory: int,
+                  request_timeout: float, max_connections: int) -> None:
     """Serve a store (or RDF files and records, loaded into a temporary store) as linked data:
     a page per trial at its IRI path, content negotiation, search, and a read-only SPARQL
     endpoint."""
@@ -868,7 +877,8 @@ def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, por
     with tempfile.TemporaryDirectory(prefix="kg-serve-") as scratch:
         try:
             serve(inputs, store_dir, scratch, host, port, base, timeout, max_rows, query_workers,
-                  lambda line: click.echo(line, err=True), processes, allowed_services)
+                  lambda line: click.echo(line, err=True), processes, allowed_services,
+                  query_memory, request_timeout, max_connections)
         except ServeError as exc:
             click.echo(f"kg serve: {exc}", err=True)
             sys.exit(2)

@@ -17,6 +17,7 @@ of the Turtle, which ``tests/test_schemaorg.py`` checks.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import orjson
@@ -163,4 +164,18 @@ class SchemaOrg(Format):
     extension = ".schemaorg.jsonl"
 
     def render(self, mapped: MappedRecord) -> str:
-        return orjson.dumps(document(mapped)).decode() + "\n"
+        return script_safe(orjson.dumps(document(mapped)).decode()) + "\n"
+
+
+# Characters a JSON text may hold in its strings that end or confuse an HTML <script> element
+# (</script>, <!--) or a JavaScript source (the two line separators): written as \u escapes,
+# which every JSON reader reads back as the same characters.
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                  "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+
+
+def script_safe(json_text: str) -> str:
+    """A JSON text that can stand inside ``<script type="application/ld+json">`` as it is: the
+    documents publishers are told to embed, and the ones kg serve embeds, are written so."""
+    return _SCRIPT_UNSAFE_RE.sub(lambda m: _SCRIPT_UNSAFE[m.group()], json_text)

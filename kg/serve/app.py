@@ -12,6 +12,7 @@ templates and stylesheet.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import Callable
@@ -22,18 +23,28 @@ from urllib.parse import parse_qs
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from kg.iri import checked_iri
 from kg.mapping import MappedRecord
 from kg.mapping.vocab import KG_NS
 from kg.serialize import FORMATS
-from kg.serialize.schemaorg import document
+from kg.serialize.schemaorg import document, script_safe
 from kg.serve.federation import FederationRefused, check_services
 from kg.serve.pages import Links, NodePage, TrialPage
 from kg.serve.resources import Resources, label, ontology_triples
-from kg.serve.sparql import GRAPH_TYPES, RESULT_TYPES, QueryError, QueryPool, QueryTimeout
+from kg.serve.sparql import (
+    GRAPH_TYPES,
+    RESULT_TYPES,
+    QueryBusy,
+    QueryError,
+    QueryFailed,
+    QueryPool,
+    QueryTimeout,
+)
 
 RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "jsonld",
              "application/n-triples": "ntriples"}
@@ -45,6 +56,7 @@ GRAPH_NAMES = {"ttl": "turtle", "turtle": "turtle", "nt": "ntriples", "ntriples"
 ACCEPTED_RESULTS = {v: k for k, v in RESULT_TYPES.items()} | {
     "application/json": "json", "text/plain": "tsv", **{v: k for k, v in GRAPH_TYPES.items()}}
 MAX_QUERY = 100_000  # characters of a query accepted
+MAX_BODY = 4 * MAX_QUERY  # bytes of a POST body read (a form-encoded query grows)
 
 
 @dataclass
@@ -97,15 +109,17 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
     links = Links(settings.base)
 
     def page(name: str, status: int = 200, **values) -> HTMLResponse:
+        """A page; every page of a resource is one of its negotiated forms, so it says it
+        varies by Accept."""
         html = templates.get_template(name).render(base=settings.base, **values)
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(html, status_code=status, headers={"Vary": "Accept"})
 
     def not_found(what: str) -> Response:
         return page("missing.html", 404, title="Not found", what=what)
 
     def rdf(record: MappedRecord, media: str) -> Response:
         if media.endswith("profile=schemaorg"):
-            body = json.dumps(document(record), ensure_ascii=False, indent=1)
+            body = script_safe(json.dumps(document(record), ensure_ascii=False, indent=1))
             return Response(body, media_type="application/ld+json",
                             headers={"Vary": "Accept"})
         fmt = FORMATS[RDF_TYPES[media]]
@@ -133,12 +147,16 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
 
     async def node(request: Request) -> Response:
         iri = settings.base + request.path_params["rest"]
+        if checked_iri(iri) != iri:  # a path no IRI of the base can have
+            return not_found(iri)
         return await resource(request, iri)
 
     async def describe(request: Request) -> Response:
         iri = request.query_params.get("iri", "")
         if not iri:
             return PlainTextResponse("give ?iri=", status_code=400)
+        if checked_iri(iri) != iri:
+            return PlainTextResponse(f"not an IRI: {iri[:200]!r}", status_code=400)
         return await resource(request, iri)
 
     async def resource(request: Request, iri: str) -> Response:
@@ -148,12 +166,17 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
                                      "application/ld+json or application/n-triples",
                                      status_code=406)
         _, data = snapshot()
+        # Reading the store and rendering run in a thread, not on the event loop: one huge
+        # trial must not hold every other client.
+        return await run_in_threadpool(answer, data, iri, media)
+
+    def answer(data: Resources, iri: str, media: str) -> Response:
         record = data.trial(iri)
         if record is not None:
             if media != "text/html":
                 return rdf(record, media)
             view = TrialPage(record, links)
-            schema = json.dumps(document(record), ensure_ascii=False).replace("</", "<\\/")
+            schema = script_safe(json.dumps(document(record), ensure_ascii=False))
             return page("trial.html", title=view.title, view=view, schema=schema,
                         iri=iri, href=links.href(iri))
         triples = data.describe(iri)
@@ -180,9 +203,10 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
             (t[len(KG_NS):], label(t), comments.get(t, "")) for t in terms])
 
     async def sparql(request: Request) -> Response:
-        query, refused = await _query_of(request)
-        if refused:
-            return PlainTextResponse(refused, status_code=403 if "read-only" in refused else 400)
+        try:
+            query = await _query_of(request)
+        except Refused as exc:
+            return PlainTextResponse(str(exc), status_code=exc.status)
         if query is None:
             return page("sparql.html", title="SPARQL", queries=settings.example_queries,
                         timeout=settings.timeout, max_rows=settings.max_rows)
@@ -196,11 +220,15 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
             or _result_format(accept)
         path, _ = snapshot()
         try:
-            answer = await pool.run(str(path), query, fmt)
+            answer = await _unless_gone(request, pool.run(str(path), query, fmt))
         except QueryError as exc:
             return PlainTextResponse(f"malformed query: {exc}", status_code=400)
-        except QueryTimeout as exc:
-            return PlainTextResponse(str(exc), status_code=503)
+        except (QueryTimeout, QueryBusy, QueryFailed) as exc:
+            return PlainTextResponse(str(exc), status_code=503,
+                                     headers={"Retry-After": "5"} if isinstance(
+                                         exc, QueryBusy) else None)
+        if answer is None:  # nobody is listening any more
+            return Response(status_code=499)
         headers = {"Vary": "Accept"}
         if answer.truncated:
             headers["X-KG-Truncated"] = f"results cut at {settings.max_rows} rows"
@@ -226,30 +254,62 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
         Route("/static/style.css", style)], lifespan=lifespan)
 
 
+async def _unless_gone(request: Request, work):
+    """``await work``, cancelled (and None) as soon as the client has hung up: a query nobody
+    waits for must not hold a worker to its deadline."""
+    task = asyncio.ensure_future(work)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=0.25)
+        if done:
+            return task.result()
+        if await request.is_disconnected():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return None
+
+
 def _result_format(accept: str) -> str:
     media = best_type(accept, list(ACCEPTED_RESULTS))
     return ACCEPTED_RESULTS.get(media or "", "json")
 
 
-async def _query_of(request: Request) -> tuple[str | None, str]:
+class Refused(Exception):
+    """A SPARQL request the endpoint does not run: its status and why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def _query_of(request: Request) -> str | None:
     """The query of a SPARQL 1.1 Protocol request (GET ?query=, POST form or
-    application/sparql-query), or the reason it is refused."""
+    application/sparql-query); :class:`Refused` says why one is not run. A POST body is read
+    as it comes and refused (413) as soon as it passes the limit, never held whole first."""
     if request.method == "GET":
         if "update" in request.query_params:
-            return None, "this endpoint is read-only: no SPARQL Update"
+            raise Refused(403, "this endpoint is read-only: no SPARQL Update")
         query = request.query_params.get("query")
     else:
-        body = (await request.body())[:MAX_QUERY * 4].decode("utf-8", "replace")
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/sparql-update":
+            raise Refused(403, "this endpoint is read-only: no SPARQL Update")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            raise Refused(413, f"the request body is larger than {MAX_BODY:,} bytes")
+        received = bytearray()
+        async for chunk in request.stream():
+            received += chunk
+            if len(received) > MAX_BODY:
+                raise Refused(413, f"the request body is larger than {MAX_BODY:,} bytes")
+        body = received.decode("utf-8", "replace")
         if kind == "application/sparql-query":
             query = body
-        elif kind == "application/sparql-update":
-            return None, "this endpoint is read-only: no SPARQL Update"
         else:
             form = parse_qs(body)
             if "update" in form:
-                return None, "this endpoint is read-only: no SPARQL Update"
+                raise Refused(403, "this endpoint is read-only: no SPARQL Update")
             query = form.get("query", [None])[0]
     if query is not None and len(query) > MAX_QUERY:
-        return None, f"the query is longer than {MAX_QUERY:,} characters"
-    return query, ""
+        raise Refused(400, f"the query is longer than {MAX_QUERY:,} characters")
+    return query

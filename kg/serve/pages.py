@@ -21,6 +21,16 @@ from kg.mapping.vocab import KG, KG_NS, MESH_NS, QB, SDMX_MEASURE, SDO, SKOS
 from kg.rdf import RDF_TYPE, Literal
 from kg.serve.resources import label
 
+_WEB = re.compile(r"https?://", re.IGNORECASE)
+CAP = 500  # items of one list a page shows; the rest are in the trial's RDF, linked
+
+
+def capped(items: list, more: dict[str, int], name: str) -> list:
+    """The first :data:`CAP` items; how many more there are is noted under ``name``."""
+    if len(items) > CAP:
+        more[name] = len(items) - CAP
+    return items[:CAP]
+
 
 @dataclass(frozen=True)
 class Shown:
@@ -36,11 +46,13 @@ class Links:
         self.base = base
 
     def href(self, iri: str) -> str:
+        """This server's path for an IRI it serves, the IRI itself for a web IRI, and "" (no
+        link) for any other scheme: data given to kg load may hold ``javascript:`` IRIs."""
         if iri.startswith(self.base):
             return "/id/" + iri[len(self.base):]
         if iri.startswith(KG_NS):
             return "/vocab#" + iri[len(KG_NS):]
-        return iri
+        return iri if _WEB.match(iri) else ""
 
     def describe(self, iri: str) -> str | None:
         """A local page for an outside IRI the data describes (an article, a MeSH term)."""
@@ -106,6 +118,7 @@ class TrialPage:
         self.trial = record.trial
         self.graph = Graph(record.triples)
         self.links = links
+        self.more: dict[str, int] = {}  # list -> items not shown
 
     def shown(self, value) -> Shown:
         if isinstance(value, Literal):
@@ -175,7 +188,8 @@ class TrialPage:
         """Each condition with, for a MeSH term, what the mapping sets match it with (MONDO,
         and MONDO's DOID, EFO, ICD-10-CM...)."""
         found = []
-        for condition in self.graph.all(self.trial, SDO.healthCondition):
+        for condition in capped(self.graph.all(self.trial, SDO.healthCondition), self.more,
+                                "conditions"):
             shown = self.shown(condition)
             if condition.startswith(MESH_NS):
                 shown = Shown(f"{shown.text} (MeSH {condition[len(MESH_NS):]})", condition,
@@ -193,7 +207,7 @@ class TrialPage:
                  "mesh": [Shown(f"MeSH {m[len(MESH_NS):]} {g.text(m, SDO.name)}".strip(), m,
                                 self.links.describe(m)) for m in g.all(i, KG.meshDescriptor)],
                  "matches": [x for m in g.all(i, KG.meshDescriptor) for x in self.matches(m)]}
-                for i in g.all(self.trial, SDO.studySubject)]
+                for i in capped(g.all(self.trial, SDO.studySubject), self.more, "interventions")]
 
     def matches(self, node: str) -> list[Shown]:
         """The terms of other vocabularies a node is matched with (SKOS), as CURIE and label,
@@ -206,7 +220,8 @@ class TrialPage:
                     f"MESH:{node[len(MESH_NS):]}" if node.startswith(MESH_NS)
                     else iri_curie(node) or "")}
                 relation = "" if predicate == SKOS.exactMatch else f"{label(predicate)}: "
-                found.append(Shown(f"{relation}{curie} {names.get(curie, '')}".strip(), target))
+                found.append(Shown(f"{relation}{curie} {names.get(curie, '')}".strip(),
+                                   self.links.href(target)))
                 if curie.startswith("MONDO:"):
                     found += self.matches(target)
         return found
@@ -216,7 +231,7 @@ class TrialPage:
         return [{"name": self.shown(a), "type": g.text(a, KG.armGroupType),
                  "description": g.text(a, SDO.description),
                  "interventions": self.values(a, KG.intervention)}
-                for a in g.all(self.trial, KG.armGroup)]
+                for a in capped(g.all(self.trial, KG.armGroup), self.more, "arms")]
 
     def outcomes(self) -> list[dict]:
         g = self.graph
@@ -271,7 +286,7 @@ class TrialPage:
     def references(self) -> list[dict]:
         g = self.graph
         found = []
-        for article in g.all(self.trial, SDO.citation):
+        for article in capped(g.all(self.trial, SDO.citation), self.more, "references"):
             name = g.text(article, SDO.name) or g.text(article, KG.citationText)
             found.append({"name": Shown(name, self.links.describe(article)
                                         or self.links.href(article)),
@@ -338,7 +353,8 @@ class TrialPage:
         """Every fact of the trial node: what the sections show, and the rest."""
         spo = self.graph.spo.get(self.trial, {})
         return [(Shown(label(p), self.links.href(p) if p != RDF_TYPE else None),
-                 [self.shown(v) for v in self.graph.all(self.trial, p)])
+                 [self.shown(v) for v in capped(self.graph.all(self.trial, p), self.more,
+                                                f"facts of {label(p)}")])
                 for p in sorted(spo, key=label)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.mapping.ids import DEFAULT_BASE
+from kg.serve.protocol import TIMEOUT_ENV, GuardedH11Protocol
 from kg.serve.resources import Resources, detect_base
 from kg.stores import DEFAULT_STORE, StoreError, snapshots
 
@@ -69,7 +71,8 @@ CONFIG_ENV = "KG_SERVE_CONFIG"  # how the parent hands the settings to server pr
 def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: str, port: int,
           base: str | None, timeout: float, max_rows: int, workers: int,
           report: Callable[[str], None], processes: int = 1,
-          allowed_services: tuple[str, ...] = ()) -> None:
+          allowed_services: tuple[str, ...] = (), query_memory: int = 2048,
+          request_timeout: float = 10.0, max_connections: int = 512) -> None:
     """Serve until stopped: one process, or ``processes`` of them sharing the port (each with
     the store open read-only and its share of the query workers)."""
     import uvicorn
@@ -87,21 +90,29 @@ def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: st
                          "served once its writer has closed it)") from exc
     config = {"store": path, "base": base or detect_base(store, DEFAULT_BASE), "timeout": timeout,
               "max_rows": max_rows, "workers": max(1, workers // processes),
-              "allowed_services": sorted({h.lower() for h in allowed_services})}
+              "allowed_services": sorted({h.lower() for h in allowed_services}),
+              "query_memory": query_memory}
     trials = Resources(store, config["base"]).counts()["trials"]
     del store
+    if port == 0:  # a free port, named in the report (uvicorn would not say which)
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
     report(f"serving {trials} trials of {config['base']} at http://{host}:{port}/ "
            f"(read-only; queries stop after {timeout:g} s and {max_rows:,} rows; SERVICE "
            + (f"to {', '.join(config['allowed_services'])}" if allowed_services else "off")
            + (f"; {processes} processes" if processes > 1 else "") + ")")
+    os.environ[TIMEOUT_ENV] = str(request_timeout)
+    server = {"host": host, "port": port, "log_level": "warning", "access_log": False,
+              "http": GuardedH11Protocol, "limit_concurrency": max_connections,
+              "timeout_keep_alive": 5}
     try:
         if processes > 1:
             os.environ[CONFIG_ENV] = json.dumps(config)
             uvicorn.run("kg.serve.run:app_from_environment", factory=True, workers=processes,
-                        host=host, port=port, log_level="warning", access_log=False)
+                        **server)
         else:
-            uvicorn.run(make_app(config), host=host, port=port, log_level="warning",
-                        access_log=False)
+            uvicorn.run(make_app(config), **server)
     except (OSError, StoreError, SystemExit) as exc:
         raise ServeError(f"the server stopped: {exc}") from exc
 
@@ -111,7 +122,8 @@ def make_app(config: dict):
     from kg.serve.sparql import QueryPool
 
     data = snapshots.Following(config["store"], lambda store: Resources(store, config["base"]))
-    pool = QueryPool(config["workers"], config["timeout"], config["max_rows"])
+    pool = QueryPool(config["workers"], config["timeout"], config["max_rows"],
+                     config.get("query_memory", 2048))
     return create_app(data.get, pool, Settings(config["base"], config["timeout"], config["max_rows"],
                                            example_queries(),
                                            frozenset(config["allowed_services"])))

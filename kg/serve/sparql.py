@@ -34,7 +34,16 @@ class QueryError(Exception):
 
 
 class QueryTimeout(Exception):
-    """A query that did not finish in time (its worker was replaced)."""
+    """A query that did not finish in time, waiting included (its worker was replaced)."""
+
+
+class QueryBusy(Exception):
+    """Every worker is busy and the queue is full: refused at once, not queued."""
+
+
+class QueryFailed(Exception):
+    """The worker running the query died (past its memory limit, or a crash); it was
+    replaced."""
 
 
 @dataclass
@@ -139,11 +148,17 @@ def _xml_term(term) -> str:
     return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
 
 
-def _worker(connection) -> None:
+def _worker(connection, memory_mb: int) -> None:
     """A query worker: one query at a time, answers by pipe, each on the snapshot it names
-    (opened read-only once, until a query names a newer one)."""
+    (opened read-only once, until a query names a newer one). Its address space is capped at
+    ``memory_mb``: a query past it makes the worker fail, not the machine swap."""
+    import resource
+
     import pyoxigraph as ox
 
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     opened: tuple[str, ox.Store] | None = None
     while True:
         try:
@@ -163,15 +178,18 @@ def _worker(connection) -> None:
             connection.send(("ok", serialize(result, fmt, max_rows)))
         except SyntaxError as exc:
             connection.send(("error", str(exc).strip() or "the query does not parse"))
+        except MemoryError:
+            connection.send(("failed", f"the query needed more than the {memory_mb:,} MB a "
+                                       "query may use"))
         except (OSError, ValueError, RuntimeError) as exc:
-            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+            connection.send(("failed", f"{type(exc).__name__}: {exc}"))
 
 
 class _Worker:
-    def __init__(self) -> None:
+    def __init__(self, memory_mb: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_worker, args=(theirs,), daemon=True)
+        self.process = context.Process(target=_worker, args=(theirs, memory_mb), daemon=True)
         self.process.start()
 
     def stop(self) -> None:
@@ -180,51 +198,87 @@ class _Worker:
 
 
 class QueryPool:
-    """A few query workers; ``await run(...)`` gives an Answer, or raises QueryError or
-    QueryTimeout."""
+    """A few query workers; ``await run(...)`` gives an Answer, or raises QueryError,
+    QueryTimeout, QueryBusy or QueryFailed.
 
-    def __init__(self, workers: int, timeout: float, max_rows: int) -> None:
+    The deadline counts from the request, waiting for a worker included; at most
+    ``max_waiting`` queries wait at once (more are refused at once, 503, rather than queued
+    behind queries nobody may still want); a query whose client has gone is cancelled
+    (``run``'s task cancelled: a query that was running has its worker replaced, since Oxigraph
+    cannot be interrupted)."""
+
+    def __init__(self, workers: int, timeout: float, max_rows: int, memory_mb: int = 2048,
+                 max_waiting: int | None = None) -> None:
         self.timeout = timeout
         self.max_rows = max_rows
+        self.memory_mb = memory_mb
+        self.max_waiting = max_waiting if max_waiting is not None else 4 * workers
         self.idle: asyncio.Queue | None = None
         self.workers = workers
+        self.waiting = 0
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
 
     async def start(self) -> None:
         self.idle = asyncio.Queue()
         for _ in range(self.workers):
-            worker = _Worker()
+            worker = _Worker(self.memory_mb)
             self._all.append(worker)
             self.idle.put_nowait(worker)
 
+    async def _free_worker(self, seconds: float) -> _Worker:
+        assert self.idle is not None, "start() first"
+        if self.waiting >= self.max_waiting:
+            raise QueryBusy(f"{self.workers} queries are running and {self.waiting} waiting; "
+                            "try again shortly")
+        self.waiting += 1
+        getter = asyncio.ensure_future(self.idle.get())
+        try:
+            done, _ = await asyncio.wait({getter}, timeout=seconds)
+        finally:
+            self.waiting -= 1
+            if not getter.done():
+                getter.cancel()
+        if not done:
+            raise QueryTimeout(f"no query worker was free within {self.timeout:g} s")
+        return getter.result()
+
     async def run(self, store_path: str, query: str, fmt: str) -> Answer:
         """``query`` answered from the store (a snapshot) at ``store_path``."""
-        assert self.idle is not None, "start() first"
-        worker = await self.idle.get()
         loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        worker = await self._free_worker(self.timeout)
         try:
             worker.connection.send((store_path, query, fmt, self.max_rows))
-            ready = await loop.run_in_executor(None, worker.connection.poll, self.timeout)
+            ready = await loop.run_in_executor(None, worker.connection.poll,
+                                               max(0.0, deadline - loop.time()))
             if not ready:
                 worker = self._replace(worker)
                 raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
             try:
                 status, payload = worker.connection.recv()
-            except (EOFError, OSError):  # the worker died: replace it
+            except (EOFError, OSError):  # the worker died: out of memory, or a crash
                 worker = self._replace(worker)
-                status, payload = "error", "the query worker stopped; the query was not answered"
+                status, payload = "failed", (f"the query's worker stopped (past the "
+                                             f"{self.memory_mb:,} MB a query may use, or a "
+                                             "crash)")
+        except asyncio.CancelledError:  # the client went away: stop its query
+            worker = self._replace(worker)
+            raise
         finally:
             self.idle.put_nowait(worker)
         if status == "error":
             raise QueryError(payload)
+        if status == "failed":
+            raise QueryFailed(f"{payload}; the worker was restarted")
         return payload
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.stop()
         with self._lock:
-            self._all.remove(worker)
-            fresh = _Worker()
+            if worker in self._all:
+                self._all.remove(worker)
+            fresh = _Worker(self.memory_mb)
             self._all.append(fresh)
         return fresh
 
