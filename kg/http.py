@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
@@ -28,6 +29,7 @@ from urllib3.util.retry import Retry
 from kg import __version__
 
 CACHEABLE = (200, 404, 410)
+DEADLINE_ENV = "KG_HTTP_DEADLINE"
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
@@ -37,6 +39,10 @@ class HttpError(Exception):
 
 class NotCached(HttpError):
     """Offline, and the answer is not in the cache."""
+
+
+class DeadlinePassed(HttpError):
+    """An answer that kept coming for longer than the client's deadline."""
 
 
 class Answer(NamedTuple):
@@ -85,7 +91,10 @@ class HttpClient:
     cache_dir: Path | None = None
     offline: bool = False
     per_second: float = 5.0  # client-side rate limit, per host
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds without a byte before a read gives up
+    # Seconds a whole answer may take, however it drips (a slow-drip server would otherwise
+    # hold a sync, and its store lock, for ever); KG_HTTP_DEADLINE sets it.
+    deadline: float = field(default_factory=lambda: float(os.environ.get(DEADLINE_ENV, "300")))
     retries: int = 4
     backoff: float = 1.0
     max_wait: float = 120.0  # longest Retry-After honoured
@@ -175,14 +184,33 @@ class HttpClient:
         closed before its Content-Length) is asked for again, as the retries allow."""
         for attempt in range(self.retries):
             try:
-                return self.session.get(url, headers=headers, timeout=self.timeout,
-                                        allow_redirects=allow_redirects, **options)
+                return self._get_within_deadline(url, headers, allow_redirects, options)
             except (requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError):
                 self.requests_made += 1
                 self.sleep(self.backoff * 2 ** attempt)
-        return self.session.get(url, headers=headers, timeout=self.timeout,
-                                allow_redirects=allow_redirects, **options)
+        return self._get_within_deadline(url, headers, allow_redirects, options)
+
+    def _get_within_deadline(self, url: str, headers: dict, allow_redirects: bool,
+                             options: dict) -> requests.Response:
+        """The answer, its body read as it comes and given up past :attr:`deadline`. (With
+        the on-disk cache, requests-cache reads the body itself; the per-read time-out then
+        bounds each read, not the whole.)"""
+        if self.cache_dir is not None:
+            return self.session.get(url, headers=headers, timeout=self.timeout,
+                                    allow_redirects=allow_redirects, **options)
+        started = time.monotonic()
+        response = self.session.get(url, headers=headers, timeout=self.timeout,
+                                    allow_redirects=allow_redirects, stream=True)
+        body = bytearray()
+        with response:
+            for chunk in response.iter_content(1 << 16):
+                body += chunk
+                if time.monotonic() - started > self.deadline:
+                    raise DeadlinePassed(f"{url} did not finish its answer within "
+                                         f"{self.deadline:g} s ({len(body):,} bytes read)")
+        response._content = bytes(body)  # what requests itself does when it reads a body
+        return response
 
     def _wait_turn(self, host: str) -> None:
         gap = 1.0 / self.per_second if self.per_second > 0 else 0.0

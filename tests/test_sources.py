@@ -253,3 +253,65 @@ def test_an_answer_always_cut_short_is_one_line_naming_the_request(tmp_path):
     assert result.exit_code == 1, result.stderr
     assert "api:NCT00698191" in result.stderr and "/studies/NCT00698191" in result.stderr
     assert "cannot write output" not in result.stderr and "Traceback" not in result.stderr
+
+
+class Drip:
+    """A server on a raw socket that answers 200 and then sends its body a byte at a time."""
+
+    def __init__(self, gap: float) -> None:
+        import socket
+        import threading
+
+        self.gap = gap
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/api/v2"
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        import time
+
+        body = b'{"studies": [], "totalCount": 0}' + b" " * 500
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                try:
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                       b"Content-Length: " + str(len(body)).encode()
+                                       + b"\r\n\r\n")
+                    for byte in body:
+                        connection.sendall(bytes([byte]))
+                        time.sleep(self.gap)
+                except OSError:
+                    continue
+
+
+def test_a_slow_drip_answer_is_given_up_at_the_deadline():
+    from kg.http import DeadlinePassed
+
+    server = Drip(gap=0.05)
+    client = HttpClient(per_second=0, retries=0, deadline=1.0)
+    with pytest.raises(DeadlinePassed, match="did not finish its answer within 1 s"):
+        client.get(server.url + "/studies")
+    server.listener.close()
+
+
+def test_a_sync_against_a_slow_drip_registry_ends_with_a_clear_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    server = Drip(gap=0.05)
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "sync", "--store",
+                           str(tmp_path / "store"), "--api-url", server.url, "--rate", "0",
+                           "--retries", "0", "-w", "1"], capture_output=True, text=True,
+                          env={**os.environ, "KG_HTTP_DEADLINE": "1"}, timeout=120)
+    server.listener.close()
+    assert done.returncode == 2, done.stderr
+    assert "did not finish its answer within 1 s" in done.stderr
+    assert "Traceback" not in done.stderr
