@@ -288,3 +288,38 @@ def test_kg_enrich_keeps_blank_nodes_blank(httpserver, tmp_path):
     authors = set(graph.objects(rdflib.URIRef("https://doi.org/10.1000/good"), S.author))
     assert any(isinstance(a, rdflib.BNode) for a in authors)
     assert all(isinstance(a, rdflib.BNode) or str(a).startswith("https://") for a in authors)
+
+
+def test_a_crossref_licence_url_goes_through_the_iri_rules_and_the_output_parses(httpserver,
+                                                                                  tmp_path):
+    work = copy.deepcopy(WORK)
+    work["message"]["license"] = [{"URL": "http://example.org/licence with spaces<>\""}]
+    httpserver.expect_request("/crossref/works/10.1000/odd").respond_with_json(work)
+    out = tmp_path / "out.nt"
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps(citing("10.1000/odd")))
+    result = CliRunner().invoke(main, [
+        "export", str(record), "-f", "ntriples", "-o", str(out), "--enrich", "--no-validate",
+        "--cache", str(tmp_path / "cache"), "--crossref-url", httpserver.url_for("/crossref"),
+        "--doi-url", httpserver.url_for("/doi"), "-w", "1"])
+    assert result.exit_code == 0, result.stderr
+    graph = rdflib.Graph().parse(out, format="nt")  # every line parses
+    assert str(graph.value(rdflib.URIRef("https://doi.org/10.1000/odd"), S.license)) == \
+        "http://example.org/licence%20with%20spaces%3C%3E%22"
+    assert graph.value(rdflib.URIRef("https://doi.org/10.1000/odd"), S.name) is not None
+
+
+def test_one_malformed_author_costs_that_field_not_the_trial(httpserver, tmp_path):
+    work = copy.deepcopy(WORK)
+    work["message"]["author"] = [{"given": "Ada", "family": ["Lovelace", "King"]},
+                                 {"given": "Alan", "family": "Turing"}]
+    work["message"]["ISSN"] = "1234-5678"
+    work["message"]["abstract"] = {"jats": "an object where text belongs"}
+    httpserver.expect_request("/crossref/works/10.1000/odd").respond_with_json(work)
+    graph, warnings = enrich_graph(enricher(httpserver, tmp_path), citing("10.1000/odd"))
+    article = rdflib.URIRef("https://doi.org/10.1000/odd")
+    families = {str(graph.value(a, S.familyName)) for a in graph.objects(article, S.author)}
+    assert "Turing" in families and "Lovelace" in families
+    issns = {str(i) for i in graph.objects(None, S.issn)}
+    assert "1234-5678" in issns and not any(len(i) == 1 for i in issns), issns
+    assert any("abstract is a dict, not text; left out" in w for w in warnings), warnings

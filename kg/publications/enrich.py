@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote
 from kg import __version__
 from kg.dates import date_from_parts, partial_date
 from kg.http import HttpClient, HttpError
+from kg.iri import web_iri
 from kg.mapping.articles import (
     author_iri,
     author_triples,
@@ -58,12 +59,52 @@ class Work(NamedTuple):
     license: str | None
     abstract: str | None
     issued: str | None  # yyyy, yyyy-MM or yyyy-MM-dd
+    problems: tuple[str, ...] = ()  # fields left out because they were not of their kind
 
 
-def _first(value) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return str(value).strip() if value not in (None, "") else None
+class _Fields:
+    """A service's fields read as the kinds they should be; a field of another shape (a list
+    where a string belongs, an object where a list does) is left out and noted, so one odd
+    field costs that field, never the article or its trial."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def text(self, value, name: str) -> str | None:
+        """A string, or the first of a list of strings."""
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is None or value == "":
+            return None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value).strip() or None
+        self.problems.append(f"{name} is a {type(value).__name__}, not text; left out")
+        return None
+
+    def texts(self, value, name: str) -> list[str]:
+        """A list of strings; a lone string is a list of one."""
+        if value is None:
+            return []
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list):
+            self.problems.append(f"{name} is a {type(value).__name__}, not a list; left out")
+            return []
+        found = [v.strip() for v in values if isinstance(v, str) and v.strip()]
+        if len(found) != len(values):
+            self.problems.append(f"{name} holds values that are not text; those left out")
+        return found
+
+    def people(self, authors) -> list[Person]:
+        people = []
+        for author in authors if isinstance(authors, list) else []:
+            if not isinstance(author, dict) or author.get("family") is None:
+                continue
+            family = self.text(author.get("family"), "author.family")
+            given = self.text(author.get("given"), "author.given")
+            orcid = self.text(author.get("ORCID"), "author.ORCID")
+            if family:
+                people.append(Person(given, family, _orcid(orcid)))
+        return people
 
 
 def _date(parts: dict | None) -> str | None:
@@ -79,15 +120,6 @@ def _orcid(value: str | None) -> str | None:
     return f"https://orcid.org/{match.group(1)}" if match else None
 
 
-def _people(authors) -> list[Person]:
-    people = []
-    for author in authors or []:
-        if isinstance(author, dict) and author.get("family"):
-            people.append(Person(author.get("given"), author["family"],
-                                 _orcid(author.get("ORCID"))))
-    return people
-
-
 def _plain(abstract: str | None) -> str | None:
     """JATS abstracts as plain text."""
     if not abstract:
@@ -96,37 +128,42 @@ def _plain(abstract: str | None) -> str | None:
 
 
 def work_from_crossref(message: dict) -> Work:
-    licenses = message.get("license") or []
+    read = _Fields()
+    licenses = message.get("license") if isinstance(message.get("license"), list) else []
     return Work(
-        title=_first(message.get("title")),
-        authors=_people(message.get("author")),
-        journal=_first(message.get("container-title")),
-        issns=sorted(set(message.get("ISSN") or [])),
-        volume=_first(message.get("volume")),
-        issue=_first(message.get("issue")),
-        page=_first(message.get("page")) or _first(message.get("article-number")),
-        publisher=_first(message.get("publisher")),
-        license=_first([lic.get("URL") for lic in licenses if isinstance(lic, dict)]),
-        abstract=_plain(message.get("abstract")),
+        title=read.text(message.get("title"), "title"),
+        authors=read.people(message.get("author")),
+        journal=read.text(message.get("container-title"), "container-title"),
+        issns=sorted(set(read.texts(message.get("ISSN"), "ISSN"))),
+        volume=read.text(message.get("volume"), "volume"),
+        issue=read.text(message.get("issue"), "issue"),
+        page=read.text(message.get("page"), "page")
+        or read.text(message.get("article-number"), "article-number"),
+        publisher=read.text(message.get("publisher"), "publisher"),
+        license=read.text([lic.get("URL") for lic in licenses if isinstance(lic, dict)],
+                          "license.URL"),
+        abstract=_plain(read.text(message.get("abstract"), "abstract")),
         issued=_date(message.get("issued")),
+        problems=tuple(read.problems),
     )
 
 
 def work_from_csl(csl: dict) -> Work:
     """CSL-JSON, as DOI content negotiation returns it for DataCite and other agencies."""
-    issns = csl.get("ISSN") or []
+    read = _Fields()
     return Work(
-        title=_first(csl.get("title")),
-        authors=_people(csl.get("author")),
-        journal=_first(csl.get("container-title")),
-        issns=sorted(set([issns] if isinstance(issns, str) else issns)),
-        volume=_first(csl.get("volume")),
-        issue=_first(csl.get("issue")),
-        page=_first(csl.get("page")),
-        publisher=_first(csl.get("publisher")),
-        license=_first(csl.get("license")),
-        abstract=_plain(csl.get("abstract")),
+        title=read.text(csl.get("title"), "title"),
+        authors=read.people(csl.get("author")),
+        journal=read.text(csl.get("container-title"), "container-title"),
+        issns=sorted(set(read.texts(csl.get("ISSN"), "ISSN"))),
+        volume=read.text(csl.get("volume"), "volume"),
+        issue=read.text(csl.get("issue"), "issue"),
+        page=read.text(csl.get("page"), "page"),
+        publisher=read.text(csl.get("publisher"), "publisher"),
+        license=read.text(csl.get("license"), "license"),
+        abstract=_plain(read.text(csl.get("abstract"), "abstract")),
         issued=_date(csl.get("issued")),
+        problems=tuple(read.problems),
     )
 
 
@@ -229,6 +266,7 @@ class Enricher:
             if warning:
                 warnings.append(warning)
             if work is not None:
+                warnings.extend(f"metadata for {dois[article]}: {p}" for p in work.problems)
                 added.extend(self._additions(article, work, facts))
         return list(dict.fromkeys(added)), warnings
 
@@ -272,8 +310,9 @@ class Enricher:
             yield article, SDO.publisher, publisher
             yield publisher, RDF_TYPE, SDO.Organization
             yield publisher, SDO.name, text(work.publisher)
-        if work.license and re.match(r"^https?://\S+$", work.license):
-            yield article, SDO.license, work.license
+        licence = web_iri(work.license) if work.license else None
+        if licence is not None:  # an IRI only when it is one (kg.iri); else left out
+            yield article, SDO.license, licence
         if work.abstract:
             yield article, SDO.abstract, text(work.abstract)
 
