@@ -908,10 +908,14 @@ def rewrite_graph(command: str, graph: str, output: str, enricher) -> int:
     import rdflib
 
     from kg.rdf import from_rdflib, to_rdflib
+    from kg.serialize.rdf_files import ContextRefused, rdflib_graph
 
     formats = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".nq": "nquads"}
     try:
-        data = rdflib.Graph().parse(graph, format=formats.get(Path(graph).suffix, "turtle"))
+        data = rdflib_graph(Path(graph), formats.get(Path(graph).suffix, "turtle"))
+    except ContextRefused as exc:
+        click.echo(f"kg {command}: {exc}", err=True)
+        sys.exit(2)
     except Exception as exc:  # rdflib raises many kinds for malformed input
         click.echo(f"kg {command}: {graph}: not valid RDF ({str(exc).splitlines()[0][:200]})",
                    err=True)

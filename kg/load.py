@@ -137,16 +137,17 @@ def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
                 if isinstance(quad.graph_name, ox.NamedNode):
                     by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
         else:
-            import rdflib
-
+            from kg.serialize.rdf_files import rdflib_graph
             from kg.validate import trial_subgraphs
 
-            for part in trial_subgraphs(rdflib.Graph().parse(path)):
+            for part in trial_subgraphs(rdflib_graph(path)):
                 by_graph[part.trial] = list(ox.parse(part.graph.serialize(format="nt").encode(),
                                                      ox.RdfFormat.N_TRIPLES))
     except QuadsError as exc:
         raise InputError(str(exc)) from exc
-    except (SyntaxError, OSError, ValueError) as exc:
+    except KgError as exc:
+        raise InputError(str(exc)) from exc
+    except Exception as exc:  # rdflib raises many kinds for malformed input
         raise InputError(f"{path}: cannot read as RDF: {_first_line(exc)}") from exc
     for graph_iri, triples in by_graph.items():
         block = GraphBlock(graph_iri, "".join(sorted({f"{t} <{graph_iri}> .\n"

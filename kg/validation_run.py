@@ -15,6 +15,7 @@ import rdflib
 
 from kg.errors import RecordError
 from kg.mapping import map_record
+from kg.serialize.rdf_files import ContextRefused, rdflib_graph
 from kg.sources.files import read_inputs
 from kg.validate import (
     DEFAULT_ENGINE,
@@ -102,7 +103,9 @@ def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
             for s, p, o, _ in dataset.quads():
                 graph.add((s, p, o))
         else:
-            graph = rdflib.Graph().parse(path, format=fmt)
+            graph = rdflib_graph(path, fmt)
+    except ContextRefused as exc:
+        raise ValidationInputError(str(exc)) from exc
     except Exception as exc:  # rdflib raises many kinds for malformed input
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValidationInputError(f"{path}: not valid {fmt} ({first_line})") from exc
