@@ -12,6 +12,7 @@ of to pyshacl-turbo.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import warnings
@@ -51,6 +52,11 @@ class ValidationResult(NamedTuple):
     def line(self) -> str:
         return (f"{self.severity.lower()}: {self.nct_id}: {self.shape}: focus <{self.focus}> "
                 f"path {self.path or '-'} value {self.value or '-'}: {self.message}")
+
+
+# rdflib logs a traceback for every literal it cannot read as its datatype ("x"^^xsd:integer);
+# the shapes report such a value as a result, so the log would only bury the report.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
 class ShapesMissing(RuntimeError):
@@ -227,8 +233,9 @@ def validate_triples(triples: list, nct_id: str,
         if found is not None:
             return found
         engine = "turbo"
-    data = _term_input(triples) if engine == "turbo" else triples
-    return _results(_report(data, engine), nct_id)
+    if engine == "pyshacl":
+        return validate_graph(to_rdflib(triples), nct_id, engine)
+    return _results(_report(_term_input(triples), engine), nct_id)
 
 
 def _term(node: rdflib.term.Node):
@@ -249,7 +256,24 @@ def validate_graph(graph: rdflib.Graph, nct_id: str,
         if found is not None:
             return found
         engine = "turbo"
+    if engine == "pyshacl":
+        try:
+            return _results(_report(graph, engine), nct_id)
+        except (TypeError, ValueError) as exc:
+            return [_engine_failure(graph, nct_id, exc)]
     return _results(_report(graph, engine), nct_id)
+
+
+def _engine_failure(graph: rdflib.Graph, nct_id: str, exc: Exception) -> ValidationResult:
+    """pySHACL stops on some ill-typed literals (``"x"^^xsd:integer`` under
+    ``sh:lessThanOrEquals`` compares values it cannot read): the trial is reported as one
+    violation naming the reason, not a crash of the run."""
+    trial = next((str(s) for s in graph.subjects() if str(s).endswith("/trial/" + nct_id)), "")
+    first = str(exc).strip().split("\n", 1)[0][:200]
+    return ValidationResult(nct_id, trial, "", "", f"pySHACL could not check this trial "
+                            f"({type(exc).__name__}: {first}): a value of it cannot be read as "
+                            "its datatype; the native engine names it", "Violation", "pySHACL",
+                            "EngineError")
 
 
 def _results(report: rdflib.Graph, nct_id: str) -> list[ValidationResult]:

@@ -33,6 +33,8 @@ def test_the_broken_corpus_covers_at_least_thirty_kinds_of_constraint():
 HANDED_OVER = {
     "phase_nine": "an unknown phase kept as a literal is compared with phase IRIs in the "
                   "phase-combination rule; rdflib's answer for a literal = IRI is not assumed",
+    "has_results_no": "an ill-typed boolean ('no') is not in canonical form: how rdflib reads "
+                      "it is not assumed",
 }
 
 
@@ -146,3 +148,31 @@ def test_a_trial_gets_the_same_results_whatever_the_native_engine_checked_before
         alone.append(decided(NativeEngine(shapes), triples))
     assert in_sequence == alone + alone[::-1]
     assert "handed over" in alone and any(isinstance(r, list) and r for r in alone)
+
+
+def test_a_value_that_cannot_be_compared_is_reported_by_every_engine_without_a_crash(tmp_path):
+    """``"x"^^xsd:integer`` under ``sh:lessThanOrEquals``: the fast engines agree (its pattern,
+    its datatype, the comparison fail); pySHACL stops on it, and kg reports that as the trial's
+    one violation instead of exiting 3."""
+    import subprocess
+    import sys
+
+    from kg.serialize import FORMATS
+
+    mapped = map_record(load_json(RESULTS_FIXTURE))
+    cell = "https://w3id.org/ctkg/id/trial/NCT09900001/adverse-events/serious/1/EG000"
+    lines = FORMATS["ntriples"].render(mapped).splitlines()
+    bad = [line if not line.startswith(f"<{cell}> <https://w3id.org/ctkg/vocab#numAffected>")
+           else f'<{cell}> <https://w3id.org/ctkg/vocab#numAffected> '
+                '"x"^^<http://www.w3.org/2001/XMLSchema#integer> .' for line in lines]
+    path = tmp_path / "bad.nt"
+    path.write_text("\n".join(bad) + "\n")
+    found = {}
+    for engine in ("native", "turbo", "pyshacl"):
+        done = subprocess.run([sys.executable, "-m", "kg.cli", "validate", str(path), "--engine",
+                               engine, "-w", "1", "-q"], capture_output=True, text=True)
+        assert done.returncode == 1, (engine, done.stderr)
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+        found[engine] = done.stdout
+    assert found["native"] == found["turbo"] and "value x" in found["native"]
+    assert "pySHACL could not check this trial" in found["pyshacl"]

@@ -125,6 +125,19 @@ def intervention_of_unknown_type(g):
     g.set((INTERVENTION, KG.interventionType, Literal("MAGIC")))
 
 
+def has_results_no(g):
+    g.set((TRIAL, KG.hasResults, Literal("no", datatype=XSD.boolean, normalize=False)))
+
+
+def start_in_month_thirteen(g):
+    g.set((TRIAL, KG.startDate, Literal("2007-13", datatype=XSD.gYearMonth, normalize=False)))
+
+
+def three_phases_one_listed_with_two_others(g):
+    for phase in ("Phase1", "Phase3", "Phase4"):
+        g.add((TRIAL, KG.phase, KG[phase]))
+
+
 def intervention_tied_to_a_mesh_term_its_record_does_not_list(g):
     g.add((INTERVENTION, KG.meshDescriptor, URIRef("http://id.nlm.nih.gov/mesh/D017239")))
 
@@ -229,6 +242,10 @@ CASES = {
                             "Violation"),
     intervention_of_unknown_type: ("InterventionShape", "kg:interventionType",
                                    INTERVENTION, "Violation"),
+    has_results_no: ("StudyResultsShape", "kg:hasResults", TRIAL, "Violation"),
+    start_in_month_thirteen: ("StudyDatesShape", "kg:startDate", TRIAL, "Violation"),
+    three_phases_one_listed_with_two_others: ("StudyPlausibilityShape", "kg:phase", TRIAL,
+                                              "Warning"),
     intervention_tied_to_a_mesh_term_its_record_does_not_list: (
         "InterventionShape", "kg:meshDescriptor", INTERVENTION, "Violation"),
     condition_tied_to_a_mesh_term_its_record_does_not_list: (

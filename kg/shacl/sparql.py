@@ -426,8 +426,12 @@ def compile_select(text: str, prefixes: dict[str, str]) -> tuple[Select, list[st
         algebra = prepareQuery(text, initNs=prefixes).algebra
     except Exception as exc:  # rdflib raises pyparsing and other errors for a bad query
         raise Unsupported(f"query rdflib cannot read ({type(exc).__name__})") from exc
-    if algebra.name != "SelectQuery" or algebra["p"].name != "Project":
-        raise Unsupported(f"a {algebra.name} that is not a plain SELECT")
+    top = algebra["p"] if algebra.name == "SelectQuery" else None
+    distinct = top is not None and top.name == "Distinct"
+    if distinct:
+        top = top["p"]
+    if top is None or top.name != "Project":
+        raise Unsupported(f"a {algebra.name} that is not a plain SELECT (DISTINCT)")
     projected = [str(v) for v in algebra["PV"]]
     source = _Source()
     compiler = _Compiler(source)
@@ -436,7 +440,7 @@ def compile_select(text: str, prefixes: dict[str, str]) -> tuple[Select, list[st
         row = ", ".join(_name(v) if v in bound else "None" for v in projected)
         return [f"{'    ' * depth}yield v_this, ({row}{',' if len(projected) == 1 else ''})"]
 
-    body = compiler.pattern(algebra["p"]["p"], frozenset({"this"}), 2, emit)
+    body = compiler.pattern(top["p"], frozenset({"this"}), 2, emit)
     code = "\n".join([
         *source.helpers,
         "def select(focus_nodes):",
@@ -451,9 +455,19 @@ def compile_select(text: str, prefixes: dict[str, str]) -> tuple[Select, list[st
     make = namespace["make"]
 
     def run(graph: DataGraph, focus_nodes: list) -> Iterator[tuple]:
-        return make(graph.values, graph.subjects, graph.pairs)(focus_nodes)
+        rows = make(graph.values, graph.subjects, graph.pairs)(focus_nodes)
+        return _distinct(rows) if distinct else rows
 
     return run, projected
+
+
+def _distinct(rows: Iterator[tuple]) -> Iterator[tuple]:
+    """SELECT DISTINCT: each (focus node, row) once, in the order first found."""
+    seen: set[tuple] = set()
+    for row in rows:
+        if row not in seen:
+            seen.add(row)
+            yield row
 
 
 def _indent(code: str) -> str:
