@@ -7,6 +7,7 @@ location, a store that cannot be reached), 3 an internal error (a bug).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -32,7 +33,7 @@ from kg.outputs import (
 from kg.serialize import FORMATS
 from kg.sources import Selection
 from kg.sources.api import API_URL, API_URL_ENV
-from kg.stores import DEFAULT_STORE
+from kg.stores import DEFAULT_STORE, StoreError
 from kg.validate import DEFAULT_ENGINE, ENGINES, report_graph, summary_counts
 from kg.workers import tune_gc
 
@@ -237,6 +238,17 @@ class KgGroup(click.Group):
             sys.exit(3)
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def say(line: str) -> None:
+    """A report line on standard error, record text in it made harmless: control characters
+    (terminal escapes, carriage returns that would overwrite a line, line breaks that would
+    forge one) are written as escapes."""
+    click.echo(_UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(),
+                                line.replace("\n", "\\n")), err=True)
+
+
 @click.group(cls=KgGroup)
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
@@ -347,7 +359,8 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
         outputs = KgxOutputs(output, kgx_format)
         written = output
     elif shard_size:
-        if output == "-" or Path(output).suffix:
+        if output == "-" or Path(output).suffix or (Path(output).exists()
+                                                    and not Path(output).is_dir()):
             raise click.UsageError("--shard-size writes into a directory: give -o DIR")
         try:
             outputs = ShardedOutputs(output, formats, shard_size, compress, restart)
@@ -357,6 +370,10 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
         written = output
     else:
         targets = targets_for(formats, output, inputs, compress)
+        for target in targets.values():  # found now, not after mapping the whole input
+            if target != "-" and Path(target).is_dir():
+                raise click.UsageError(f"{target} is a directory; the output file cannot "
+                                       "take its place")
         outputs = Outputs(targets, compress)
         written = ", ".join(p for p in targets.values() if p != "-")
     if validate:
@@ -367,7 +384,7 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
 
     def report(line: str) -> None:
         if not (quiet and line.startswith("warning")):
-            click.echo(line, err=True)
+            say(line)
 
     def on_record(outcome: RecordOutcome) -> None:
         progress.tick(outcome)
@@ -474,7 +491,7 @@ def validate_command(inputs: tuple[str, ...], report_format: str, workers: int, 
         sys.exit(2)
     for line in outcome.problems:
         if not (quiet and line.startswith("warning")):
-            click.echo(line, err=True)
+            say(line)
     if report_format == "json":
         click.echo(orjson.dumps([r._asdict() for r in outcome.results],
                                 option=orjson.OPT_INDENT_2).decode())
@@ -510,7 +527,6 @@ def store_options(command):
 
 def open_store(store_dir: str | None, endpoint: str | None, update_endpoint: str | None,
                gsp_endpoint: str | None):
-    from kg.stores import StoreError
 
     try:
         if endpoint:
@@ -525,11 +541,16 @@ def open_store(store_dir: str | None, endpoint: str | None, update_endpoint: str
         sys.exit(2)
 
 
+def close_quietly(store) -> None:
+    """Release a store after a failure that is being reported already."""
+    with contextlib.suppress(StoreError, OSError):
+        store.close()
+
+
 def open_bulk_store(endpoint: str | None, update_endpoint: str | None, bulk_dir: str,
                     server_dir: str | None, isql_address: str | None, loaders: int):
     from urllib.parse import urlsplit
 
-    from kg.stores import StoreError
     from kg.stores.virtuoso import VirtuosoBulkStore
 
     if not endpoint:
@@ -586,7 +607,6 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
         load,
         load_nquads_file,
     )
-    from kg.stores import StoreError
 
     if bulk_dir:
         store = open_bulk_store(endpoint, update_endpoint, bulk_dir, server_dir, isql_address,
@@ -600,7 +620,7 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
 
     def report(line: str) -> None:
         if not (quiet and line.startswith("warning")):
-            click.echo(line, err=True)
+            say(line)
 
     loaded = 0
 
@@ -643,11 +663,15 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
                            graphs_from_records(records, base, workers, report, summary))
             result.add(load(graphs, store, base, source=source, since=since,
                             batch_size=batch_size, on_batch=progress))
-    except StoreError as exc:
+    except (StoreError, OSError) as exc:  # OSError: the disk full, a file too large
+        click.echo(f"kg load: {exc}", err=True)
+        close_quietly(store)
+        sys.exit(2)
+    try:
+        store.close()
+    except (StoreError, OSError) as exc:
         click.echo(f"kg load: {exc}", err=True)
         sys.exit(2)
-    finally:
-        store.close()
     if not quiet and sys.stderr.isatty() and loaded:
         click.echo("", err=True)
     result.failed_inputs += summary.failed_inputs
@@ -681,7 +705,6 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
                   update_endpoint: str | None, gsp_endpoint: str | None) -> None:
     """Run a SPARQL query against the store, an endpoint, or RDF files."""
     from kg.query import render_result
-    from kg.stores import StoreError
 
     if bool(sparql) == bool(query_file):
         raise click.UsageError("give a query or --file, not both")
@@ -757,7 +780,6 @@ def sync_command(store_dir: str | None, endpoint: str | None, update_endpoint: s
     from kg.http import HttpClient
     from kg.links import Chain
     from kg.sources.api import RegistryClient
-    from kg.stores import StoreError
     from kg.sync import sync
 
     if since_date and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", since_date):
@@ -771,7 +793,7 @@ def sync_command(store_dir: str | None, endpoint: str | None, update_endpoint: s
 
     def report(line: str) -> None:
         if not (quiet and line.startswith("warning")):
-            click.echo(line, err=True)
+            say(line)
 
     def progress(nct_id: str) -> None:
         nonlocal seen
@@ -877,7 +899,7 @@ def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, por
     with tempfile.TemporaryDirectory(prefix="kg-serve-") as scratch:
         try:
             serve(inputs, store_dir, scratch, host, port, base, timeout, max_rows, query_workers,
-                  lambda line: click.echo(line, err=True), processes, allowed_services,
+                  say, processes, allowed_services,
                   query_memory, request_timeout, max_connections)
         except ServeError as exc:
             click.echo(f"kg serve: {exc}", err=True)
@@ -928,7 +950,7 @@ def rewrite_graph(command: str, graph: str, output: str, enricher) -> int:
             named.add(triple)
     added, warnings = enricher.enrich(from_rdflib(named))
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}")
     result = data
     for triple in to_rdflib(added):
         result.add(triple)

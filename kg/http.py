@@ -30,6 +30,7 @@ from kg import __version__
 
 CACHEABLE = (200, 404, 410)
 DEADLINE_ENV = "KG_HTTP_DEADLINE"
+BREAKER = 2  # requests timed out in a row after which a host is not asked again in a run
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
@@ -123,6 +124,7 @@ class HttpClient:
         self.session.mount("https://", adapter)
         self._last: dict[str, float] = {}
         self._unreachable: dict[str, str] = {}  # host -> why; not asked again in this run
+        self._timeouts: dict[str, int] = {}  # host -> requests timed out in a row
         self.requests_made = 0
 
     def get(self, url: str, params: dict | None = None, headers: dict | None = None,
@@ -160,11 +162,11 @@ class HttpClient:
             response = self._get_whole(url, headers, allow_redirects, options)
         except requests.Timeout as exc:
             self.requests_made += self.retries + 1
-            raise HttpError(f"no answer from {url} in {self.timeout:g} s {tries}") from exc
+            raise self._timed_out(host, url, tries) from exc
         except requests.ConnectionError as exc:
             self.requests_made += self.retries + 1
             if _read_timed_out(exc):  # urllib3 ends retried read time-outs this way
-                raise HttpError(f"no answer from {url} in {self.timeout:g} s {tries}") from exc
+                raise self._timed_out(host, url, tries) from exc
             message = f"cannot connect to {host}: {connection_reason(exc)} {tries}"
             self._unreachable[host] = message
             raise HttpError(message) from exc
@@ -172,11 +174,22 @@ class HttpClient:
             self.requests_made += 1
             reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             raise HttpError(f"{url}: {reason} {tries}") from exc
+        self._timeouts.pop(host, None)
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
         self.requests_made += len(history) + 1
         if response.status_code in RETRYABLE:
             raise HttpError(f"{url} answered HTTP {response.status_code} {tries}")
         return _answer(response)
+
+    def _timed_out(self, host: str, url: str, tries: str) -> HttpError:
+        """The error for a request that timed out; after :data:`BREAKER` in a row the host is
+        not asked again in this run (a slow service would otherwise cost minutes an item)."""
+        self._timeouts[host] = self._timeouts.get(host, 0) + 1
+        message = f"no answer from {url} in {self.timeout:g} s {tries}"
+        if self._timeouts[host] >= BREAKER:
+            self._unreachable[host] = (f"{host} is not asked again in this run: its last "
+                                       f"{BREAKER} requests timed out")
+        return HttpError(message)
 
     def _get_whole(self, url: str, headers: dict, allow_redirects: bool,
                    options: dict) -> requests.Response:

@@ -12,6 +12,7 @@ still gives byte-identical files.
 from __future__ import annotations
 
 import contextlib
+import glob
 import gzip
 import hashlib
 import io
@@ -57,7 +58,9 @@ def atomic_binary(path: Path | str) -> Iterator[BinaryIO]:
         return
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    _remove_orphans(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part",
+                               dir=path.parent)
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as stream:
             yield stream
@@ -67,6 +70,26 @@ def atomic_binary(path: Path | str) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _remove_orphans(path: Path) -> None:
+    """Temporary files of ``path`` left by a writer that was killed (its process is gone): a
+    run that dies by SIGKILL cannot remove its own."""
+    for orphan in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        pid = orphan.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                orphan.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 @contextlib.contextmanager

@@ -91,3 +91,40 @@ def test_an_internal_error_exits_3_in_one_line(monkeypatch, tmp_path):
     assert result.stderr.count("\n") == 1
 
 
+
+
+def test_an_output_file_named_like_a_directory_is_refused_before_any_mapping(tmp_path):
+    (tmp_path / "out.nt").mkdir()
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate")
+    assert result.exit_code == 2 and "is a directory" in result.stderr
+
+
+def test_shards_into_an_existing_file_exit_2(tmp_path):
+    (tmp_path / "plain").write_text("not a directory")
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "plain"), "--shard-size", "5",
+                "-f", "ntriples", "--no-validate")
+    assert result.exit_code == 2 and "--shard-size writes into a directory" in result.stderr
+
+
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_run(tmp_path):
+    orphan = tmp_path / ".out.nt.999999999.abcd.part"  # no process has that id
+    orphan.write_text("half a file")
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate")
+    assert result.exit_code == 0, result.stderr
+    assert not orphan.exists() and (tmp_path / "out.nt").exists()
+
+
+def test_a_redirect_loop_and_a_page_without_studies_are_one_line_each(httpserver, tmp_path):
+    httpserver.expect_request("/loop/api/v2/studies/NCT00698191").respond_with_data(
+        "", status=302, headers={"Location": "/loop/api/v2/studies/NCT00698191"})
+    looped = kg("export", "--nct", "NCT00698191", "--api-url",
+                httpserver.url_for("/loop/api/v2"), "--rate", "0", "--retries", "0",
+                "-o", str(tmp_path / "a.nt"), "--no-validate", "-w", "1")
+    assert looped.exit_code == 1, looped.stderr
+    assert "redirects" in looped.stderr.lower() and "internal error" not in looped.stderr
+    httpserver.expect_request("/null/api/v2/studies").respond_with_json({"studies": None})
+    empty = kg("export", "--query", "lupus", "--api-url", httpserver.url_for("/null/api/v2"),
+               "--rate", "0", "--retries", "0", "-o", str(tmp_path / "b.nt"), "--no-validate")
+    assert empty.exit_code == 1, empty.stderr
+    assert "page 1 of the search has no list of studies" in empty.stderr
+    assert "internal error" not in empty.stderr

@@ -323,3 +323,23 @@ def test_one_malformed_author_costs_that_field_not_the_trial(httpserver, tmp_pat
     issns = {str(i) for i in graph.objects(None, S.issn)}
     assert "1234-5678" in issns and not any(len(i) == 1 for i in issns), issns
     assert any("abstract is a dict, not text; left out" in w for w in warnings), warnings
+
+
+def test_a_service_that_keeps_timing_out_is_not_asked_again_in_the_run(httpserver, tmp_path):
+    asked: list[str] = []
+
+    def slow(request):
+        asked.append(request.path)
+        time.sleep(0.6)
+        return Response(json.dumps(WORK), content_type="application/json")
+
+    dois = [f"10.1000/late{n}" for n in range(5)]
+    for doi in dois:
+        httpserver.expect_request(f"/crossref/works/{doi}").respond_with_handler(slow)
+    tool = enricher(httpserver, tmp_path, timeout=0.2, retries=0, sleep=lambda s: None)
+    _, warnings = enrich_graph(tool, citing(*dois))
+    # two time-outs in a row, then the host is left alone (the server, busy with the first,
+    # may not even have seen the second)
+    assert tool.client.requests_made == 2 and 1 <= len(asked) <= 2, asked
+    assert len(warnings) == 5
+    assert sum("is not asked again in this run" in w for w in warnings) == 3

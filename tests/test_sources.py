@@ -315,3 +315,55 @@ def test_a_sync_against_a_slow_drip_registry_ends_with_a_clear_error(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "did not finish its answer within 1 s" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_archive_whose_entries_all_point_at_one_member_is_cut_off(tmp_path):
+    """A zip bomb by overlap: the central directory lists one compressible member many times.
+    Each listing would be inflated again; the archive's inflated bytes are counted instead."""
+    import struct
+
+    record = load_json(EXAMPLE)
+    body = json.dumps(record).encode() + b" " * 8_000_000  # 8 MB that compress to kilobytes
+    single = tmp_path / "single.zip"
+    with zipfile.ZipFile(single, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("NCT00698191.json", body)
+    data = single.read_bytes()
+    end = data.rindex(b"PK\x05\x06")
+    count, size, offset = struct.unpack("<HII", data[end + 10:end + 20])
+    entry = data[offset:offset + size]
+    copies = 40
+    directory = entry * copies
+    bomb = (data[:offset] + directory + data[end:end + 8]
+            + struct.pack("<HHII", copies, copies, len(directory), offset) + data[end + 20:])
+    path = tmp_path / "bomb.zip"
+    path.write_bytes(bomb)
+    result = kg("export", str(path), "-f", "ntriples", "-o", str(tmp_path / "out.nt"),
+                "--no-validate", "-w", "1")
+    assert "times its size; the rest of it is refused" in result.stderr
+    assert result.exit_code == 1
+
+
+def test_links_in_an_input_directory_are_named_not_skipped_silently(tmp_path):
+    import os
+
+    records = tmp_path / "records"
+    (records / "real").mkdir(parents=True)
+    (records / "real" / "NCT00698191.json").write_bytes(EXAMPLE.read_bytes())
+    os.symlink(tmp_path / "elsewhere", records / "gone.json")
+    os.symlink(records / "real", records / "looped")
+    result = kg("export", str(records), "-f", "ntriples", "-o", str(tmp_path / "out.nt"),
+                "--no-validate", "-w", "1")
+    assert result.exit_code == 1
+    assert "gone.json: a link to nothing; not read" in result.stderr
+    assert "looped: a link to a directory, not followed" in result.stderr
+    assert "trial/NCT00698191>" in (tmp_path / "out.nt").read_text()
+
+
+def test_record_text_reaches_standard_error_escaped(tmp_path):
+    name = "odd\x1b[2J\rname.json"
+    (tmp_path / name).write_text("{not json")
+    result = kg("export", str(tmp_path / name), "-f", "ntriples", "-o", str(tmp_path / "o.nt"),
+                "--no-validate", "-w", "1")
+    assert result.exit_code in (1, 2)
+    assert "\x1b" not in result.stderr and "\r" not in result.stderr
+    assert "odd\\x1b[2J\\rname.json" in result.stderr

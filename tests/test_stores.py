@@ -332,3 +332,26 @@ def test_virtuoso_bulk_loader_with_a_wrong_password_exits_2_in_one_line(virtuoso
                 "--isql", f"127.0.0.1:{virtuoso.sql_port}",
                 env={**virtuoso.env(), "KG_ISQL_PASSWORD": "wrong"})
     assert result.returncode == 2 and "Bad login" in result.stderr, result.stderr
+
+
+def test_a_full_disk_during_kg_load_is_one_line_and_exit_2(tmp_path):
+    """A file-size limit stands for a full disk: the store's write fails with an OS error."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from tests.test_bulk_export import write_copies
+
+    write_copies(tmp_path / "records", 40)
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "load", str(tmp_path / "records"),
+                           "--store", str(tmp_path / "store"), "-q"], capture_output=True,
+                          text=True, preexec_fn=limit)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("kg load: ") and "internal error" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

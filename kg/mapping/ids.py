@@ -46,7 +46,9 @@ def slug(name: str) -> str:
     lossy = any(ord(c) > 127 and unicodedata.category(c)[0] in "LN" for c in
                 unicodedata.normalize("NFKD", norm))
     if len(words) > _MAX_SLUG or lossy or not words:
-        digest = hashlib.sha1(norm.encode()).hexdigest()[:12]
+        # A name of punctuation only ("!!!", "***") folds to nothing: its own text tells it
+        # apart from another such name.
+        digest = hashlib.sha1((norm or unicodedata.normalize("NFC", name)).encode()).hexdigest()[:12]
         words = f"{words[:_MAX_SLUG].rstrip('-')}-{digest}" if words else digest
     return words
 

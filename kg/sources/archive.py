@@ -14,6 +14,9 @@ from kg.sources.files import RawUnit
 # The registry's largest study records are a few MB of JSON; a member that expands past this is
 # refused (a zip bomb, or not a study), not read into memory.
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
+# What a whole archive may inflate to, as a multiple of its own size (the registry's archive
+# grows about 4 times; a zip whose entries all point at one member grows thousands of times).
+MAX_RATIO = 100
 
 
 def _read_capped(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
@@ -45,13 +48,27 @@ def archive_units(path: Path) -> Iterator[RawUnit]:
         yield RawUnit(str(path), None, RecordError(f"not a readable zip archive: {exc}",
                                                    origin=str(path)))
         return
+    budget = max(MAX_RATIO * path.stat().st_size, MAX_MEMBER_BYTES)
+    inflated = 0
+    offsets: dict[int, str] = {}
     with archive:
         for member in archive.infolist():
             if member.is_dir() or not member.filename.endswith((".json", ".xml")):
                 continue
             origin = f"{path}:{member.filename}"
+            first = offsets.setdefault(member.header_offset, member.filename)
+            if first != member.filename:
+                yield RawUnit(origin, None, RecordError(
+                    f"archive member points at the data of {first!r}; refused", origin=origin))
+                continue
+            if inflated > budget:
+                yield RawUnit(origin, None, RecordError(
+                    f"the archive has inflated to {inflated:,} bytes, {MAX_RATIO} times its "
+                    "size; the rest of it is refused", origin=origin))
+                return
             try:
                 data = _read_capped(archive, member)
+                inflated += len(data)
             except _TooLarge as exc:
                 yield RawUnit(origin, None, RecordError(f"archive member {exc}", origin=origin))
                 continue

@@ -42,9 +42,20 @@ def records_from_bytes(data: bytes, origin: str) -> Iterator[SourceItem]:
             f"JSON is neither a study nor a page of studies (a {kind})", origin=origin))
 
 
-def json_files(path: Path) -> list[Path]:
-    """The record files (API v2 JSON, legacy XML) below a directory, in a stable order."""
-    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".json", ".xml"))
+def json_files(path: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The record files (API v2 JSON, legacy XML) below a directory, in a stable order, and the
+    links among them that are not read, with why: a link to a directory is not followed (it
+    could loop, or lead out of the tree given), a link to nothing has nothing to read."""
+    files, skipped = [], []
+    for entry in sorted(path.rglob("*")):
+        if entry.is_symlink() and not entry.exists():
+            skipped.append((entry, "a link to nothing; not read"))
+        elif entry.is_symlink() and entry.is_dir():
+            skipped.append((entry, "a link to a directory, not followed (give its target as an "
+                                   "input of its own)"))
+        elif entry.is_file() and entry.suffix in (".json", ".xml"):
+            files.append(entry)
+    return files, skipped
 
 
 class RawUnit(NamedTuple):
@@ -81,7 +92,9 @@ def read_units(inputs: Iterable[str]) -> Iterator[RawUnit]:
 
             yield from archive_units(path)
             continue
-        files = json_files(path) if path.is_dir() else [path]
+        files, skipped = json_files(path) if path.is_dir() else ([path], [])
+        for link, why in skipped:
+            yield RawUnit(str(link), None, RecordError(why, origin=str(link)))
         for file in files:
             try:
                 yield RawUnit(str(file), file.read_bytes())
