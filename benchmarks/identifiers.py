@@ -33,10 +33,16 @@ from kg.mapping.results.groups import arms_of_groups, is_pooled, record_groups
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def records() -> list[dict]:
-    paths = sorted((ROOT.parent / "shared" / "records" / "v2").glob("NCT*.json"))
-    paths += [ROOT / "examples" / "NCT00698191.json", ROOT / "tests" / "fixtures" / "NCT09900001.json"]
-    return [orjson.loads(p.read_bytes()) for p in paths]
+def records(partial: bool = False) -> list[dict]:
+    """The complete shared records and the bundled ones; with ``partial`` also the ``fields=``
+    subsets of v2-partial (real records too, for more chains to check by hand)."""
+    folders = ["v2", "v2-partial"] if partial else ["v2"]
+    paths = sorted(p for f in folders for p in (ROOT.parent / "shared" / "records" / f).glob(
+        "NCT*.json"))
+    paths += [ROOT / "examples" / "NCT00698191.json",
+              ROOT / "tests" / "fixtures" / "NCT09900001.json"]
+    found = [orjson.loads(p.read_bytes()) for p in paths]
+    return [r for r in found if isinstance(r.get("protocolSection"), dict)]
 
 
 def target(mesh_id: str, prefix: str) -> str:
@@ -44,13 +50,13 @@ def target(mesh_id: str, prefix: str) -> str:
     return ", ".join(sorted(found)) or "-"
 
 
-def main(chains: int) -> None:
+def main(chains: int, partial: bool) -> None:
     interventions: Counter = Counter()
     conditions: Counter = Counter()
     mapped: Counter = Counter()
     groups: Counter = Counter()
     drug_chains, disease_chains = [], []
-    for record in records():
+    for record in records(partial):
         nct = record["protocolSection"]["identificationModule"]["nctId"]
         arms = module(record, "protocolSection", "armsInterventionsModule")
         items = [i for i in arms.get("interventions", []) if isinstance(i, dict)]
@@ -94,7 +100,7 @@ def main(chains: int) -> None:
             elif not ctx.arms:
                 groups["unlinked: the record declares no arm"] += 1
     linked = Counter()
-    for record in records():
+    for record in records(partial):
         linked.update(_group_rules(record))
     groups.update(linked)
 
@@ -134,5 +140,7 @@ def _group_rules(record: dict) -> Counter:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--chains", type=int, default=0)
-    main(parser.parse_args().chains)
+    parser.add_argument("--chains", type=int, default=0, help="chains to print for a hand check")
+    parser.add_argument("--partial", action="store_true", help="also the v2-partial records")
+    arguments = parser.parse_args()
+    main(arguments.chains, arguments.partial)

@@ -153,3 +153,13 @@ def test_any_json_inside_list_items_maps_without_crashing(reference_record, data
         item[field] = data.draw(JSON)
     module[key] = [item] + items[1:]
     assert map_record(record).triples
+
+
+def test_organisation_names_of_punctuation_only_stay_apart():
+    from kg.mapping.ids import organization_iri
+
+    names = ["!!!", "***", "?", "..."]
+    iris = {organization_iri("https://w3id.org/ctkg/id/", n) for n in names}
+    assert len(iris) == len(names)
+    assert organization_iri("https://w3id.org/ctkg/id/", "!!!") == \
+        organization_iri("https://w3id.org/ctkg/id/", "!!!")

@@ -221,3 +221,27 @@ def test_negotiated_answers_say_they_vary_by_accept(server):
         answer = requests.get(f"{server}/id/trial/NCT00698191", headers={"Accept": accept},
                               timeout=30)
         assert answer.headers.get("Vary") == "Accept"
+
+
+def test_port_zero_reports_the_port_it_took(tmp_path):
+    store = tmp_path / "store"
+    subprocess.run([sys.executable, "-m", "kg.cli", "load", str(EXAMPLE), "--store", str(store),
+                    "-q"], check=True)
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store),
+                                "--port", "0", "--processes", "1"], stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        line = process.stderr.readline()
+        port = int(re.search(r"http://127\.0\.0\.1:([0-9]+)/", line).group(1))
+        assert port != 0
+        for _ in range(100):
+            try:
+                assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("nothing answers at the reported port")
+    finally:
+        process.terminate()
+        process.wait(20)
