@@ -204,16 +204,14 @@ def test_corrupt_archive_member_is_reported_and_skipped(tmp_path):
     assert "3 records" in result.stderr
 
 
-class CutShort:
-    """A registry on a raw socket whose first ``cuts`` answers close before their
-    Content-Length is sent, as a dropped connection does; then whole answers."""
+class RawServer:
+    """An HTTP server on a raw socket on 127.0.0.1, for answers no well-behaved server library
+    gives: each connection's request is read and ``answer`` writes what it likes."""
 
-    def __init__(self, cuts: int) -> None:
+    def __init__(self) -> None:
         import socket
         import threading
 
-        self.cuts = cuts
-        self.body = EXAMPLE.read_bytes()
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(8)
@@ -228,11 +226,30 @@ class CutShort:
                 return
             with connection:
                 connection.recv(65536)
-                head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n").encode()
-                body = self.body[:len(self.body) // 3] if self.cuts > 0 else self.body
-                self.cuts -= 1
-                connection.sendall(head + body)
+                try:
+                    self.answer(connection)
+                except OSError:
+                    continue
+
+    def answer(self, connection) -> None:
+        raise NotImplementedError
+
+
+class CutShort(RawServer):
+    """A registry whose first ``cuts`` answers close before their Content-Length is sent, as a
+    dropped connection does; then whole answers."""
+
+    def __init__(self, cuts: int) -> None:
+        self.cuts = cuts
+        self.body = EXAMPLE.read_bytes()
+        super().__init__()
+
+    def answer(self, connection) -> None:
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n").encode()
+        body = self.body[:len(self.body) // 3] if self.cuts > 0 else self.body
+        self.cuts -= 1
+        connection.sendall(head + body)
 
 
 def test_an_answer_cut_short_is_asked_for_again(tmp_path):
@@ -255,40 +272,22 @@ def test_an_answer_always_cut_short_is_one_line_naming_the_request(tmp_path):
     assert "cannot write output" not in result.stderr and "Traceback" not in result.stderr
 
 
-class Drip:
-    """A server on a raw socket that answers 200 and then sends its body a byte at a time."""
+class Drip(RawServer):
+    """A server that answers 200 and then sends its body a byte at a time."""
 
     def __init__(self, gap: float) -> None:
-        import socket
-        import threading
-
         self.gap = gap
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(8)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/api/v2"
-        threading.Thread(target=self.serve, daemon=True).start()
+        super().__init__()
 
-    def serve(self) -> None:
+    def answer(self, connection) -> None:
         import time
 
         body = b'{"studies": [], "totalCount": 0}' + b" " * 500
-        while True:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-            with connection:
-                connection.recv(65536)
-                try:
-                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                       b"Content-Length: " + str(len(body)).encode()
-                                       + b"\r\n\r\n")
-                    for byte in body:
-                        connection.sendall(bytes([byte]))
-                        time.sleep(self.gap)
-                except OSError:
-                    continue
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                           b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        for byte in body:
+            connection.sendall(bytes([byte]))
+            time.sleep(self.gap)
 
 
 def test_a_slow_drip_answer_is_given_up_at_the_deadline():

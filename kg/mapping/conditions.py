@@ -15,6 +15,7 @@ DOID, EFO, ICD-10-CM...: :mod:`kg.links.mesh`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from kg.links.mesh import curie_iri, matches
 from kg.mapping.context import MappingContext
@@ -75,12 +76,15 @@ def _mesh_terms(
         yield from mapped(node, f"MESH:{mesh_id}")
 
 
-def mapped(node: str, curie: str) -> Iterator[Triple]:
+@lru_cache(maxsize=1 << 14)
+def mapped(node: str, curie: str) -> tuple[Triple, ...]:
     """What the mapping sets match a MeSH node with, and a MONDO term reached so with its own
-    identifiers elsewhere."""
+    identifiers elsewhere (the same for every record that names the node: made once)."""
+    found: list[Triple] = []
     for match in matches(curie):
         target = curie_iri(match.target)
-        yield node, match.predicate, target
+        found.append((node, match.predicate, target))
         if match.target.startswith("MONDO:"):
-            for xref in matches(match.target):
-                yield target, xref.predicate, curie_iri(xref.target)
+            found.extend((target, xref.predicate, curie_iri(xref.target))
+                         for xref in matches(match.target))
+    return tuple(found)

@@ -31,6 +31,7 @@ def trial_iri(base: str, nct_id: str) -> str:
     return f"{base}trial/{nct_id}"
 
 
+@lru_cache(maxsize=1 << 16)
 def normalised_name(name: str) -> str:
     """Case, accents, punctuation and spacing folded, so spelling noise does not split a node."""
     folded = unicodedata.normalize("NFKC", name).casefold()

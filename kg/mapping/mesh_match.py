@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from kg.mapping.ids import canonical_mesh_id
@@ -77,7 +78,8 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
-def _forms(text: str, stripped: bool) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=1 << 16)
+def _forms(text: str, stripped: bool) -> frozenset[tuple[str, ...]]:
     """The word sequences a name or term may be read as: as written and, for a MeSH inverted
     term ``A, B``, as ``B A``; with ``stripped`` also without salts and doses."""
     readings = [text]
@@ -94,14 +96,19 @@ def _forms(text: str, stripped: bool) -> set[tuple[str, ...]]:
             words = kept or words
         if words:
             found.add(tuple(words))
-    return found
+    return frozenset(found)
 
 
 def _equal(names: Iterable[str], descriptors: list[Descriptor], stripped: bool) -> set[str]:
     """The descriptors whose term equals one of the names (words in any order)."""
-    wanted = {frozenset(f) for name in names for f in _forms(name, stripped)}
-    return {d.mesh_id for d in descriptors
-            if any(frozenset(f) in wanted for f in _forms(d.term, stripped))}
+    wanted = {words for name in names for words in _bags(name, stripped)}
+    return {d.mesh_id for d in descriptors if not wanted.isdisjoint(_bags(d.term, stripped))}
+
+
+@lru_cache(maxsize=1 << 16)
+def _bags(text: str, stripped: bool) -> frozenset[frozenset[str]]:
+    """The readings of a name or term as bags of words (the order left out)."""
+    return frozenset(frozenset(form) for form in _forms(text, stripped))
 
 
 def _contained(names: Iterable[str], descriptors: list[Descriptor]) -> set[str]:

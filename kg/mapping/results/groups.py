@@ -24,6 +24,7 @@ another trial's arm because only this record's arms are candidates.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, objects
@@ -96,7 +97,12 @@ def observation(ctx: MappingContext, row: str, table: str, scope: str, declared:
 
 def is_pooled(group: dict) -> bool:
     title = group.get("title")
-    return isinstance(title, str) and bool(_POOLED.match(title.strip()))
+    return isinstance(title, str) and _pooled_title(title)
+
+
+@lru_cache(maxsize=1 << 12)
+def _pooled_title(title: str) -> bool:
+    return bool(_POOLED.match(title.strip()))
 
 
 def _group_key(group: dict) -> tuple[str, str]:
@@ -162,9 +168,15 @@ def _by_title(ctx: MappingContext, title: str) -> str | None:
         if title else None
 
 
+@lru_cache(maxsize=1 << 14)
+def _padded(text: str) -> str:
+    """The text's words with a space either side, for whole-word containment."""
+    return f" {normalised_name(text)} "
+
+
 def _contains_words(text: str, phrase: str) -> bool:
-    words = normalised_name(phrase)
-    return bool(words) and f" {words} " in f" {normalised_name(text)} "
+    words = _padded(phrase)
+    return words != "  " and words in _padded(text)
 
 
 def _by_label_words(ctx: MappingContext, text: str) -> str | None:
@@ -180,7 +192,7 @@ def _by_interventions(ctx: MappingContext, text: str) -> str | None:
     if not text:
         return None
     named = {iri for iri, names in ctx.intervention_names.items()
-             if any(len(normalised_name(n)) >= 3 and _contains_words(text, n) for n in names)}
+             if any(len(_padded(n)) >= 5 and _contains_words(text, n) for n in names)}
     if not named:
         return None
     given = {arm: got for arm, got in ctx.arm_interventions.items() if named <= got}
