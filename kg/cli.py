@@ -884,10 +884,13 @@ def link_command(graph: str, output: str, cache_dir: str, offline: bool,
                    "connections are closed.")
 @click.option("--max-connections", type=click.IntRange(1), default=512, show_default=True,
               help="Connections and requests a server process takes at once; more get a 503.")
+@click.option("--max-queue", type=click.IntRange(0), default=64, show_default=True,
+              help="SPARQL queries a server process lets wait for a worker; more get a 503 at "
+                   "once (the wait counts against --timeout).")
 def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, port: int,
                   base: str | None, timeout: float, max_rows: int, query_workers: int,
                   processes: int, allowed_services: tuple[str, ...], query_memory: int,
-                  request_timeout: float, max_connections: int) -> None:
+                  request_timeout: float, max_connections: int, max_queue: int) -> None:
     """Serve a store (or RDF files and records, loaded into a temporary store) as linked data:
     a page per trial at its IRI path, content negotiation, search, and a read-only SPARQL
     endpoint."""
@@ -900,7 +903,7 @@ def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, por
         try:
             serve(inputs, store_dir, scratch, host, port, base, timeout, max_rows, query_workers,
                   say, processes, allowed_services,
-                  query_memory, request_timeout, max_connections)
+                  query_memory, request_timeout, max_connections, max_queue)
         except ServeError as exc:
             click.echo(f"kg serve: {exc}", err=True)
             sys.exit(2)

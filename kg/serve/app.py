@@ -12,7 +12,6 @@ templates and stylesheet.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import Callable
@@ -21,9 +20,9 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import anyio
 import jinja2
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -39,6 +38,7 @@ from kg.serve.resources import Resources, label, ontology_triples
 from kg.serve.sparql import (
     GRAPH_TYPES,
     RESULT_TYPES,
+    ClientGone,
     QueryBusy,
     QueryError,
     QueryFailed,
@@ -57,6 +57,8 @@ ACCEPTED_RESULTS = {v: k for k, v in RESULT_TYPES.items()} | {
     "application/json": "json", "text/plain": "tsv", **{v: k for k, v in GRAPH_TYPES.items()}}
 MAX_QUERY = 100_000  # characters of a query accepted
 MAX_BODY = 4 * MAX_QUERY  # bytes of a POST body read (a form-encoded query grows)
+RENDER_THREADS = 2  # threads a server process renders big pages in
+INLINE_TRIPLES = 20_000  # a trial graph up to this size is answered on the event loop
 
 
 @dataclass
@@ -106,6 +108,7 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
     """The application over ``snapshot()``: the store snapshot a request reads (its path and
     what the pages read from it), the newest one a writer published (kg.stores.snapshots)."""
     templates = _templates()
+    renderers = anyio.CapacityLimiter(RENDER_THREADS)
     links = Links(settings.base)
 
     def page(name: str, status: int = 200, **values) -> HTMLResponse:
@@ -166,9 +169,13 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
                                      "application/ld+json or application/n-triples",
                                      status_code=406)
         _, data = snapshot()
-        # Reading the store and rendering run in a thread, not on the event loop: one huge
-        # trial must not hold every other client.
-        return await run_in_threadpool(answer, data, iri, media)
+        # A trial of known, ordinary size is answered on the event loop (a thread costs a
+        # third of the page rate in lock hand-overs); a big or unknown one is read and rendered
+        # in one of two threads, so that it holds no other client.
+        size = data.size(iri)
+        if size is not None and size <= INLINE_TRIPLES:
+            return answer(data, iri, media)
+        return await anyio.to_thread.run_sync(answer, data, iri, media, limiter=renderers)
 
     def answer(data: Resources, iri: str, media: str) -> Response:
         record = data.trial(iri)
@@ -220,15 +227,15 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
             or _result_format(accept)
         path, _ = snapshot()
         try:
-            answer = await _unless_gone(request, pool.run(str(path), query, fmt))
+            answer = await pool.run(str(path), query, fmt, request.is_disconnected)
+        except ClientGone:  # nobody is listening any more
+            return Response(status_code=499)
         except QueryError as exc:
             return PlainTextResponse(f"malformed query: {exc}", status_code=400)
         except (QueryTimeout, QueryBusy, QueryFailed) as exc:
             return PlainTextResponse(str(exc), status_code=503,
                                      headers={"Retry-After": "5"} if isinstance(
                                          exc, QueryBusy) else None)
-        if answer is None:  # nobody is listening any more
-            return Response(status_code=499)
         headers = {"Vary": "Accept"}
         if answer.truncated:
             headers["X-KG-Truncated"] = f"results cut at {settings.max_rows} rows"
@@ -252,21 +259,6 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
         Route("/describe", describe), Route("/vocab", vocab),
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/static/style.css", style)], lifespan=lifespan)
-
-
-async def _unless_gone(request: Request, work):
-    """``await work``, cancelled (and None) as soon as the client has hung up: a query nobody
-    waits for must not hold a worker to its deadline."""
-    task = asyncio.ensure_future(work)
-    while True:
-        done, _ = await asyncio.wait({task}, timeout=0.25)
-        if done:
-            return task.result()
-        if await request.is_disconnected():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            return None
 
 
 def _result_format(accept: str) -> str:

@@ -136,6 +136,15 @@ class Resources:
             return []
         return [e for e in self.index() if all(w in e.words for w in words)][:limit]
 
+    def size(self, iri: str) -> int | None:
+        """How many triples the trial graph ``iri`` holds, as the store's description says
+        (``void:triples``, written by kg load); None where it does not say."""
+        for quad in self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(VOID + "triples"),
+                                                 None, ox.NamedNode(f"{self.base}dataset")):
+            value = quad.object.value
+            return int(value) if value.isdigit() else None
+        return None
+
     def counts(self) -> dict[str, int]:
         trials = sum(1 for g in self.store.named_graphs() if g.value.startswith(f"{self.base}trial/"))
         return {"trials": trials}

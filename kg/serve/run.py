@@ -72,7 +72,8 @@ def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: st
           base: str | None, timeout: float, max_rows: int, workers: int,
           report: Callable[[str], None], processes: int = 1,
           allowed_services: tuple[str, ...] = (), query_memory: int = 2048,
-          request_timeout: float = 10.0, max_connections: int = 512) -> None:
+          request_timeout: float = 10.0, max_connections: int = 512,
+          max_queue: int = 64) -> None:
     """Serve until stopped: one process, or ``processes`` of them sharing the port (each with
     the store open read-only and its share of the query workers)."""
     import uvicorn
@@ -91,7 +92,7 @@ def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: st
     config = {"store": path, "base": base or detect_base(store, DEFAULT_BASE), "timeout": timeout,
               "max_rows": max_rows, "workers": max(1, workers // processes),
               "allowed_services": sorted({h.lower() for h in allowed_services}),
-              "query_memory": query_memory}
+              "query_memory": query_memory, "max_queue": max_queue}
     trials = Resources(store, config["base"]).counts()["trials"]
     del store
     if port == 0:  # a free port, named in the report (uvicorn would not say which)
@@ -123,7 +124,7 @@ def make_app(config: dict):
 
     data = snapshots.Following(config["store"], lambda store: Resources(store, config["base"]))
     pool = QueryPool(config["workers"], config["timeout"], config["max_rows"],
-                     config.get("query_memory", 2048))
+                     config.get("query_memory", 2048), config.get("max_queue", 64))
     return create_app(data.get, pool, Settings(config["base"], config["timeout"], config["max_rows"],
                                            example_queries(),
                                            frozenset(config["allowed_services"])))

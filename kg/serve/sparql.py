@@ -11,10 +11,12 @@ CONSTRUCT and DESCRIBE.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import multiprocessing
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -39,6 +41,18 @@ class QueryTimeout(Exception):
 
 class QueryBusy(Exception):
     """Every worker is busy and the queue is full: refused at once, not queued."""
+
+
+class ClientGone(Exception):
+    """The client hung up before its answer: the query was not run, or was stopped."""
+
+
+Gone = Callable[[], Awaitable[bool]]
+CHECK = 0.25  # seconds between looks at whether a waiting client is still there
+
+
+async def _never_gone() -> bool:
+    return False
 
 
 class QueryFailed(Exception):
@@ -203,16 +217,14 @@ class QueryPool:
 
     The deadline counts from the request, waiting for a worker included; at most
     ``max_waiting`` queries wait at once (more are refused at once, 503, rather than queued
-    behind queries nobody may still want); a query whose client has gone is cancelled
-    (``run``'s task cancelled: a query that was running has its worker replaced, since Oxigraph
-    cannot be interrupted)."""
+    without end); a query whose client has gone is dropped from the queue, or stopped."""
 
     def __init__(self, workers: int, timeout: float, max_rows: int, memory_mb: int = 2048,
-                 max_waiting: int | None = None) -> None:
+                 max_waiting: int = 64) -> None:
         self.timeout = timeout
         self.max_rows = max_rows
         self.memory_mb = memory_mb
-        self.max_waiting = max_waiting if max_waiting is not None else 4 * workers
+        self.max_waiting = max_waiting
         self.idle: asyncio.Queue | None = None
         self.workers = workers
         self.waiting = 0
@@ -226,35 +238,54 @@ class QueryPool:
             self._all.append(worker)
             self.idle.put_nowait(worker)
 
-    async def _free_worker(self, seconds: float) -> _Worker:
+    async def _free_worker(self, deadline: float, gone: Gone) -> _Worker:
+        """An idle worker, waited for until ``deadline`` (loop time) unless the client goes."""
         assert self.idle is not None, "start() first"
+        with contextlib.suppress(asyncio.QueueEmpty):  # an idle worker: no waiting at all
+            return self.idle.get_nowait()
         if self.waiting >= self.max_waiting:
             raise QueryBusy(f"{self.workers} queries are running and {self.waiting} waiting; "
                             "try again shortly")
+        loop = asyncio.get_running_loop()
         self.waiting += 1
         getter = asyncio.ensure_future(self.idle.get())
         try:
-            done, _ = await asyncio.wait({getter}, timeout=seconds)
+            while not getter.done():
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise QueryTimeout(f"no query worker was free within {self.timeout:g} s")
+                await asyncio.wait({getter}, timeout=min(CHECK, left))
+                if not getter.done() and await gone():
+                    raise ClientGone()
         finally:
             self.waiting -= 1
             if not getter.done():
                 getter.cancel()
-        if not done:
-            raise QueryTimeout(f"no query worker was free within {self.timeout:g} s")
         return getter.result()
 
-    async def run(self, store_path: str, query: str, fmt: str) -> Answer:
-        """``query`` answered from the store (a snapshot) at ``store_path``."""
+    async def run(self, store_path: str, query: str, fmt: str,
+                  gone: Gone = _never_gone) -> Answer:
+        """``query`` answered from the store (a snapshot) at ``store_path``; ``gone()`` says
+        whether the client has hung up (then :class:`ClientGone`, and a running query's
+        worker is replaced, since Oxigraph cannot be interrupted)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        worker = await self._free_worker(self.timeout)
+        worker = await self._free_worker(deadline, gone)
         try:
+            if await gone():
+                raise ClientGone()
             worker.connection.send((store_path, query, fmt, self.max_rows))
-            ready = await loop.run_in_executor(None, worker.connection.poll,
-                                               max(0.0, deadline - loop.time()))
-            if not ready:
-                worker = self._replace(worker)
-                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+            while True:
+                left = deadline - loop.time()
+                if left <= 0:
+                    worker = self._replace(worker)
+                    raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was "
+                                       "stopped")
+                if await loop.run_in_executor(None, worker.connection.poll, min(CHECK, left)):
+                    break
+                if await gone():
+                    worker = self._replace(worker)
+                    raise ClientGone()
             try:
                 status, payload = worker.connection.recv()
             except (EOFError, OSError):  # the worker died: out of memory, or a crash
@@ -262,9 +293,6 @@ class QueryPool:
                 status, payload = "failed", (f"the query's worker stopped (past the "
                                              f"{self.memory_mb:,} MB a query may use, or a "
                                              "crash)")
-        except asyncio.CancelledError:  # the client went away: stop its query
-            worker = self._replace(worker)
-            raise
         finally:
             self.idle.put_nowait(worker)
         if status == "error":
