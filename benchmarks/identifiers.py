@@ -19,7 +19,6 @@ from pathlib import Path
 import orjson
 
 from kg.links.mesh import matches
-from kg.mapping import map_record
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import module
 from kg.mapping.mesh_match import (
@@ -88,16 +87,12 @@ def main(chains: int, partial: bool) -> None:
                        "condition descriptors without MONDO"] += 1
                 disease_chains.append(f"| {nct} | {name} | {link.rule} | "
                                       f"{link.mesh_id} {cterms[link.mesh_id]} | {mondo} |")
-        mapped_record = map_record(record)
-        ctx = MappingContext(base="x", nct_id=nct)
-        ctx.arms = {a["label"]: a["label"] for a in arms.get("armGroups", [])
-                    if isinstance(a.get("label"), str)}
-        del mapped_record
+        has_arms = any(isinstance(a.get("label"), str) for a in arms.get("armGroups", []))
         for group in record_groups(record):
             groups["groups"] += 1
             if is_pooled(group):
                 groups["unlinked: pooled (Total)"] += 1
-            elif not ctx.arms:
+            elif not has_arms:
                 groups["unlinked: the record declares no arm"] += 1
     linked = Counter()
     for record in records(partial):
