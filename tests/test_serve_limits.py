@@ -178,8 +178,10 @@ def test_queries_past_the_queue_are_refused_at_once_not_queued(server):
 
 
 def test_a_query_past_its_memory_is_stopped_and_the_worker_restarted(server):
-    greedy = ("SELECT (GROUP_CONCAT(CONCAT(STR(?a), STR(?c), STR(?e))) AS ?x) WHERE "
-              "{ ?a ?b ?c . ?d ?e ?f }")
+    # a string doubled 27 times: 2 GB in one row, at once, whatever the machine's speed
+    doublings = " ".join(f"BIND (CONCAT(?x{n}, ?x{n}) AS ?x{n + 1})" for n in range(27))
+    greedy = f'SELECT (STRLEN(?x27) AS ?n) WHERE {{ BIND ("aaaaaaaaaaaaaaaa" AS ?x0) {doublings} }}'
+
     answer = requests.get(server + "/sparql", params={"query": greedy}, timeout=60)
     assert answer.status_code == 503, answer.text[:300]
     assert "1,100 MB" in answer.text and "restarted" in answer.text
