@@ -35,7 +35,9 @@ def main(records: str, out: str, partitions: int = 8) -> None:
     files = sorted(str(p) for p in Path(records).glob("NCT*.json"))  # one study a file
     bag = db.from_sequence(files, npartitions=partitions).map(render)
     Path(out).mkdir(parents=True, exist_ok=True)
-    bag.map(lambda text: text.rstrip("\n")).filter(bool).to_textfiles(f"{out}/part-*.nq")
+    # Each element keeps its closing line end: Dask writes elements back to back, and a record
+    # stripped of it would run its last quad into the next record's first.
+    bag.filter(bool).to_textfiles(f"{out}/part-*.nq")
 
 
 if __name__ == "__main__":
