@@ -367,9 +367,9 @@ class KgxOutputs:
     def __init__(self, directory: str, kind: str = "tsv") -> None:
         self.directory = Path(directory)
         self.kind = kind
-        self.seen: set[str] = set()
+        self.seen: set[str] = set()  # node ids written
         self.pairs: dict[tuple[str, str], tuple[int, set[str]]] = {}
-        self.counts = {"nodes": 0, "edges": 0}
+        self.edge_count = 0
         self.categories: set[str] = set()
         self.predicates: set[str] = set()
 
@@ -400,11 +400,10 @@ class KgxOutputs:
                 continue
             self.seen.add(node["id"])
             self.categories.update(node["category"])
-            self.counts["nodes"] += 1
             self._row(self.nodes, NODE_COLUMNS, node)
         for row in rows["edges"]:
             self.predicates.add(row["predicate"])
-            self.counts["edges"] += 1
+            self.edge_count += 1
             self._row(self.edges, EDGE_COLUMNS, row)
         for drug, disease, rank, nct in rows["pairs"]:
             best, trials = self.pairs.get((drug, disease), (rank, set()))
@@ -415,7 +414,7 @@ class KgxOutputs:
         if exc[0] is None:
             for (drug, disease), (rank, trials) in sorted(self.pairs.items()):
                 self.predicates.add("biolink:in_clinical_trials_for")
-                self.counts["edges"] += 1
+                self.edge_count += 1
                 self._row(self.edges, EDGE_COLUMNS, edge(
                     drug, "biolink:in_clinical_trials_for", disease,
                     max_research_phase=PHASE_ORDER[rank], has_supporting_studies=sorted(trials)))
@@ -440,8 +439,8 @@ class KgxOutputs:
             "source_access_urls": ["https://clinicaltrials.gov/api/v2"],
             "license": "ClinicalTrials.gov records are public domain (US government work); "
                        "MONDO mappings CC BY 4.0, gilda BSD-2-Clause, Biomappings CC0",
-            "total_node_count": self.counts["nodes"],
-            "total_edge_count": self.counts["edges"],
+            "total_node_count": len(self.seen),
+            "total_edge_count": self.edge_count,
             "node_categories": sorted(self.categories),
             "edge_predicates": sorted(self.predicates),
         }

@@ -27,6 +27,7 @@ aggregated edges at the end, sorted.
 from __future__ import annotations
 
 import uuid
+from functools import cache
 
 import orjson
 
@@ -66,6 +67,7 @@ PHASE_ORDER = ("not_provided", "clinical_trial_phase", "clinical_trial_phase_1",
                "clinical_trial_phase_2_to_3", "clinical_trial_phase_3", "clinical_trial_phase_4")
 
 
+@cache
 def _codes() -> dict[str, str]:
     """Term IRI -> the registry's code for it (``kg:Phase2`` -> ``PHASE2``)."""
     return {iri: code for e in ENUMERATIONS.values() for code, iri in e.terms.items()}

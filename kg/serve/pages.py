@@ -213,12 +213,10 @@ class TrialPage:
         """The terms of other vocabularies a node is matched with (SKOS), as CURIE and label,
         each linking to its IRI; a MONDO term's own matches follow it."""
         found = []
+        names = {m.target: m.label for m in mesh_matches(iri_curie(node) or "")}
         for predicate in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch):
             for target in self.graph.all(node, predicate):
                 curie = iri_curie(target) or target
-                names = {m.target: m.label for m in mesh_matches(
-                    f"MESH:{node[len(MESH_NS):]}" if node.startswith(MESH_NS)
-                    else iri_curie(node) or "")}
                 relation = "" if predicate == SKOS.exactMatch else f"{label(predicate)}: "
                 found.append(Shown(f"{relation}{curie} {names.get(curie, '')}".strip(),
                                    self.links.href(target)))
