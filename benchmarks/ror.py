@@ -15,6 +15,10 @@ Errors are broken down by the rule that chose the wrong id. Then the rate of ``m
 distinct names, the index's build and load times, and its memory, projected to the whole
 registry (about 120,000 records) from the partial one.
 
+Last, the shared records' organisations (sponsors, collaborators, officials' affiliations) and
+sites (facility, city, country) matched with ``match_name`` as ``kg export --ror-dump`` does: the
+share matched, by rule, and a sample of 20 for checking by hand (10 matched, 10 not).
+
     python benchmarks/ror.py [--shared ../shared] [--errors 20]
 """
 
@@ -31,8 +35,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from kg.links.ror import RorDumpLinker, _place
 from kg.links.ror_dump import load_index
 from kg.links.ror_match import Matcher, Refusal
+from kg.mapping import map_record
+from kg.mapping.vocab import KG, SDO
+from kg.rdf import RDF_TYPE, Literal
+from kg.sources.files import read_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = [("Crossref affiliations", "dataset_affiliations_crossref_2024_02_19.json", "ror_ids"),
@@ -141,6 +150,49 @@ def main() -> None:
           f"{len(names) / elapsed:,.0f} names/s (one core, first sight of each name)")
     print(f"this process's peak RSS: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    shared_records(Path(args.shared) / "records" / "v2", dump)
+
+
+def shared_records(records: Path, dump: Path) -> None:
+    """The shared records' organisations and sites matched, and a sample to check by hand."""
+    with tempfile.TemporaryDirectory() as cache:
+        linker = RorDumpLinker(dump, Path(cache), sites=True)
+    seen: dict[tuple, tuple[str, object]] = {}  # (kind, name, city, country) -> (kind, match)
+    for item in read_inputs([str(records)]):
+        if item.record is None:
+            continue
+        facts: dict[str, dict[str, list]] = {}
+        for s, p, o in map_record(item.record).triples:
+            facts.setdefault(s, {}).setdefault(p, []).append(o)
+        for node, props in facts.items():
+            kinds = props.get(RDF_TYPE, ())
+            kind = "site" if KG.Site in kinds else "organisation" if SDO.Organization in kinds \
+                else None
+            names = [o.lexical for o in props.get(SDO.name, ()) if isinstance(o, Literal)]
+            if kind and names:
+                city, country = _place(node, facts)
+                key = (kind, names[0], city, country)
+                if key not in seen:
+                    seen[key] = linker.match(names[0], city, country)[0]
+    print(f"\nshared records ({records}): distinct names matched, by rule")
+    for kind in ("organisation", "site"):
+        found = [(k, m) for k, m in seen.items() if k[0] == kind]
+        matched = [m for _, m in found if m is not None]
+        rules = collections.Counter(m.matching_type for m in matched)
+        print(f"  {kind}s: {len(matched)} of {len(found)} matched "
+              f"({len(matched) / max(len(found), 1):.0%}): "
+              + ", ".join(f"{r} {n}" for r, n in sorted(rules.items())))
+    print("\nsample to check by hand (10 matched and 10 not, spread evenly over the sorted "
+          "names):")
+    ordered = sorted(seen.items(), key=lambda km: (km[0][0], km[0][1:]))
+    matched = [km for km in ordered if km[1] is not None]
+    missed = [km for km in ordered if km[1] is None]
+    sample = matched[::max(len(matched) // 10, 1)][:10] + missed[::max(len(missed) // 10, 1)][:10]
+    for (kind, name, city, country), match in sample:
+        where = f" ({city}, {country})" if city or country else ""
+        got = f"{match.name} {match.ror} [{match.matching_type}]" if match else "no match"
+        print(f"  {kind:12} {name[:60]}{where} -> {got}")
+
 
 if __name__ == "__main__":
     main()

@@ -193,7 +193,13 @@ def link_options(command):
                      help="Link organisations to ROR (ror; ror-sites: site facilities too) "
                           "and trials to Wikidata items (wikidata); repeatable."),
         click.option("--ror-url", envvar="KG_ROR_URL", default=None,
-                     help="ROR API v2 base (or $KG_ROR_URL)."),
+                     help="ROR API v2 base (or $KG_ROR_URL); a client id is read from "
+                          "$KG_ROR_CLIENT_ID (2,000 requests per 5 minutes instead of 50)."),
+        click.option("--ror-dump", envvar="KG_ROR_DUMP", default=None,
+                     type=click.Path(exists=True, dir_okay=False),
+                     help="Match organisations offline against ROR's data dump (its .zip or "
+                          "*_schema_v2.json; or $KG_ROR_DUMP) instead of asking ROR's API; "
+                          "implies --link ror. Its index is built once and cached under --cache."),
         click.option("--wikidata-url", envvar="KG_WDQS_URL", default=None,
                      help="Wikidata Query Service SPARQL endpoint (or $KG_WDQS_URL)."),
     ]
@@ -201,17 +207,29 @@ def link_options(command):
 
 
 def make_linkers(links: tuple[str, ...], cache_dir: str, offline: bool, ror_url: str | None,
-                 wikidata_url: str | None, client=None) -> list:
+                 wikidata_url: str | None, ror_dump: str | None = None, client=None) -> list:
     from kg.http import HttpClient
-    from kg.links.ror import ROR_URL, RorLinker
+    from kg.links.ror import ROR_URL, RorDumpLinker, RorLinker
+    from kg.links.ror_dump import DumpError
     from kg.links.wikidata import WDQS_URL, WikidataLinker
 
+    if ror_dump and not {"ror", "ror-sites"} & set(links):
+        links = (*links, "ror")
     if not links:
         return []
     client = client or HttpClient(cache_dir=Path(cache_dir), offline=offline, per_second=2.0)
     linkers = []
-    if "ror" in links or "ror-sites" in links:
-        linkers.append(RorLinker(client, ror_url or ROR_URL, sites="ror-sites" in links))
+    sites = "ror-sites" in links
+    if ror_dump:
+        try:
+            linkers.append(RorDumpLinker(Path(ror_dump), Path(cache_dir) / "ror", sites=sites))
+        except DumpError as exc:
+            raise click.BadParameter(str(exc), param_hint="--ror-dump") from exc
+    elif "ror" in links or sites:
+        try:
+            linkers.append(RorLinker(client, ror_url or ROR_URL, sites=sites))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--ror-url") from exc
     if "wikidata" in links:
         linkers.append(WikidataLinker(client, wikidata_url or WDQS_URL))
     return linkers
@@ -342,7 +360,7 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                    mailto: str | None, cache_dir: str,
                    offline: bool, crossref_url: str | None, doi_url: str | None,
                    eutils_url: str | None, quiet: bool, verbose: bool, engine: str,
-                   links: tuple[str, ...], ror_url: str | None,
+                   links: tuple[str, ...], ror_url: str | None, ror_dump: str | None,
                    wikidata_url: str | None) -> None:
     """Export study records as RDF: JSON files, /studies pages, directories, bulk archives
     (.zip), - for stdin, or live from the registry by --nct id or by search."""
@@ -396,7 +414,7 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
 
         articles = make_enricher(base, mailto, cache_dir, offline, crossref_url, doi_url,
                                  eutils_url) if enrich else None
-        linkers = make_linkers(links, cache_dir, offline, ror_url, wikidata_url)
+        linkers = make_linkers(links, cache_dir, offline, ror_url, wikidata_url, ror_dump)
         enricher = Chain(articles, *linkers) if articles or linkers else None
         summary = export(sources.units(), outputs, options, workers=workers, report=report,
                          on_record=on_record, enricher=enricher)
@@ -771,7 +789,8 @@ def sync_command(store_dir: str | None, endpoint: str | None, update_endpoint: s
                  gsp_endpoint: str | None, base: str, since_date: str | None, prune: bool,
                  prune_max: int | None, force: bool, dry_run: bool, api_url: str, rate: float,
                  retries: int, validate: bool, workers: int, cache_dir: str, offline: bool,
-                 links: tuple[str, ...], ror_url: str | None, wikidata_url: str | None, quiet: bool) -> None:
+                 links: tuple[str, ...], ror_url: str | None, ror_dump: str | None,
+                 wikidata_url: str | None, quiet: bool) -> None:
     """Bring a store up to date with the registry: records updated since the store's last
     sync are mapped, validated and loaded; with --prune, trials the registry no longer lists
     are removed. Exit status: 0 up to date; 1 some record failed or was not loaded, or the
@@ -784,11 +803,11 @@ def sync_command(store_dir: str | None, endpoint: str | None, update_endpoint: s
 
     if since_date and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", since_date):
         raise click.UsageError(f"--since takes a date as YYYY-MM-DD, not {since_date!r}")
+    linkers = make_linkers(links, cache_dir, offline, ror_url, wikidata_url, ror_dump)
     store = open_store(store_dir, endpoint, update_endpoint, gsp_endpoint)
     registry = RegistryClient(api_url, HttpClient(
         user_agent=f"kg/{__version__} (clinical-trial knowledge graph sync)", per_second=rate,
         retries=retries, backoff=0.5))
-    linkers = make_linkers(links, cache_dir, offline, ror_url, wikidata_url)
     seen = 0
 
     def report(line: str) -> None:
@@ -841,16 +860,20 @@ def sync_command(store_dir: str | None, endpoint: str | None, update_endpoint: s
 @click.option("--offline", is_flag=True, help="Answer from the cache only; ask nothing.")
 @link_options
 def link_command(graph: str, output: str, cache_dir: str, offline: bool,
-                 links: tuple[str, ...], ror_url: str | None, wikidata_url: str | None) -> None:
-    """Link the organisations and trials of an RDF graph to ROR and Wikidata."""
-    if not links:
-        raise click.UsageError("say what to link: --link ror, --link ror-sites, --link wikidata")
-    linkers = make_linkers(links, cache_dir, offline, ror_url, wikidata_url)
+                 links: tuple[str, ...], ror_url: str | None, ror_dump: str | None,
+                 wikidata_url: str | None) -> None:
+    """Link the organisations and trials of an RDF graph to ROR (offline with --ror-dump, or
+    through ROR's API) and to Wikidata."""
+    if not links and not ror_dump:
+        raise click.UsageError("say what to link: --ror-dump FILE, --link ror, --link ror-sites, "
+                               "--link wikidata")
+    linkers = make_linkers(links, cache_dir, offline, ror_url, wikidata_url, ror_dump)
     from kg.links import Chain
 
     added = rewrite_graph("link", graph, output, Chain(*linkers))
-    click.echo(f"{added} triples added from {linkers[0].client.requests_made} requests "
-               f"-> {output}", err=True)
+    clients = {id(c): c for c in (getattr(lk, "client", None) for lk in linkers) if c}
+    requests = sum(c.requests_made for c in clients.values())
+    click.echo(f"{added} triples added from {requests} requests -> {output}", err=True)
 
 
 @main.command("serve")

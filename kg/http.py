@@ -35,7 +35,12 @@ RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
 class HttpError(Exception):
-    """A request that failed for good: refused connection, time-out, or retries exhausted."""
+    """A request that failed for good: refused connection, time-out, or retries exhausted
+    (``status`` then holds the last HTTP status, so a caller can tell a rate limit)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class NotCached(HttpError):
@@ -92,6 +97,7 @@ class HttpClient:
     cache_dir: Path | None = None
     offline: bool = False
     per_second: float = 5.0  # client-side rate limit, per host
+    host_rates: dict[str, float] = field(default_factory=dict)  # a host's own documented limit
     timeout: float = 30.0  # seconds without a byte before a read gives up
     # Seconds a whole answer may take, however it drips (a slow-drip server would otherwise
     # hold a sync, and its store lock, for ever); KG_HTTP_DEADLINE sets it.
@@ -178,7 +184,8 @@ class HttpClient:
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
         self.requests_made += len(history) + 1
         if response.status_code in RETRYABLE:
-            raise HttpError(f"{url} answered HTTP {response.status_code} {tries}")
+            raise HttpError(f"{url} answered HTTP {response.status_code} {tries}",
+                            response.status_code)
         return _answer(response)
 
     def _timed_out(self, host: str, url: str, tries: str) -> HttpError:
@@ -226,7 +233,8 @@ class HttpClient:
         return response
 
     def _wait_turn(self, host: str) -> None:
-        gap = 1.0 / self.per_second if self.per_second > 0 else 0.0
+        rate = self.host_rates.get(host, self.per_second)
+        gap = 1.0 / rate if rate > 0 else 0.0
         now = time.monotonic()
         ready = self._last.get(host, 0.0) + gap
         if now < ready:

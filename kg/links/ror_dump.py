@@ -26,10 +26,11 @@ import orjson
 
 from kg.links.org_names import country_aliases, normal, word_bag, words
 
-INDEX_FORMAT = 5  # bumped when the index's layout or the comparable form changes
+INDEX_FORMAT = 6  # bumped when the index's layout or the comparable form changes
 _VERSION = re.compile(r"v\d+(?:\.\d+)+-\d{4}-\d{2}-\d{2}")
 # A name qualified by a country in brackets, as ROR names companies' national branches
-# ("Biogen (United States)"); the name is also indexed without it.
+# ("Biogen (United States)"); the name without it is kept apart, to be matched only where the
+# text gives the country.
 _QUALIFIED = re.compile(r"^(.+?)\s*\(([^()]+)\)\s*$")
 _STATUS = {"active": "a", "inactive": "i", "withdrawn": "w"}
 
@@ -53,6 +54,8 @@ class RorIndex:
     successors: dict[int, list[int]] = field(default_factory=dict)
     names: dict[str, list[int]] = field(default_factory=dict)  # comparable form -> records
     bags: dict[str, list[int]] = field(default_factory=dict)  # words without order -> records
+    # a company's national branch by its name without the bracketed country ("Biogen")
+    branches: dict[str, list[int]] = field(default_factory=dict)
     acronyms: dict[str, list[int]] = field(default_factory=dict)  # as written -> records
     country_names: dict[str, str] = field(default_factory=dict)  # comparable form -> code
 
@@ -126,7 +129,7 @@ def build_index(records: list, version: str) -> RorIndex:
         index.country_names.setdefault(form, code)
     for at, name, qualifier in qualified_names:
         if normal(qualifier) in index.country_names:
-            _add_name(index, name, at)
+            _add(index.branches, normal(name), at)
     return index
 
 

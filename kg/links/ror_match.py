@@ -10,7 +10,9 @@ the text's words; a stretch already matched is not matched again inside):
 
 ``exact`` (score 1.0)
     The whole text, in the comparable form, is one of a record's names (display name, labels in
-    any language, aliases; a company's name also without its bracketed country).
+    any language, aliases; a company's name also without its bracketed country, where the text
+    gives that country: "Biogen, Cambridge, MA" is "Biogen (United States)", "Biogen" alone is
+    none of its national branches).
 ``part`` (0.95)
     One or more whole comma-separated parts of the text are a name ("Department of Medicine,
     University of Toronto, Canada": "University of Toronto"). A part that is only a city or a
@@ -38,8 +40,10 @@ elsewhere.
 
 What decides between records that share a name: active records over inactive ones; the country
 (a site's country from the registry, or country names in the text, read with ROR's own grouping
-of GB/UK, CN/HK/TW and US/PR); then the city (a site's city, or a record's city named in the
-text). A name whose only records ROR retired is followed to their successor (the rule gains
+of GB/UK, CN/HK/TW and US/PR); then the city: a site's city from the registry must be the
+record's ("Community Hospital" in Missoula is not the one in Ohio; Mayo Clinic's Jacksonville
+site is not the Rochester record), and otherwise a record's city named in the text decides. A
+name whose only records ROR retired is followed to their successor (the rule gains
 ``>successor``) when exactly one active successor is named.
 
 What kg keeps from ROR's API matcher (ror-community/ror-api, ``rorapi/common/matching.py`` and
@@ -83,6 +87,7 @@ class _Stretch(NamedTuple):
     rule: str
     records: list[int]
     part: tuple[int, int] = (0, 0)  # the words of the part it lies in (contained)
+    branch: bool = False  # a company's name without its country: the text must give one
 
 
 # A name found inside a part stands for its organisation only where the words around it do not
@@ -98,6 +103,8 @@ _UNITS = frozenset({"department", "departments", "division", "section", "unit", 
                     "institute", "center", "graduate", "program", "programme", "group", "chair",
                     "research", "service", "services", "centro", "departamento", "faculdade",
                     "facultad", "faculte", "institut", "instituto", "istituto", "dipartimento"})
+_CARE_PLACES = frozenset({"center", "centers", "institute", "hospital", "school", "college",
+                          "centre"})
 _OBJECT_OF = frozenset({"of", "for", "and", "on", "in", "at", "de", "des", "du", "di"})
 _GOES_ON = frozenset({"of", "for", "at", "de", "di", "des", "del", "der", "fur"})
 _CARE = frozenset({"hospital", "hospitals", "clinic", "clinics", "klinikum", "hopital",
@@ -126,6 +133,8 @@ class Matcher:
         self._memo: dict[tuple, list[Found] | Refusal] = {}
         self._position = {ror: at for at, ror in enumerate(index.ids)}
         self._places = frozenset(c for cs in index.cities for c in cs)  # every record's city
+        # the words of country, state and province names ("Morgantown West Virginia USA")
+        self._country_words = frozenset(w for name in index.country_names for w in name.split())
 
     # -- the two questions ------------------------------------------------------------------
 
@@ -220,6 +229,8 @@ class Matcher:
         whole = " ".join(flat)
         if whole in index.names:
             stretches.append(_Stretch(0, at, "exact", index.names[whole]))
+        elif whole in index.branches:
+            stretches.append(_Stretch(0, at, "exact", index.branches[whole], branch=True))
         elif (bag := word_bag(flat)) in index.bags:
             stretches.append(_Stretch(0, at, "reordered", index.bags[bag]))
         places = self._places
@@ -234,6 +245,9 @@ class Matcher:
                 end = starts[j] + len(part_words[j])
                 if key in index.names:
                     stretches.append(_Stretch(starts[i], end, "part", index.names[key]))
+                elif key in index.branches:
+                    stretches.append(_Stretch(starts[i], end, "part", index.branches[key],
+                                              branch=True))
                 elif i == j and (bag := word_bag(found)) in index.bags:
                     stretches.append(_Stretch(starts[i], end, "reordered", index.bags[bag]))
             ws = part_words[i]
@@ -261,6 +275,9 @@ class Matcher:
             if not records:
                 return Refusal(f"{index.display[stretch.records[0]]}: ROR retired it "
                                "and names no active successor")
+        if stretch.branch and not regions:
+            return Refusal(f"{index.display[records[0]]}: a company's national branch, and the "
+                           "text names no country")
         if regions:
             records = [r for r in records
                        if any(region(c) in regions for c in index.countries[r])]
@@ -272,6 +289,10 @@ class Matcher:
             records = self._alone_in_part(stretch, records, flat)
             if not records:
                 return Refusal(f"{index.display[stretch.records[0]]}: a part of a longer name")
+        if cities:  # a site's city, from the registry: a record elsewhere is another place
+            records = [r for r in records if cities[0] in index.cities[r]]
+            if not records:
+                return Refusal(f"{index.display[stretch.records[0]]}: in another city")
         if len(records) > 1:
             said = f" {' '.join(flat[:stretch.start] + ['|'] + flat[stretch.end:])} "
             here = [r for r in records if any(c in cities or f" {c} " in said
@@ -298,7 +319,7 @@ class Matcher:
                                           or before[-1] in _OBJECT_OF):
             return []
         if _CARE.intersection(around) or any(
-                w == "medical" and nxt in ("center", "centers", "school", "college")
+                w in ("medical", "cancer") and nxt in _CARE_PLACES
                 for w, nxt in zip(around, around[1:], strict=False)):
             return []
         if not after or after[0] in _UNITS or after[0] == "in":
@@ -306,10 +327,11 @@ class Matcher:
         if after[0] in _GOES_ON:
             return []
         tail = " ".join(after)
-        if tail in self.index.country_names:
+        if set(after) <= self._country_words:
             return records
-        return [r for r in records if any(tail == c or tail.startswith(c + " ")
-                                          for c in self.index.cities[r])]
+        return [r for r in records if any(
+            tail == c or tail.startswith(c + " ") and set(tail[len(c) + 1:].split())
+            <= self._country_words for c in self.index.cities[r])]
 
     def _successors(self, at: int, depth: int = 0) -> set[int]:
         """The active records that took over from a retired one (following chains)."""
