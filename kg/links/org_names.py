@@ -12,6 +12,7 @@ their letters.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import cache
@@ -22,7 +23,7 @@ _LATIN_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "�
                                 "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
                                 "ð": "d", "þ": "th", "ı": "i", "’": "'"})
 _WORD = re.compile(r"\d+|[^\W\d_]+")  # digits apart from letters: "1Kyungpook", "Texas76204"
-_ENTITY = re.compile(r"&amp;?", re.IGNORECASE)  # an escaped & left in a text, with or without ;
+_APOSTROPHES = str.maketrans("", "", "'’ʼ`´")  # "King's" and "Kings" alike
 _RUN_ON = re.compile(r"(?<=[a-z]{3})(?=[A-Z])")  # "University of CopenhagenDenmark"
 # Abbreviations read as the word they stand for, and "university" in the languages ROR's labels
 # use, read as one word (after case and punctuation are gone).
@@ -52,10 +53,12 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The name's words in the comparable form: folded, punctuation gone, abbreviations spelled
-    out, ``&`` as "and", no leading "the"."""
-    text = _RUN_ON.sub(" ", _ENTITY.sub("&", text)).replace("&", " and ")
-    found = [_WORDS.get(w, w) for w in _WORD.findall(fold(text))]
+    """The name's words in the comparable form: HTML character references read (texts from
+    publishers' metadata keep them: "Xi&#x2019;an"), folded, apostrophes and punctuation gone,
+    abbreviations spelled out, ``&`` as "and", no "at" ("University of Texas at Arlington" is
+    also written without it), no leading "the"."""
+    text = _RUN_ON.sub(" ", html.unescape(text)).replace("&", " and ").translate(_APOSTROPHES)
+    found = [_WORDS.get(w, w) for w in _WORD.findall(fold(text)) if w != "at"]
     if len(found) > 1 and found[0] == "the":
         del found[0]
     return found
@@ -68,7 +71,7 @@ def normal(text: str) -> str:
 
 # Words that say what kind of body a name is: their place in a name varies by language and
 # habit ("Southampton University", "University of Southampton", "Universität Heidelberg").
-_KIND_WORDS = frozenset({"university", "institute", "college", "school", "academy", "hospital",
+KIND_WORDS = frozenset({"university", "institute", "college", "school", "academy", "hospital",
                          "center", "laboratory", "foundation", "society", "museum", "library",
                          "clinic", "polytechnic", "council", "agency", "association"})
 
@@ -78,8 +81,8 @@ def word_bag(found: list[str]) -> str:
     "Southampton University" and "University of Southampton" meet. The other words keep their
     order, so "Management Development Institute" and "Institute of Development Management" do
     not."""
-    kinds = sorted({w for w in found if w in _KIND_WORDS})
-    rest = [w for w in found if w not in _KIND_WORDS and w not in _FILLER]
+    kinds = sorted({w for w in found if w in KIND_WORDS})
+    rest = [w for w in found if w not in KIND_WORDS and w not in _FILLER]
     return " ".join(rest) + " | " + " ".join(kinds)
 
 
@@ -93,6 +96,21 @@ def country_aliases() -> dict[str, str]:
         if line and not line.startswith("#"):
             code, _, name = line.partition("\t")
             table[normal(name)] = code
+    return table
+
+
+@cache
+def subdivisions() -> dict[str, list[tuple[str, str]]]:
+    """States and provinces by their name and postal abbreviation, in the comparable form ->
+    [(ISO 3166 country code, the name in the comparable form)]; an abbreviation two countries
+    use ("WA") has both (``kg/data/subdivisions.tsv``)."""
+    table: dict[str, list[tuple[str, str]]] = {}
+    text = resources.files("kg.data").joinpath("subdivisions.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, abbreviation, name = line.split("\t")
+            for key in filter(None, (normal(name), normal(abbreviation))):
+                table.setdefault(key, []).append((code, normal(name)))
     return table
 
 

@@ -26,7 +26,7 @@ import orjson
 
 from kg.links.org_names import country_aliases, normal, word_bag, words
 
-INDEX_FORMAT = 6  # bumped when the index's layout or the comparable form changes
+INDEX_FORMAT = 8  # bumped when the index's layout or the comparable form changes
 _VERSION = re.compile(r"v\d+(?:\.\d+)+-\d{4}-\d{2}-\d{2}")
 # A name qualified by a country in brackets, as ROR names companies' national branches
 # ("Biogen (United States)"); the name without it is kept apart, to be matched only where the
@@ -50,6 +50,7 @@ class RorIndex:
     status: list[str] = field(default_factory=list)  # a(ctive), i(nactive), w(ithdrawn)
     countries: list[list[str]] = field(default_factory=list)  # ISO codes of its locations
     cities: list[list[str]] = field(default_factory=list)  # comparable forms
+    subdivisions: list[list[str]] = field(default_factory=list)  # states, provinces: the same
     parents: dict[int, list[int]] = field(default_factory=dict)
     successors: dict[int, list[int]] = field(default_factory=dict)
     names: dict[str, list[int]] = field(default_factory=dict)  # comparable form -> records
@@ -96,9 +97,12 @@ def build_index(records: list, version: str) -> RorIndex:
                                    if "ror_display" in (n.get("types") or [])),
                                   names[0]["value"] if names else record["id"]))
         index.status.append(_STATUS.get(record.get("status"), "w"))
-        codes, cities = [], []
+        codes, cities, states = [], [], []
         for location in record.get("locations") or []:
             details = (location or {}).get("geonames_details") or {}
+            state = details.get("country_subdivision_name")
+            if isinstance(state, str) and normal(state) not in states:
+                states.append(normal(state))
             code = details.get("country_code")
             if isinstance(code, str) and code not in codes:
                 codes.append(code)
@@ -108,6 +112,7 @@ def build_index(records: list, version: str) -> RorIndex:
                 cities.append(normal(details["name"]))
         index.countries.append(codes)
         index.cities.append(cities)
+        index.subdivisions.append(states)
         for name in names:
             if "acronym" in (name.get("types") or []):
                 _add(index.acronyms, name["value"].strip(), at)

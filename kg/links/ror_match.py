@@ -61,7 +61,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kg.links.org_names import normal, region, word_bag, words
+from kg.links.org_names import KIND_WORDS as _KIND_WORDS
+from kg.links.org_names import normal, region, subdivisions, word_bag, words
 from kg.links.ror_dump import RorIndex
 
 _PARTS = re.compile(r"[,;()\[\]|]|\s[-–/]\s")
@@ -99,13 +100,12 @@ class _Stretch(NamedTuple):
 # Hospital", "The Affiliated Hospital of Qingdao University", "University of Virginia Medical
 # Center").
 _UNITS = frozenset({"department", "departments", "division", "section", "unit", "units",
-                    "laboratory", "laboratories", "key", "state", "school", "college", "faculty",
+                    "laboratory", "laboratories", "school", "college", "faculty",
                     "institute", "center", "graduate", "program", "programme", "group", "chair",
-                    "research", "service", "services", "centro", "departamento", "faculdade",
+                    "service", "services", "centro", "departamento", "faculdade",
                     "facultad", "faculte", "institut", "instituto", "istituto", "dipartimento"})
-_CARE_PLACES = frozenset({"center", "centers", "institute", "hospital", "school", "college",
-                          "centre"})
-_OBJECT_OF = frozenset({"of", "for", "and", "on", "in", "at", "de", "des", "du", "di"})
+_CARE_PLACES = frozenset({"center", "centers", "institute", "hospital"})
+_OBJECT_OF = frozenset({"of", "for", "on", "in", "de", "des", "du", "di"})
 _GOES_ON = frozenset({"of", "for", "at", "de", "di", "des", "del", "der", "fur"})
 _CARE = frozenset({"hospital", "hospitals", "clinic", "clinics", "klinikum", "hopital",
                    "hopitaux", "ospedale", "hospitalier", "infirmary", "affiliated"})
@@ -118,6 +118,13 @@ _CARE = frozenset({"hospital", "hospitals", "clinic", "clinics", "klinikum", "ho
 _KINDS = frozenset({"department", "ministry", "institute", "school", "faculty", "college",
                     "academy", "division", "laboratory", "center", "province", "government",
                     "key", "state", "graduate", "office", "bureau", "directorate", "council"})
+
+
+def _states_named(found: list[str]) -> set[str]:
+    """The states and provinces some words name ("Arizona", "AZ", "New South Wales")."""
+    table = subdivisions()
+    return {name for n in (1, 2, 3) for k in range(len(found) - n + 1)
+            for _, name in table.get(" ".join(found[k:k + n]), ())}
 
 
 def _is_unit(found: list[str]) -> bool:
@@ -134,7 +141,8 @@ class Matcher:
         self._position = {ror: at for at, ror in enumerate(index.ids)}
         self._places = frozenset(c for cs in index.cities for c in cs)  # every record's city
         # the words of country, state and province names ("Morgantown West Virginia USA")
-        self._country_words = frozenset(w for name in index.country_names for w in name.split())
+        self._country_words = frozenset(w for name in (*index.country_names, *subdivisions())
+                                        for w in name.split())
 
     # -- the two questions ------------------------------------------------------------------
 
@@ -207,13 +215,14 @@ class Matcher:
         found = set()
         named = [[w for w in ws if not w.isdigit()] for ws in part_words]  # no postcodes
         named = [ws for ws in named if ws]
-        for ws in named:
-            if (code := names.get(" ".join(ws))) is not None:
-                found.add(region(code))
+        states = subdivisions()
+        said = [" ".join(ws) for ws in named]
         if len(named) > 1:
-            for n in (1, 2, 3):
-                if len(named[-1]) > n and (code := names.get(" ".join(named[-1][-n:]))):
-                    found.add(region(code))
+            said += [" ".join(named[-1][-n:]) for n in (1, 2, 3) if len(named[-1]) > n]
+        for key in said:
+            if (code := names.get(key)) is not None:
+                found.add(region(code))
+            found.update(region(c) for c, _ in states.get(key, ()))
         return found
 
     def _stretches(self, parts: list[str], part_words: list[list[str]],
@@ -234,13 +243,14 @@ class Matcher:
         elif (bag := word_bag(flat)) in index.bags:
             stretches.append(_Stretch(0, at, "reordered", index.bags[bag]))
         places = self._places
+        states = subdivisions()
         for i in range(len(parts)):
             for j in range(i, min(i + 3, len(parts))):
                 if not part_words[j] or (j > i and not part_words[i]):
                     continue
                 found = [w for ws in part_words[i:j + 1] for w in ws]
                 key = " ".join(found)
-                if key == whole or key in index.country_names or key in places:
+                if key == whole or key in index.country_names or key in places or key in states:
                     continue  # never match a part that is only a place (as ROR does)
                 end = starts[j] + len(part_words[j])
                 if key in index.names:
@@ -307,31 +317,36 @@ class Matcher:
     def _alone_in_part(self, stretch: _Stretch, records: list[int],
                        flat: list[str]) -> list[int]:
         """The records a name inside a part may stand for, where the words around the name
-        leave it standing alone (see :data:`_UNITS`). Words after it may open a unit's name,
-        say "in" a place, or be the record's own city (then perhaps its state and country) or a
-        country; any other words make the name a piece of another name ("University of Milan
-        Bicocca", "University of Minnesota Crookston")."""
+        leave it standing alone (see :data:`_UNITS`). Footnote marks before it ("1", "a") do not
+        count. Words after it may open a unit's name, say "in" a place, end an address with a
+        country or state ("Hachioji Japan", "University Park PA USA"), or be the record's own
+        city; any other words make the name a piece of another name ("University of Milan
+        Bicocca", "Osaka University of Education")."""
         found = flat[stretch.start:stretch.end]
         before = flat[stretch.part[0]:stretch.start]
+        while before and (before[0].isdigit() or len(before[0]) == 1):
+            del before[0]
         after = [w for w in flat[stretch.end:stretch.part[1]] if not w.isdigit()]
-        around = before + after
         if _is_unit(found) or before and (not _UNITS.intersection(before) and before[-1] != "the"
                                           or before[-1] in _OBJECT_OF):
             return []
-        if _CARE.intersection(around) or any(
+        near = before[-2:] + after[:3]
+        if _CARE.intersection(near) or any(
                 w in ("medical", "cancer") and nxt in _CARE_PLACES
-                for w, nxt in zip(around, around[1:], strict=False)):
+                for w, nxt in zip(after[:3], after[1:4], strict=False)):
             return []
         if not after or after[0] in _UNITS or after[0] == "in":
             return records
         if after[0] in _GOES_ON:
             return []
+        states = _states_named(after)
+        records = [r for r in records if not states
+                   or states.intersection(self.index.subdivisions[r])]
+        if after[-1] in self._country_words and not _KIND_WORDS.intersection(after):
+            return records  # an address, in the record's state where it names one
         tail = " ".join(after)
-        if set(after) <= self._country_words:
-            return records
-        return [r for r in records if any(
-            tail == c or tail.startswith(c + " ") and set(tail[len(c) + 1:].split())
-            <= self._country_words for c in self.index.cities[r])]
+        return [r for r in records if any(tail == c or tail.startswith(c + " ")
+                                          for c in self.index.cities[r])]
 
     def _successors(self, at: int, depth: int = 0) -> set[int]:
         """The active records that took over from a retired one (following chains)."""
