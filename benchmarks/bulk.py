@@ -31,9 +31,9 @@ from pathlib import Path
 import orjson
 
 from benchmarks.corpus import describe, machine, units
-from kg.export import ExportOptions, export
 from kg.mapping import map_record
 from kg.mapping.ids import DEFAULT_BASE
+from kg.pipeline.export import ExportOptions, export
 from kg.rdf import to_rdflib
 
 

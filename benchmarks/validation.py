@@ -35,7 +35,7 @@ import orjson
 from benchmarks.bulk import write_corpus
 from benchmarks.corpus import corpus, describe, machine
 from kg.mapping import map_record
-from kg.validate import validate_mapped
+from kg.validation.validate import validate_mapped
 from kg.workers import tune_gc
 
 _ENGINE = ""

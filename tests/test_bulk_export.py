@@ -18,7 +18,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from kg.mapping import map_record
-from kg.outputs import shard_files
+from kg.pipeline.outputs import shard_files
 from kg.rdf import to_rdflib
 from tests.conftest import EXAMPLE, load_json, shared_records
 

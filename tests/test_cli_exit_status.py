@@ -84,7 +84,7 @@ def test_an_internal_error_exits_3_in_one_line(monkeypatch, tmp_path):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("kg.cli.export", broken)
+    monkeypatch.setattr("kg.cli.export.export", broken)
     result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "o.nt"), "--no-validate")
     assert result.exit_code == 3
     assert result.stderr.startswith("kg: internal error (ZeroDivisionError: division by zero)")

@@ -9,7 +9,7 @@ import pytest
 
 from kg.mapping import map_record
 from kg.rdf import to_rdflib
-from kg.validate import validate_graph
+from kg.validation.validate import validate_graph
 from tests.conftest import EXAMPLE, load_json, shared_records
 from tests.test_results_shapes import RESULTS_CASES, RESULTS_FIXTURE
 from tests.test_shapes import CASES
@@ -53,7 +53,7 @@ def test_every_engine_reports_the_same_results_on_a_broken_trial(source, nct_id,
                          ids=[case.__name__ for _, _, case in BROKEN])
 def test_the_native_engine_decides_each_broken_trial_itself(source, nct_id, breakage):
     """Agreement must not come from handing every trial over: only the listed ones are."""
-    from kg.validate import _native, _term
+    from kg.validation.validate import _native, _term
 
     graph = to_rdflib(map_record(load_json(source)).triples)
     breakage(graph)
@@ -79,7 +79,7 @@ def test_every_engine_agrees_on_every_shared_record():
 def test_a_trial_read_from_n_triples_gets_the_same_results(source, nct_id, breakage):
     """``kg validate`` of a file hands each trial's N-Triples to the engine through Oxigraph's
     parser; the results are those of the rdflib graph."""
-    from kg.validate import validate_nquads
+    from kg.validation.validate import validate_nquads
 
     graph = to_rdflib(map_record(load_json(source)).triples)
     breakage(graph)
@@ -124,8 +124,8 @@ def test_a_trial_gets_the_same_results_whatever_the_native_engine_checked_before
     """The engine learns from the trials it checks which predicates to index as it reads the
     next one, and remembers the typed literals it found canonical: neither may change what a
     later trial gets, results or hand-over alike."""
-    from kg.shacl import NativeEngine, Uncertain, data
-    from kg.validate import _term, shapes_graph
+    from kg.validation.engine import NativeEngine, Uncertain, data
+    from kg.validation.validate import _term, shapes_graph
 
     def decided(engine: NativeEngine, triples: list) -> list | str:
         try:

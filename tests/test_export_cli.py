@@ -134,8 +134,8 @@ def test_verbose_names_each_record(tmp_path):
 def test_progress_off_a_terminal_is_a_plain_periodic_line_with_rate_and_eta(capsys):
     from collections import Counter
 
-    from kg.cli import Progress
-    from kg.export import RecordOutcome
+    from kg.cli.options import Progress
+    from kg.pipeline.export import RecordOutcome
 
     progress = Progress(True, lambda: 1000, interval=0.0)
     progress.terminal = False
@@ -148,8 +148,8 @@ def test_progress_off_a_terminal_is_a_plain_periodic_line_with_rate_and_eta(caps
 def test_progress_on_a_terminal_is_a_bar_with_rate_and_eta():
     from collections import Counter
 
-    from kg.cli import Progress
-    from kg.export import RecordOutcome
+    from kg.cli.options import Progress
+    from kg.pipeline.export import RecordOutcome
 
     progress = Progress(True, lambda: 10)
     progress.terminal = True

@@ -60,7 +60,7 @@ def test_legacy_and_v2_graphs_agree_on_what_both_carry():
 
 
 def test_every_legacy_record_exports_and_conforms():
-    from kg.validate import validate_mapped
+    from kg.validation.validate import validate_mapped
 
     items = list(read_inputs([str(shared_path("records", "legacy-xml"))]))
     assert len(items) == 10

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from rdflib import XSD
 
 from kg.rdf import XSD_DECIMAL, XSD_INTEGER, Literal
-from kg.shacl import NativeEngine, Uncertain, Unsupported
-from kg.shacl.data import CANONICAL, DataGraph
-from kg.shacl.sparql import compile_select
-from kg.validate import _term, shapes_graph, validate_graph
+from kg.validation.engine import NativeEngine, Uncertain, Unsupported
+from kg.validation.engine.data import CANONICAL, DataGraph
+from kg.validation.engine.sparql import compile_select
+from kg.validation.validate import _term, shapes_graph, validate_graph
 
 KG = "https://w3id.org/ctkg/vocab#"
 EX = "http://example.org/"
@@ -126,7 +126,7 @@ def test_a_compiled_sparql_query_gives_rdflibs_solutions_for_every_focus_node(qu
 
 
 def test_a_comparison_rdflib_might_answer_differently_is_not_guessed():
-    from kg.shacl.sparql import compare
+    from kg.validation.engine.sparql import compare
 
     with pytest.raises(Uncertain):
         compare("=", Literal("PHASE9"), KG + "Phase1")

@@ -1,4 +1,4 @@
-"""Reading N-Quads a graph at a time as bytes (kg.quads) gives exactly the quads Oxigraph reads,
+"""Reading N-Quads a graph at a time as bytes (kg.serialize.quads) gives exactly the quads Oxigraph reads,
 whether the lines are in the form kg writes or any other valid N-Quads."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.quads import QuadsError, as_ntriples, graph_blocks, graph_of
 from kg.rdf import XSD_STRING, Literal
+from kg.serialize.quads import QuadsError, as_ntriples, graph_blocks, graph_of
 
 TRICKY = st.text(alphabet=st.sampled_from(list('ab <>"\\@^.#_:\n\t') + ["\u2028", "é"]),
                  max_size=12)
@@ -95,8 +95,8 @@ def test_the_strict_reader_gives_oxigraphs_triples_or_leaves_the_text_to_oxigrap
     Oxigraph's parse of the text, term for term, whenever it reads the text at all; kg's own
     writing it always reads."""
     from kg.mapping import MappedRecord
-    from kg.quads import strict_triples
     from kg.serialize import FORMATS
+    from kg.serialize.quads import strict_triples
 
     datatype = "https://e/type" if typed else XSD_STRING
     triples = []
@@ -140,6 +140,6 @@ def _kg_term(term):
     '<https://e/s> <https://e/p> "x" .\r',           # a CRLF line end
 ])
 def test_the_strict_reader_hands_text_not_in_kgs_form_to_oxigraph(line):
-    from kg.quads import strict_triples
+    from kg.serialize.quads import strict_triples
 
     assert strict_triples('<https://e/s> <https://e/p> <https://e/o> .\n' + line + "\n") is None

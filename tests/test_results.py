@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pyoxigraph
 import pytest
 
-from kg.coverage import leaf_coverage
 from kg.mapping import map_record
 from kg.mapping.ids import DEFAULT_BASE
 from kg.mapping.results.measures import DISPERSION_SPELLINGS, MEASURE_DISPERSION, MEASURE_PARAM
+from kg.pipeline.coverage import leaf_coverage
 from kg.serialize.ntriples import NTriples
 from tests.conftest import load_json, shared_records
 from tests.test_results_shapes import RESULTS_FIXTURE
@@ -42,7 +42,7 @@ def module_of(path: str) -> str:
 
 def module_coverage(record: dict, triples) -> dict[str, tuple[int, int]]:
     """(reached, total) leaves per results/document module."""
-    from kg.coverage import record_leaves
+    from kg.pipeline.coverage import record_leaves
 
     coverage = leaf_coverage(record, triples, DEFAULT_BASE)
     missing = {}
@@ -83,7 +83,7 @@ def test_coverage_fails_when_a_module_is_dropped(dropped):
 
 
 def annotation_paths(record: dict) -> Iterator[str]:
-    from kg.coverage import leaves
+    from kg.pipeline.coverage import leaves
 
     yield from (p for p, _ in leaves(record["annotationSection"], "annotationSection"))
 

@@ -9,7 +9,7 @@ from rdflib import XSD, Literal, URIRef
 
 from kg.mapping import map_record
 from kg.rdf import to_rdflib
-from kg.validate import validate_graph
+from kg.validation.validate import validate_graph
 from tests.conftest import ROOT, load_json
 
 RESULTS_FIXTURE = ROOT / "tests" / "fixtures" / "NCT09900001.json"

@@ -130,7 +130,7 @@ def test_any_exception_while_mapping_is_that_records_one_line_error(monkeypatch,
         return iter(())
 
     monkeypatch.setattr(kg.mapping, "SECTIONS", (*kg.mapping.SECTIONS, broken_section))
-    from kg.export import process_unit
+    from kg.pipeline.export import process_unit
     from kg.sources.files import RawUnit
 
     outcomes = []
@@ -138,7 +138,7 @@ def test_any_exception_while_mapping_is_that_records_one_line_error(monkeypatch,
         record = reference()
         record["protocolSection"]["identificationModule"]["nctId"] = f"NCT0000000{number}"
         outcomes += process_unit(RawUnit(f"{number}.json", json.dumps(record).encode()),
-                                 kg.export.ExportOptions(formats=("ntriples",),
+                                 kg.pipeline.export.ExportOptions(formats=("ntriples",),
                                                          base="https://w3id.org/ctkg/id/"))
     assert [o.failed for o in outcomes] == [False, True, False]
     assert outcomes[1].lines == ["error: 2.json: NCT00000002: cannot be mapped "

@@ -11,7 +11,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from kg.mapping import MappedRecord, map_record
-from kg.outputs import FormatStream, encode_block
+from kg.pipeline.outputs import FormatStream, encode_block
 from kg.rdf import XSD_DATE, Literal, to_rdflib
 from kg.serialize import FORMATS
 

@@ -13,7 +13,7 @@ from rdflib import XSD, Literal, URIRef
 from kg.cli import main
 from kg.mapping import map_record
 from kg.rdf import to_rdflib
-from kg.validate import shapes_graph, validate_graph
+from kg.validation.validate import shapes_graph, validate_graph
 from tests.conftest import EXAMPLE, load_json, shared_path, shared_records
 
 SDO = rdflib.Namespace("https://schema.org/")

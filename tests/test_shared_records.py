@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg.coverage import leaf_coverage
 from kg.mapping import map_record
 from kg.mapping.ids import DEFAULT_BASE
+from kg.pipeline.coverage import leaf_coverage
 from kg.sources.files import read_inputs
 from tests.conftest import load_json, shared_path, shared_records
 

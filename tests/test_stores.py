@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg.mapping import map_record
-from kg.query import render_result
+from kg.pipeline.query import render_result
 from kg.stores.oxigraph import OxigraphStore
 from kg.stores.remote import RemoteStore
 from tests.conftest import EXAMPLE, ROOT, load_json, shared_path

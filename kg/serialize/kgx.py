@@ -20,7 +20,7 @@ What Biolink has a place for, and nothing else (the README lists what is left ou
 
 Every edge carries ``primary_knowledge_source`` (the registry's infores id), ``knowledge_level``
 and ``agent_type``. :func:`trial_rows` is pure, run where the mapping runs;
-:class:`kg.outputs.KgxOutputs` writes the rows in input order, each node once, and the
+:class:`kg.pipeline.outputs.KgxOutputs` writes the rows in input order, each node once, and the
 aggregated edges at the end, sorted.
 """
 

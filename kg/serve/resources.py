@@ -17,7 +17,7 @@ from kg.mapping import MappedRecord
 from kg.mapping.ids import NCT_ID
 from kg.mapping.vocab import KG_NS, SCHEMA_NS
 from kg.rdf import RDF_TYPE, Literal, Triple
-from kg.shacl.data import BlankNode
+from kg.validation.engine.data import BlankNode
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 VOID = "http://rdfs.org/ns/void#"

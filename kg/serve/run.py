@@ -37,8 +37,8 @@ def build_store(inputs: tuple[str, ...], directory: str, report: Callable[[str],
     makes one."""
     from itertools import chain
 
-    from kg.load import RDF_SUFFIXES, InputError, LoadSummary, graphs_from_rdf, graphs_from_records
-    from kg.load import load as load_graphs
+    from kg.pipeline.load import RDF_SUFFIXES, InputError, LoadSummary, graphs_from_rdf, graphs_from_records
+    from kg.pipeline.load import load as load_graphs
     from kg.stores.oxigraph import OxigraphStore
 
     files = []

@@ -19,7 +19,7 @@ from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
 from kg import __version__
 from kg.http import connection_reason
-from kg.quads import as_ntriples
+from kg.serialize.quads import as_ntriples
 from kg.stores import QueryResult, StoreError
 
 USER_AGENT = f"kg/{__version__} (clinical-trial knowledge graph loader)"

@@ -1,10 +1,10 @@
 """SHACL Core constraint components, each deciding as pySHACL does.
 
 A component is made once per shape from the shapes graph. Most say, as a Python expression over
-a value ``v``, when that value fails (:meth:`Component.condition`); :mod:`kg.shacl.codegen`
+a value ``v``, when that value fails (:meth:`Component.condition`); :mod:`kg.validation.engine.codegen`
 inlines the expression into a shape's generated checks, and :meth:`Component.fails` evaluates
 the same expression, so there is one definition of each rule. Where pySHACL's answer goes
-through rdflib's reading of a literal, the answer here relies on :mod:`kg.shacl.data` having
+through rdflib's reading of a literal, the answer here relies on :mod:`kg.validation.engine.data` having
 refused every literal not in canonical form.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from kg.rdf import XSD, XSD_STRING, Literal
-from kg.shacl.data import RDF_LANGSTRING, BlankNode, DataGraph, Uncertain, datatype_of, text_of
+from kg.validation.engine.data import RDF_LANGSTRING, BlankNode, DataGraph, Uncertain, datatype_of, text_of
 
 SH = "http://www.w3.org/ns/shacl#"
 _NUMERIC = {XSD + "integer": int, XSD + "decimal": Decimal}
@@ -251,7 +251,7 @@ class Logical(Component):
 
     def __init__(self, name: str, shapes: list, rule: Callable[[int, int], bool]) -> None:
         self.name = name
-        self.shapes = shapes  # kg.shacl.shapes.Shape
+        self.shapes = shapes  # kg.validation.engine.shapes.Shape
         self.rule = rule  # (shapes conformed to, shapes in all) -> passes
 
     def fails_one(self, graph, focus, value) -> bool:

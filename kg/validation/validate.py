@@ -4,7 +4,7 @@ A trial is validated with its own subgraph (the trial and every node it reaches)
 runs in parallel workers and its cost grows linearly with the number of trials. Each result
 names the trial, the focus node, the path, the value, the message and the shape it broke.
 
-Three engines give the same results: kg's native engine (:mod:`kg.shacl`, the shapes compiled
+Three engines give the same results: kg's native engine (:mod:`kg.validation.engine`, the shapes compiled
 into Python over the mapping's own terms; the default), pyshacl-turbo (a Rust engine with
 pySHACL's API) and pySHACL (the reference). The native engine hands a trial it cannot be sure
 of to pyshacl-turbo.
@@ -28,11 +28,11 @@ from rdflib.namespace import RDF, SH
 
 from kg.mapping import MappedRecord
 from kg.mapping.vocab import SCHEMA_NS
-from kg.quads import strict_triples
 from kg.rdf import XSD_STRING, Literal, to_rdflib
-from kg.shacl import BlankNode as BlankNodeLabel
-from kg.shacl import NativeEngine, Uncertain, Unsupported
-from kg.shacl.shapes import path_text
+from kg.serialize.quads import strict_triples
+from kg.validation.engine import BlankNode as BlankNodeLabel
+from kg.validation.engine import NativeEngine, Uncertain, Unsupported
+from kg.validation.engine.shapes import path_text
 
 SHAPES_ENV = "KG_SHAPES_DIR"
 STUDY = rdflib.URIRef(SCHEMA_NS + "MedicalStudy")
@@ -103,7 +103,7 @@ def _path_text(report: rdflib.Graph, path: rdflib.term.Node | None) -> str:
     return path_text([str(i) for i in items]) if items else str(path)
 
 
-# native: kg's own engine (kg.shacl), the default; turbo: pyshacl-turbo, a Rust engine; pyshacl:
+# native: kg's own engine (kg.validation.engine), the default; turbo: pyshacl-turbo, a Rust engine; pyshacl:
 # the reference. All three give the same results (tests/test_engine_agreement.py).
 ENGINES = ("native", "turbo", "pyshacl")
 DEFAULT_ENGINE = "native"

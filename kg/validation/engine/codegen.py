@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kg.shacl import components as c
-from kg.shacl.data import DataGraph
-from kg.shacl.shapes import Result, Shape
+from kg.validation.engine import components as c
+from kg.validation.engine.data import DataGraph
+from kg.validation.engine.shapes import Result, Shape
 
 Check = Callable[[DataGraph, list], list[Result]]
 

@@ -17,8 +17,8 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from kg.rdf import XSD_STRING, Literal
 from kg.serialize.prefixes import compact
-from kg.shacl import components as c
-from kg.shacl.data import DataGraph, Uncertain, text_of
+from kg.validation.engine import components as c
+from kg.validation.engine.data import DataGraph, Uncertain, text_of
 
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 # Every predicate a shape may carry that this engine reads or that only documents the shape.
@@ -35,7 +35,7 @@ class Unsupported(ValueError):
 
 
 class Result(NamedTuple):
-    """One validation result, as text, in the fields :class:`kg.validate.ValidationResult`
+    """One validation result, as text, in the fields :class:`kg.validation.validate.ValidationResult`
     shows (without the NCT id, which the caller knows)."""
 
     focus: str
@@ -98,7 +98,7 @@ class Shape:
         self.messages: list[str] = []
         self.components: list[c.Component] = []
         self.properties: list[Shape] = []
-        self.sparql: list = []  # kg.shacl.sparql.SparqlConstraint
+        self.sparql: list = []  # kg.validation.engine.sparql.SparqlConstraint
         self.targets: list[tuple[str, str]] = []
 
     def focus_nodes(self, graph: DataGraph) -> list:
@@ -183,7 +183,7 @@ class ShapesReader:
         for constraint in graph.objects(node, SH.sparql):
             if path_node is not None:
                 raise Unsupported(f"{owner}: a SPARQL constraint on a property shape")
-            from kg.shacl.sparql import SparqlConstraint
+            from kg.validation.engine.sparql import SparqlConstraint
 
             shape.sparql.append(SparqlConstraint(graph, constraint, shape))
         return shape

@@ -22,11 +22,11 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError
-from kg.export import ExportOptions, outcomes
 from kg.mapping.ids import trial_iri
 from kg.mapping.vocab import KG_NS, SCHEMA_NS
-from kg.quads import GraphBlock, QuadsError, Reading, graph_blocks
+from kg.pipeline.export import ExportOptions, outcomes
 from kg.serialize.ntriples import iri, string
+from kg.serialize.quads import GraphBlock, QuadsError, Reading, graph_blocks
 from kg.sources.files import read_units
 from kg.stores import Store, StoreError
 
@@ -123,7 +123,7 @@ class InputError(KgError):
 def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
     """Trial graphs of an RDF file: the named graphs of N-Quads/TriG, else one per trial.
 
-    N-Quads are streamed a graph at a time as the bytes of their lines (:mod:`kg.quads`), so
+    N-Quads are streamed a graph at a time as the bytes of their lines (:mod:`kg.serialize.quads`), so
     memory holds one trial and no term is turned into a Python object."""
     fmt = RDF_SUFFIXES[path.suffix.lower()]
     try:
@@ -138,7 +138,7 @@ def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
                     by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
         else:
             from kg.serialize.rdf_files import rdflib_graph
-            from kg.validate import trial_subgraphs
+            from kg.validation.validate import trial_subgraphs
 
             for part in trial_subgraphs(rdflib_graph(path)):
                 by_graph[part.trial] = list(ox.parse(part.graph.serialize(format="nt").encode(),

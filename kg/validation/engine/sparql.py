@@ -1,17 +1,17 @@
 """SHACL-SPARQL constraints compiled to Python: one generated function per ``sh:select``.
 
 rdflib parses the query into SPARQL algebra once per process; the algebra becomes Python
-source (a nested loop per triple pattern over :class:`~kg.shacl.data.DataGraph`'s indexes, an
+source (a nested loop per triple pattern over :class:`~kg.validation.engine.data.DataGraph`'s indexes, an
 ``if`` per FILTER, a helper function per NOT EXISTS), compiled with ``compile()`` and run over
 all focus nodes of a trial in one call. That is what makes a constraint on every results cell of
 a trial cost microseconds, where a SPARQL engine pays a query per focus node.
 
 The compiler takes the part of SPARQL the shapes use (basic graph patterns, property paths
 without negation, BIND, FILTER, EXISTS / NOT EXISTS, the usual operators and functions); a query
-outside it is :class:`~kg.shacl.shapes.Unsupported` and its trials go to another engine. The
+outside it is :class:`~kg.validation.engine.shapes.Unsupported` and its trials go to another engine. The
 generated code follows rdflib's evaluation (pySHACL's engine) where it is certain to: an
 expression error, a comparison of terms of different kinds, or a computed value in a result
-raises :class:`~kg.shacl.data.Uncertain`, and the trial is decided elsewhere.
+raises :class:`~kg.validation.engine.data.Uncertain`, and the trial is decided elsewhere.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from rdflib.namespace import SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 
 from kg.rdf import XSD, XSD_BOOLEAN, XSD_DECIMAL, XSD_INTEGER, XSD_STRING, Literal
-from kg.shacl.components import number
-from kg.shacl.data import BlankNode, DataGraph, Uncertain, datatype_of, text_of
-from kg.shacl.shapes import Result, Shape, Unsupported, iri_text, term
+from kg.validation.engine.components import number
+from kg.validation.engine.data import BlankNode, DataGraph, Uncertain, datatype_of, text_of
+from kg.validation.engine.shapes import Result, Shape, Unsupported, iri_text, term
 
 TRUE = Literal("true", XSD_BOOLEAN)
 FALSE = Literal("false", XSD_BOOLEAN)

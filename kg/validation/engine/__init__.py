@@ -2,16 +2,16 @@
 
 pySHACL, the reference, pays for rdflib graphs and a SPARQL query per focus node; pyshacl-turbo
 for its own store and a report graph. Here a trial's triples are indexed once
-(:mod:`kg.shacl.data`), each node shape is a generated Python function with its SHACL Core
-checks inlined (:mod:`kg.shacl.codegen`, :mod:`kg.shacl.components`), and each SHACL-SPARQL
-constraint is generated Python too (:mod:`kg.shacl.sparql`), run over all focus nodes of the
-trial at once.
+(:mod:`kg.validation.engine.data`), each node shape is a generated Python function with its
+SHACL Core checks inlined (:mod:`kg.validation.engine.codegen`,
+:mod:`kg.validation.engine.components`), and each SHACL-SPARQL constraint is generated Python
+too (:mod:`kg.validation.engine.sparql`), run over all focus nodes of the trial at once.
 
 Exactness comes first: the engine decides only what it is sure to decide as pySHACL does, and
 says :class:`Uncertain` otherwise (a literal not in canonical form, a comparison of terms of
-different kinds, a result without a message); :mod:`kg.validate` then gives that trial to an
-engine that reads literals through rdflib. ``tests/test_engine_agreement.py`` holds the engines
-to identical results.
+different kinds, a result without a message); :mod:`kg.validation.validate` then gives that
+trial to an engine that reads literals through rdflib. ``tests/test_engine_agreement.py`` holds
+the engines to identical results.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from collections.abc import Iterable
 
 import rdflib
 
-from kg.shacl.codegen import compile_shape
-from kg.shacl.data import BlankNode, DataGraph, Uncertain
-from kg.shacl.shapes import Result, ShapesReader, Unsupported
+from kg.validation.engine.codegen import compile_shape
+from kg.validation.engine.data import BlankNode, DataGraph, Uncertain
+from kg.validation.engine.shapes import Result, ShapesReader, Unsupported
 
 __all__ = ["BlankNode", "NativeEngine", "Result", "Uncertain", "Unsupported"]
 

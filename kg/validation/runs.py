@@ -17,7 +17,7 @@ from kg.errors import RecordError
 from kg.mapping import map_record
 from kg.serialize.rdf_files import ContextRefused, rdflib_graph
 from kg.sources.files import read_inputs
-from kg.validate import (
+from kg.validation.validate import (
     DEFAULT_ENGINE,
     ValidationResult,
     trial_subgraphs,
@@ -86,7 +86,7 @@ def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
     at a time; other formats are parsed whole, since a trial's nodes may be anywhere in them."""
     fmt = RDF_FORMATS[path.suffix.lower()]
     if fmt == "nquads":
-        from kg.quads import QuadsError, graph_blocks
+        from kg.serialize.quads import QuadsError, graph_blocks
 
         try:
             for block in graph_blocks(path):

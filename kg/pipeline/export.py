@@ -16,7 +16,7 @@ from typing import NamedTuple
 from kg.errors import RecordError
 from kg.mapping import map_record, nct_id_of
 from kg.mapping.fields import module
-from kg.outputs import encode_block
+from kg.pipeline.outputs import encode_block
 from kg.serialize import FORMATS
 from kg.sources.files import RawUnit, SourceItem
 from kg.workers import pool as worker_pool
@@ -114,7 +114,7 @@ def _process_item(item: SourceItem, options: ExportOptions, enricher) -> RecordO
     invalid = False
     counts: Counter = Counter()
     if options.validate:
-        from kg.validate import summary_counts, validate_mapped
+        from kg.validation.validate import summary_counts, validate_mapped
 
         results = validate_mapped(mapped, options.engine)
         counts = summary_counts(results)
@@ -225,8 +225,8 @@ def export(
     on_record: Callable[[RecordOutcome], None] | None = None,
     enricher=None,
 ) -> ExportSummary:
-    """Write every record's blocks to ``outputs`` (an :class:`~kg.outputs.Outputs` or
-    :class:`~kg.outputs.ShardedOutputs`), reporting each problem line; returns the counts."""
+    """Write every record's blocks to ``outputs`` (an :class:`~kg.pipeline.outputs.Outputs` or
+    :class:`~kg.pipeline.outputs.ShardedOutputs`), reporting each problem line; returns the counts."""
     summary = ExportSummary()
     with outputs:
         for outcome in outcomes(units, options, workers, enricher=enricher):

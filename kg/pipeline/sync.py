@@ -30,8 +30,10 @@ import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from kg.export import ExportOptions, outcomes
-from kg.load import (
+from kg.mapping.ids import trial_iri
+from kg.mapping.vocab import KG_NS
+from kg.pipeline.export import ExportOptions, outcomes
+from kg.pipeline.load import (
     PREFIXES,
     LoadSummary,
     StoredTrial,
@@ -41,8 +43,6 @@ from kg.load import (
     load,
     stored_trials,
 )
-from kg.mapping.ids import trial_iri
-from kg.mapping.vocab import KG_NS
 from kg.serialize.ntriples import iri, string
 from kg.sources.api import RegistryClient, Search, SearchError
 from kg.stores import Store
