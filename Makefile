@@ -34,12 +34,12 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed $(KGX_VENV)/.installed
 	$(BIN)/ruff check kg tests benchmarks docs examples
-	$(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 	$(BIN)/python -m pytest
 
 # The documentation site, served at http://127.0.0.1:8001/ as it is edited.
 docs: $(VENV)/.installed
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 # The vocabulary reference and the data-model picture, read off the shapes and the ontology
 # (the picture needs Graphviz's dot: apt-get install graphviz).
