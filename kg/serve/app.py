@@ -103,24 +103,30 @@ def _templates() -> jinja2.Environment:
     return env
 
 
-def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
-               settings: Settings) -> Starlette:
-    """The application over ``snapshot()``: the store snapshot a request reads (its path and
-    what the pages read from it), the newest one a writer published (kg.stores.snapshots)."""
-    templates = _templates()
-    renderers = anyio.CapacityLimiter(RENDER_THREADS)
-    links = Links(settings.base)
+class _Site:
+    """The pages, the linked-data resources and the SPARQL endpoint over ``snapshot()``: the
+    store snapshot a request reads (its path and what the pages read from it), the newest one a
+    writer published (kg.stores.snapshots). One method per route."""
 
-    def page(name: str, status: int = 200, **values) -> HTMLResponse:
+    def __init__(self, snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
+                 settings: Settings) -> None:
+        self.snapshot = snapshot
+        self.pool = pool
+        self.settings = settings
+        self.templates = _templates()
+        self.renderers = anyio.CapacityLimiter(RENDER_THREADS)
+        self.links = Links(settings.base)
+
+    def page(self, name: str, status: int = 200, **values) -> HTMLResponse:
         """A page; every page of a resource is one of its negotiated forms, so it says it
         varies by Accept."""
-        html = templates.get_template(name).render(base=settings.base, **values)
+        html = self.templates.get_template(name).render(base=self.settings.base, **values)
         return HTMLResponse(html, status_code=status, headers={"Vary": "Accept"})
 
-    def not_found(what: str) -> Response:
-        return page("missing.html", 404, title="Not found", what=what)
+    def not_found(self, what: str) -> Response:
+        return self.page("missing.html", 404, title="Not found", what=what)
 
-    def rdf(record: MappedRecord, media: str) -> Response:
+    def rdf(self, record: MappedRecord, media: str) -> Response:
         if media.endswith("profile=schemaorg"):
             body = script_safe(json.dumps(document(record), ensure_ascii=False, indent=1))
             return Response(body, media_type="application/ld+json",
@@ -129,105 +135,110 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
         body = fmt.header() + fmt.render(record) + fmt.footer()
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 
-    def negotiate(request: Request) -> str | None:
+    def negotiate(self, request: Request) -> str | None:
         asked = request.query_params.get("format")
         if asked:
             return FORMAT_NAMES.get(asked)
         return best_type(request.headers.get("accept", ""), ["text/html", *RDF_TYPES])
 
-    async def home(request: Request) -> Response:
-        _, data = snapshot()
-        return page("home.html", title="Clinical trials", counts=data.counts(),
-                    queries=settings.example_queries)
+    async def home(self, request: Request) -> Response:
+        _, data = self.snapshot()
+        return self.page("home.html", title="Clinical trials", counts=data.counts(),
+                         queries=self.settings.example_queries)
 
-    async def search(request: Request) -> Response:
+    async def search(self, request: Request) -> Response:
         text = request.query_params.get("q", "")[:200]
-        _, data = snapshot()
+        _, data = self.snapshot()
         found = data.search(text) if text.strip() else []
         if len(found) == 1 and text.strip().upper() == found[0].nct_id:
-            return Response(status_code=303, headers={"Location": links.href(found[0].trial)})
-        return page("search.html", title=f"Search: {text}", q=text, found=found, links=links)
+            return Response(status_code=303, headers={"Location": self.links.href(found[0].trial)})
+        return self.page("search.html", title=f"Search: {text}", q=text, found=found,
+                         links=self.links)
 
-    async def node(request: Request) -> Response:
-        iri = settings.base + request.path_params["rest"]
+    async def node(self, request: Request) -> Response:
+        iri = self.settings.base + request.path_params["rest"]
         if checked_iri(iri) != iri:  # a path no IRI of the base can have
-            return not_found(iri)
-        return await resource(request, iri)
+            return self.not_found(iri)
+        return await self.resource(request, iri)
 
-    async def describe(request: Request) -> Response:
+    async def describe(self, request: Request) -> Response:
         iri = request.query_params.get("iri", "")
         if not iri:
             return PlainTextResponse("give ?iri=", status_code=400)
         if checked_iri(iri) != iri:
             return PlainTextResponse(f"not an IRI: {iri[:200]!r}", status_code=400)
-        return await resource(request, iri)
+        return await self.resource(request, iri)
 
-    async def resource(request: Request, iri: str) -> Response:
-        media = negotiate(request)
+    async def resource(self, request: Request, iri: str) -> Response:
+        media = self.negotiate(request)
         if media is None:
             return PlainTextResponse("Not Acceptable: text/html, text/turtle, "
                                      "application/ld+json or application/n-triples",
                                      status_code=406)
-        _, data = snapshot()
+        _, data = self.snapshot()
         # A trial of known, ordinary size is answered on the event loop (a thread costs a
         # third of the page rate in lock hand-overs); a big or unknown one is read and rendered
         # in one of two threads, so that it holds no other client.
         size = data.size(iri)
         if size is not None and size <= INLINE_TRIPLES:
-            return answer(data, iri, media)
-        return await anyio.to_thread.run_sync(answer, data, iri, media, limiter=renderers)
+            return self.answer(data, iri, media)
+        return await anyio.to_thread.run_sync(self.answer, data, iri, media, limiter=self.renderers)
 
-    def answer(data: Resources, iri: str, media: str) -> Response:
+    def answer(self, data: Resources, iri: str, media: str) -> Response:
         record = data.trial(iri)
         if record is not None:
             if media != "text/html":
-                return rdf(record, media)
-            view = TrialPage(record, links)
+                return self.rdf(record, media)
+            view = TrialPage(record, self.links)
             schema = script_safe(json.dumps(document(record), ensure_ascii=False))
-            return page("trial.html", title=view.title, view=view, schema=schema,
-                        iri=iri, href=links.href(iri))
+            return self.page("trial.html", title=view.title, view=view, schema=schema,
+                             iri=iri, href=self.links.href(iri))
         triples = data.describe(iri)
         if not triples:
-            return not_found(iri)
+            return self.not_found(iri)
         part = MappedRecord(iri.rsplit("/", 1)[-1], iri, triples, [])
         if media != "text/html":
-            return rdf(part, media if not media.endswith("schemaorg") else "application/ld+json")
-        view = NodePage(iri, triples, data.names, links, data.mentioned_by(iri))
-        return page("node.html", title=view.title, view=view, iri=iri, href=links.href(iri))
+            return self.rdf(part, media if not media.endswith("schemaorg")
+                            else "application/ld+json")
+        view = NodePage(iri, triples, data.names, self.links, data.mentioned_by(iri))
+        return self.page("node.html", title=view.title, view=view, iri=iri,
+                         href=self.links.href(iri))
 
-    async def vocab(request: Request) -> Response:
-        media = negotiate(request)
+    async def vocab(self, request: Request) -> Response:
+        media = self.negotiate(request)
         if media is None:
             return PlainTextResponse("Not Acceptable", status_code=406)
         triples = ontology_triples()
         if media != "text/html":
             record = MappedRecord("vocab", KG_NS.rstrip("#"), triples, [])
-            return rdf(record, media if not media.endswith("schemaorg") else "application/ld+json")
+            return self.rdf(record, media if not media.endswith("schemaorg")
+                            else "application/ld+json")
         terms = sorted({s for s, _, _ in triples if isinstance(s, str) and s.startswith(KG_NS)})
         comments = {s: o[0] for s, p, o in triples
                     if p == "http://www.w3.org/2000/01/rdf-schema#comment"}
-        return page("vocab.html", title="kg vocabulary", terms=[
+        return self.page("vocab.html", title="kg vocabulary", terms=[
             (t[len(KG_NS):], label(t), comments.get(t, "")) for t in terms])
 
-    async def sparql(request: Request) -> Response:
+    async def sparql(self, request: Request) -> Response:
         try:
             query = await _query_of(request)
         except Refused as exc:
             return PlainTextResponse(str(exc), status_code=exc.status)
         if query is None:
-            return page("sparql.html", title="SPARQL", queries=settings.example_queries,
-                        timeout=settings.timeout, max_rows=settings.max_rows)
+            return self.page("sparql.html", title="SPARQL",
+                             queries=self.settings.example_queries,
+                             timeout=self.settings.timeout, max_rows=self.settings.max_rows)
         try:
-            check_services(query, settings.allowed_services)
+            check_services(query, self.settings.allowed_services)
         except FederationRefused as exc:
             return PlainTextResponse(str(exc), status_code=403)
         asked = request.query_params.get("format")
         accept = request.headers.get("accept", "")
         fmt = RESULT_NAMES.get(asked or "") or GRAPH_NAMES.get(asked or "") \
             or _result_format(accept)
-        path, _ = snapshot()
+        path, _ = self.snapshot()
         try:
-            answer = await pool.run(str(path), query, fmt, request.is_disconnected)
+            result = await self.pool.run(str(path), query, fmt, request.is_disconnected)
         except ClientGone:  # nobody is listening any more
             return Response(status_code=499)
         except QueryError as exc:
@@ -237,28 +248,33 @@ def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
                                      headers={"Retry-After": "5"} if isinstance(
                                          exc, QueryBusy) else None)
         headers = {"Vary": "Accept"}
-        if answer.truncated:
-            headers["X-KG-Truncated"] = f"results cut at {settings.max_rows} rows"
-        return Response(answer.body, media_type=answer.media_type, headers=headers)
+        if result.truncated:
+            headers["X-KG-Truncated"] = f"results cut at {self.settings.max_rows} rows"
+        return Response(result.body, media_type=result.media_type, headers=headers)
 
-    async def style(request: Request) -> Response:
+    async def style(self, request: Request) -> Response:
         css = resources.files("kg.serve").joinpath("static", "style.css").read_text()
         return Response(css, media_type="text/css",
                         headers={"Cache-Control": "public, max-age=3600"})
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
-        await pool.start()
+    async def lifespan(self, app: Starlette):
+        await self.pool.start()
         try:
             yield
         finally:
-            pool.stop()
+            self.pool.stop()
 
+
+def create_app(snapshot: Callable[[], tuple[Path, Resources]], pool: QueryPool,
+               settings: Settings) -> Starlette:
+    """The application over ``snapshot()`` (see :class:`_Site`)."""
+    site = _Site(snapshot, pool, settings)
     return Starlette(routes=[
-        Route("/", home), Route("/search", search), Route("/id/{rest:path}", node),
-        Route("/describe", describe), Route("/vocab", vocab),
-        Route("/sparql", sparql, methods=["GET", "POST"]),
-        Route("/static/style.css", style)], lifespan=lifespan)
+        Route("/", site.home), Route("/search", site.search), Route("/id/{rest:path}", site.node),
+        Route("/describe", site.describe), Route("/vocab", site.vocab),
+        Route("/sparql", site.sparql, methods=["GET", "POST"]),
+        Route("/static/style.css", site.style)], lifespan=site.lifespan)
 
 
 def _result_format(accept: str) -> str:
