@@ -1,7 +1,8 @@
 """Load throughput into the embedded Oxigraph store and into a real Virtuoso, against each
 store's own bulk loader on the same file.
 
-Usage: python -m benchmarks.load [RECORDS]     (default 3,000 records, about 2.6 M quads)
+Usage: python -m benchmarks.load [RECORDS] [--formats]   (default 3,000 records, about 2.6 M
+       quads; --formats: only the rows of kg load of each format into Oxigraph)
 
 The corpus (``benchmarks/corpus.py``) is exported once to N-Quads, then, each as a child
 process timed end to end:
@@ -14,6 +15,8 @@ process timed end to end:
   in two (``ld_dir`` and two ``rdf_loader_run`` over isql), ``kg load --virtuoso-bulk`` (two
   loaders), a bulk reload with 5% of the trials changed, and the Graph Store Protocol path.
 Skipped where ``virtuoso-t`` is not installed.
+The same records exported as N-Triples, Turtle and JSON-LD are loaded into fresh Oxigraph
+stores beside the N-Quads (runs interleaved, medians): the rate of each against N-Quads'.
 """
 
 from __future__ import annotations
@@ -190,21 +193,47 @@ def virtuoso(nquads: Path, quads: int, tmp: Path) -> None:
         row("Virtuoso: kg load (Graph Store Protocol PUT)", quads, seconds, rss)
 
 
-def main(size: int) -> None:
+def formats(files: dict[str, Path], quads: int, tmp: Path, runs: int = 3) -> None:
+    """``kg load`` of each format of the same records into a fresh Oxigraph store."""
+    seconds: dict[str, list[float]] = {suffix: [] for suffix in files}
+    peak: dict[str, float] = dict.fromkeys(files, 0.0)
+    for run in range(runs):
+        for suffix, path in files.items():
+            store = tmp / f"store-{suffix}-{run}"
+            took, rss, said = kg("load", str(path), "--store", str(store), "-q")
+            seconds[suffix].append(took)
+            peak[suffix] = max(peak[suffix], rss)
+            shutil.rmtree(store)
+    nq = statistics.median(seconds["nq"])
+    for suffix, path in files.items():
+        took = statistics.median(seconds[suffix])
+        row(f"Oxigraph: kg load all.{suffix} ({path.stat().st_size / 1e6:,.0f} MB; "
+            f"{nq / took:.0%} of N-Quads' rate)", quads, took, peak[suffix])
+
+
+def main(size: int, only_formats: bool) -> None:
     print(f"machine: {machine()}\ncorpus: {describe(size)}\n")
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
         records = write_corpus(size, tmp / "records")
-        nquads = tmp / "all.nq"
-        subprocess.run([sys.executable, "-m", "kg.cli", "export", str(records), "-o", str(nquads),
-                        "--no-validate", "-q"], check=True)
+        files = {}
+        for fmt, suffix in (("nquads", "nq"), ("ntriples", "nt"), ("turtle", "ttl"),
+                            ("jsonld", "jsonld")):
+            files[suffix] = tmp / f"all.{suffix}"
+            subprocess.run([sys.executable, "-m", "kg.cli", "export", str(records), "-f", fmt,
+                            "-o", str(files[suffix]), "--no-validate", "-q"], check=True)
         shutil.rmtree(records)
+        nquads = files["nq"]
         with nquads.open("rb") as lines:
             quads = sum(1 for _ in lines)
         print(f"{quads:,} quads, {nquads.stat().st_size / 1e6:,.0f} MB of N-Quads\n")
+        formats(files, quads, tmp)
+        if only_formats:
+            return
         oxigraph(nquads, quads, tmp)
         virtuoso(nquads, quads, tmp)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000)
+    arguments = [a for a in sys.argv[1:] if a != "--formats"]
+    main(int(arguments[0]) if arguments else 3000, "--formats" in sys.argv[1:])

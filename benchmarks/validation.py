@@ -14,6 +14,9 @@ Usage: python -m benchmarks.validation [--engines native,turbo,pyshacl] [--no-cl
 (b) ``kg validate all.nq -w N``, the command a user runs on an export, end to end (reading and
     parsing the N-Quads included), with its peak RSS.
 (c) ``kg export DIR -o all.nq`` with and without validation, end to end, 2 workers.
+(d) ``kg validate all.EXT -w N`` for each format kg writes (N-Quads, N-Triples, Turtle,
+    JSON-LD) of the same records, end to end, with 1 and 2 workers and the peak RSS of the
+    largest process of that run alone (``--formats``; each file exported once, not timed).
 Each row states its corpus; every run is in a fresh process.
 """
 
@@ -120,11 +123,43 @@ def in_process(sizes: list[int], engines: tuple[str, ...]) -> None:
 
 
 def kg(*args: str) -> tuple[float, int, float]:
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "kg.cli", *args], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
-    seconds = time.perf_counter() - start
-    return seconds, done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    """A kg command's seconds, exit status and peak RSS in MB: the largest of its processes,
+    measured in a wrapper process of its own (a process's children's peak is the largest of
+    all it ever waited for)."""
+    wrapper = ("import resource, subprocess, sys, time; start = time.perf_counter(); "
+               "code = subprocess.run([sys.executable, '-m', 'kg.cli', *sys.argv[1:]], "
+               "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode; "
+               "print(time.perf_counter() - start, code, "
+               "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
+    done = subprocess.run([sys.executable, "-c", wrapper, *args], capture_output=True,
+                          text=True, check=True)
+    seconds, code, rss = done.stdout.split()
+    return float(seconds), int(code), float(rss)
+
+
+def formats(size: int) -> None:
+    """``kg validate`` of one export in each format, end to end."""
+    cores = str(os.cpu_count() or 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        records = write_corpus(size, Path(tmp) / "records")
+        print(f"| input ({size:,} trials) | size | workers | seconds | trials/s | "
+              "of N-Quads' rate | peak RSS |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        rates: dict[str, float] = {}
+        for fmt, suffix in (("nquads", "nq"), ("ntriples", "nt"), ("turtle", "ttl"),
+                            ("jsonld", "jsonld")):
+            path = Path(tmp) / f"all.{suffix}"
+            kg("export", str(records), "-f", fmt, "-o", str(path), "-q", "--no-validate",
+               "-w", cores)
+            for workers in sorted({"1", cores}):
+                seconds, code, rss = kg("validate", str(path), "-w", workers, "-q")
+                rate = size / seconds
+                rates.setdefault(workers, rate)
+                print(f"| all.{suffix} | {path.stat().st_size / 2**20:,.0f} MB | {workers} | "
+                      f"{seconds:.1f} | {rate:,.0f} | {rate / rates[workers]:.0%} | "
+                      f"{rss:,.0f} MB |" + ("" if code in (0, 1) else f" exit {code}"),
+                      flush=True)
+            path.unlink()
 
 
 def cli(size: int) -> None:
@@ -144,13 +179,19 @@ def cli(size: int) -> None:
                   "(largest process)", flush=True)
 
 
-def main(sizes: list[int], engines: tuple[str, ...], with_cli: bool) -> None:
+def main(sizes: list[int], engines: tuple[str, ...], with_cli: bool,
+         only_formats: bool) -> None:
     print(f"machine: {machine()}")
     print(f"corpus: {describe(max(sizes))} (smaller sizes are its first records)\n")
+    if only_formats:
+        formats(max(sizes))
+        return
     in_process(sizes, engines)
     if with_cli:
         print()
         cli(max(sizes))
+        print()
+        formats(max(sizes))
 
 
 if __name__ == "__main__":
@@ -163,5 +204,7 @@ if __name__ == "__main__":
         parser.add_argument("--engines", default="pyshacl,turbo,native",
                             help="comma-separated engines to measure in process")
         parser.add_argument("--no-cli", action="store_true", help="skip the end-to-end runs")
+        parser.add_argument("--formats", action="store_true",
+                            help="only (d): kg validate of each format")
         args = parser.parse_args()
-        main(args.sizes, tuple(args.engines.split(",")), not args.no_cli)
+        main(args.sizes, tuple(args.engines.split(",")), not args.no_cli, args.formats)

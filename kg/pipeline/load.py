@@ -27,6 +27,7 @@ from kg.mapping.vocab import KG_NS, SCHEMA_NS
 from kg.pipeline.export import ExportOptions, outcomes
 from kg.serialize.ntriples import iri, string
 from kg.serialize.quads import GraphBlock, QuadsError, Reading, graph_blocks
+from kg.serialize.trial_blocks import trial_blocks
 from kg.sources.files import read_units
 from kg.stores import Store, StoreError
 
@@ -123,12 +124,14 @@ class InputError(KgError):
 def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
     """Trial graphs of an RDF file: the named graphs of N-Quads/TriG, else one per trial.
 
-    N-Quads are streamed a graph at a time as the bytes of their lines (:mod:`kg.serialize.quads`), so
-    memory holds one trial and no term is turned into a Python object."""
+    N-Quads, and kg's own N-Triples, Turtle and JSON-LD, are streamed a trial at a time as the
+    bytes of N-Quads lines (:mod:`kg.serialize.trial_blocks`), so memory holds one trial; other
+    N-Triples and Turtle are parsed by Oxigraph; JSON-LD kg did not write by rdflib."""
     fmt = RDF_SUFFIXES[path.suffix.lower()]
     try:
-        if fmt is ox.RdfFormat.N_QUADS:
-            for block in graph_blocks(path):
+        blocks = trial_blocks(path)
+        if blocks is not None:
+            for block in blocks:
                 yield _trial_of(block, block.data)
             return
         by_graph: dict[str, list] = {}

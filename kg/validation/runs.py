@@ -15,7 +15,9 @@ import rdflib
 
 from kg.errors import RecordError
 from kg.mapping import map_record
+from kg.serialize.quads import QuadsError
 from kg.serialize.rdf_files import ContextRefused, rdflib_graph
+from kg.serialize.trial_blocks import trial_blocks
 from kg.sources.files import read_inputs
 from kg.validation.validate import (
     DEFAULT_ENGINE,
@@ -82,19 +84,20 @@ def _validate_record(task: tuple[str, dict, str, str]
 
 
 def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
-    """One task per trial. N-Quads (what ``kg export`` writes for bulk) are streamed a graph
-    at a time; other formats are parsed whole, since a trial's nodes may be anywhere in them."""
+    """One task per trial, streamed a trial at a time where the file is N-Quads or kg's own
+    N-Triples, Turtle or JSON-LD, or parsed by Oxigraph where it is other N-Triples or Turtle
+    (:mod:`kg.serialize.trial_blocks`); JSON-LD and TriG that kg did not write are parsed whole
+    by rdflib (remote contexts refused), since a trial's nodes may be anywhere in them."""
     fmt = RDF_FORMATS[path.suffix.lower()]
-    if fmt == "nquads":
-        from kg.serialize.quads import QuadsError, graph_blocks
-
-        try:
-            for block in graph_blocks(path):
+    try:
+        blocks = trial_blocks(path)
+        if blocks is not None:
+            for block in blocks:
                 yield block.graph.rsplit("/", 1)[-1], block.data.decode()
-        except (QuadsError, OSError, UnicodeDecodeError) as exc:
-            first_line = str(exc).strip().split("\n", 1)[0] or type(exc).__name__
-            raise ValidationInputError(f"{path}: not valid {fmt} ({first_line})") from exc
-        return
+            return
+    except (QuadsError, OSError, UnicodeDecodeError) as exc:
+        first_line = str(exc).strip().split("\n", 1)[0] or type(exc).__name__
+        raise ValidationInputError(f"{path}: not valid {fmt} ({first_line})") from exc
     try:
         if fmt == "trig":
             dataset = rdflib.Dataset()

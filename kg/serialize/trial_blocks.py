@@ -1,0 +1,323 @@
+"""Every RDF file kg reads, a trial at a time: N-Quads, N-Triples, Turtle and JSON-LD.
+
+``kg validate`` and ``kg load`` take files in any of these formats. Parsing a whole file into
+rdflib first costs a Python object per term and memory that grows with the file (1,000 trials of
+N-Triples took 31 s and 967 MB); reading kg's own writing a trial at a time keeps memory to the
+largest trial and the work to what N-Quads cost:
+
+- **N-Quads**: each named graph (:func:`kg.serialize.quads.graph_blocks`).
+- **N-Triples written by kg**: a record's triples are written together, sorted by subject, so a
+  trial is the run of lines whose subject is the trial's IRI or under it
+  (``.../trial/NCT01234567/arm/1``), with the lines of the record's other nodes (its
+  organisations, MeSH descriptors, articles) around it: those before the run, back to where the
+  subjects stop rising, are the trial's, and so are those after it up to where they fall again
+  (the next record's). Found with a regular expression and a bisection over the bytes; only the
+  few lines between two trials are looked at one by one.
+- **Turtle written by kg**: a ``# NCT01234567`` comment opens each record; each record is parsed
+  by Oxigraph with the file's prefixes.
+- **JSON-LD written by kg**: one node object a line in ``@graph``, in the N-Triples' order; each
+  record's lines are parsed by Oxigraph with the file's context.
+- **Any other RDF** (Turtle from another tool, with prefixes, blank nodes and lists): parsed by
+  Oxigraph into an in-memory store (Rust's memory, not Python objects), then each trial with
+  every node it reaches, as :func:`kg.validation.validate.trial_subgraphs` takes it from a whole
+  graph, and the nodes no trial reaches left out, as there.
+
+Each trial comes as a :class:`~kg.serialize.quads.GraphBlock`: the trial's IRI and its triples as
+N-Quads lines in that graph, the bytes ``kg export -f nquads`` writes for the record where the file
+is kg's N-Triples, so a store loaded from either holds the same graphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pyoxigraph as ox
+
+from kg.serialize.quads import CHUNK, GraphBlock, QuadsError, graph_blocks
+
+# A line whose subject is a trial or a node under it; group 1 is the trial's IRI.
+_TRIAL_LINE = re.compile(rb"^<([^<>\s]*/trial/NCT[0-9]{8})[/>]", re.M)
+_RECORD_COMMENT = re.compile(rb"^# (NCT[0-9]{8})\n", re.M)
+_PROBE = 1 << 16
+_STUDY = "https://schema.org/MedicalStudy"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_PART_OF_TRIAL = re.compile(r"^(.*/trial/NCT[0-9]{8})/")
+FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
+
+
+def trial_blocks(path: Path) -> Iterator[GraphBlock] | None:
+    """Each trial of an RDF file, in file order, one in memory at a time where the file is
+    kg's writing (the module's docstring says how each format is read); None for a JSON-LD or
+    TriG file kg did not write, which the caller reads its own way (rdflib, with remote
+    contexts refused; TriG by graph)."""
+    suffix = path.suffix.lower()
+    if suffix == ".nq":
+        return graph_blocks(path)
+    with path.open("rb") as stream:
+        head = stream.read(_PROBE)
+    if suffix == ".nt" and _looks_like_kg_ntriples(head):
+        return _line_records(_chunks(path), str(path))
+    if suffix == ".ttl" and _RECORD_COMMENT.search(head):
+        return _turtle_blocks(path)
+    if suffix == ".jsonld" and head.startswith(b'{\n"@context": ') and \
+            b'\n"@graph": [\n' in head:
+        return _jsonld_blocks(path)
+    if suffix in (".nt", ".ttl"):
+        return _any_rdf_blocks(path, FORMATS[suffix])
+    return None
+
+
+def _looks_like_kg_ntriples(head: bytes) -> bool:
+    lines = head.split(b"\n")[:-1] or [head]
+    return bool(lines) and all(line.startswith(b"<") and line.endswith(b" .")
+                               for line in lines[:200])
+
+
+def _with_graph(trial: bytes, ntriples: bytes) -> GraphBlock:
+    """N-Triples lines (each ending `` .``) as N-Quads lines in the trial's graph."""
+    return GraphBlock(trial.decode(), ntriples.replace(b" .\n", b" <" + trial + b"> .\n"))
+
+
+# -- N-Triples -------------------------------------------------------------------------------
+
+def _subject(line: bytes) -> bytes:
+    return line[:line.find(b" ")]
+
+
+def _run_end(buffer: bytes, start: int, trial: bytes) -> int:
+    """Where the run of lines about ``trial`` (its IRI or under it) that starts at ``start``
+    ends: a bisection over line starts, the run being together (as kg writes a record sorted)."""
+    prefix = b"<" + trial
+
+    def about(position: int) -> bool:
+        return buffer.startswith(prefix, position) and \
+            buffer[position + len(prefix):position + len(prefix) + 1] in (b">", b"/")
+
+    inside = start  # the start of a line in the run
+    outside = len(buffer)  # the start of a line not in it, or the end
+    while True:
+        following = buffer.index(b"\n", inside) + 1
+        if following >= outside:
+            return following
+        newline = buffer.rfind(b"\n", inside, (inside + outside) // 2)
+        middle = newline + 1 if newline >= 0 else following
+        if middle <= inside:
+            middle = following
+        if about(middle):
+            inside = middle
+        else:
+            outside = middle
+
+
+def _split_gap(gap: bytes, last_subject: bytes) -> int:
+    """Where the lines between two trials' runs stop being the first record's: at the first line
+    whose subject sorts before the line above it (a record's lines rise; the next record's start
+    low again). Comments and blank lines go with whichever side they are on."""
+    offset = 0
+    previous = last_subject
+    for line in gap.split(b"\n")[:-1]:
+        if line and not line.startswith(b"#"):
+            subject = _subject(line)
+            if subject < previous:
+                return offset
+            previous = subject
+        offset += len(line) + 1
+    return len(gap)
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    """A file's whole lines, a chunk at a time (a last line without its line end gets one)."""
+    carry = b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            buffer = carry + chunk
+            cut = buffer.rfind(b"\n") + 1
+            if cut:
+                yield buffer[:cut]
+            carry = buffer[cut:]
+    if carry:
+        yield carry + b"\n"
+
+
+def _line_records(chunks: Iterator[bytes], where: str) -> Iterator[GraphBlock]:
+    """The records of N-Triples lines as kg writes them (chunks of whole lines), each as its
+    trial's graph. A trial's run of lines may go on past a chunk: it is read on first."""
+    done: set[bytes] = set()
+    current: bytes | None = None  # the trial whose lines are being gathered
+    parts: list[bytes] = []
+    last_subject = b""
+    buffer = b""
+    more = True
+    while more:
+        chunk = next(chunks, None)
+        more = chunk is not None
+        buffer += chunk or b""
+        position = 0
+        while True:
+            found = _TRIAL_LINE.search(buffer, position)
+            if found is None:
+                break
+            trial, start = found.group(1), found.start()
+            end = _run_end(buffer, start, trial)
+            if end == len(buffer) and more:
+                break  # the run may go on in the next chunk
+            gap = buffer[position:start]
+            if trial != current:
+                if trial in done:
+                    raise QuadsError(f"{where}: the lines of trial <{trial.decode()}> are not "
+                                     "together, as kg export writes a record")
+                split = _split_gap(gap, last_subject) if current is not None else 0
+                if current is not None:
+                    parts.append(gap[:split])
+                    done.add(current)
+                    yield _with_graph(current, b"".join(parts))
+                current, parts = trial, [gap[split:]]
+            else:
+                parts.append(gap)
+            run = buffer[start:end]
+            parts.append(run)
+            last_subject = _subject(run[run.rfind(b"\n", 0, len(run) - 1) + 1:])
+            position = end
+        buffer = buffer[position:]
+    if current is None:
+        raise QuadsError(f"{where}: no trial in the file (no subject under …/trial/NCT…)")
+    parts.append(buffer)
+    yield _with_graph(current, b"".join(parts))
+
+
+# -- Turtle and JSON-LD written by kg ----------------------------------------------------------
+
+def _to_ntriples(data: bytes, fmt: ox.RdfFormat, where: str) -> bytes:
+    """One record's triples, parsed by Oxigraph, as N-Triples lines sorted and without
+    duplicates (the order ``kg export`` writes)."""
+    try:
+        text = ox.serialize(ox.parse(data, format=fmt), format=ox.RdfFormat.N_TRIPLES)
+    except SyntaxError as exc:
+        first = str(exc).strip().split("\n", 1)[0][:300]
+        raise QuadsError(f"{where}: cannot read as RDF: not {fmt.name} ({first})") from exc
+    lines = sorted(set(text.splitlines(keepends=True)))
+    return b"".join(lines)
+
+
+def _trial_iri(ntriples: bytes, where: str) -> bytes:
+    found = _TRIAL_LINE.search(ntriples)
+    if found is None:
+        raise QuadsError(f"{where}: a record without a trial (no subject under …/trial/NCT…)")
+    return found.group(1)
+
+
+def _turtle_blocks(path: Path) -> Iterator[GraphBlock]:
+    """A record at a time: the text from one ``# NCT…`` comment to the next, with the file's
+    prefixes (read from its start, before the first record)."""
+    prefixes: bytes | None = None
+    for nct_id, record in _records(path, _RECORD_COMMENT):
+        if prefixes is None:
+            prefixes = record
+            continue
+        where = f"{path}: {nct_id}"
+        ntriples = _to_ntriples(prefixes + record, ox.RdfFormat.TURTLE, where)
+        yield _with_graph(_trial_iri(ntriples, where), ntriples)
+
+
+def _records(path: Path, opening: re.Pattern) -> Iterator[tuple[str, bytes]]:
+    """("", the text before the first record), then (its id, its text) for each record: the
+    text from one match of ``opening`` (a line) to the next, read a chunk at a time."""
+    nct_id: str | None = None  # None: still before the first record
+    buffer = b""
+    with path.open("rb") as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            buffer += chunk
+            position = 0
+            while (found := opening.search(buffer, position)) is not None:
+                if found.end() == len(buffer) and chunk:
+                    break  # a comment line cut by the chunk's end: read on
+                yield nct_id or "", buffer[position:found.start()]
+                nct_id, position = found.group(1).decode(), found.end()
+            buffer = buffer[position:]
+            if not chunk:
+                yield nct_id or "", buffer
+                return
+
+
+_JSONLD_NODE = re.compile(rb'^\{"@id":"([^"]*)"', re.M)
+_GRAPH_OPENS = b'\n"@graph": [\n'
+
+
+def _jsonld_blocks(path: Path) -> Iterator[GraphBlock]:
+    """kg's JSON-LD: the context, then one node object a line; each line is given its node's
+    IRI in front, as an N-Triples line has its subject, so that the N-Triples reader's rules
+    find each record's lines, which are then parsed as a small document with the file's
+    context."""
+    chunks = _chunks(path)
+    head = b""
+    while _GRAPH_OPENS not in head:
+        chunk = next(chunks, None)
+        if chunk is None:
+            raise QuadsError(f"{path}: no @graph in the JSON-LD")
+        head += chunk
+    at = head.index(_GRAPH_OPENS)
+    context = orjson.loads(head[:at].rstrip(b",") + b"}")["@context"]
+    opening = orjson.dumps({"@context": context})[:-1] + b',"@graph":['
+
+    prefixes = {f"{name}:".encode(): value.encode() for name, value in context.items()
+                if isinstance(value, str) and not name.startswith("@")}
+
+    def expanded(node_id: bytes) -> bytes:
+        """A node's @id as the full IRI, as N-Triples sort it (``mesh:D008180``)."""
+        name, colon, rest = node_id.partition(b":")
+        return prefixes.get(name + colon, name + colon) + rest if colon else node_id
+
+    def node_lines() -> Iterator[bytes]:
+        for chunk in (head[at + len(_GRAPH_OPENS):], *chunks):
+            yield b"".join(b"<" + expanded(m.group(1)) + b"> " + line + b"\n"
+                           for line in chunk.split(b"\n")
+                           if (m := _JSONLD_NODE.match(line)) is not None)
+
+    for block in _line_records(node_lines(), str(path)):
+        nodes = [line[line.index(b"> ") + 2:].rstrip(b",")
+                 for line in block.data.split(b"\n") if line]
+        ntriples = _to_ntriples(opening + b",".join(nodes) + b"]}", ox.RdfFormat.JSON_LD,
+                                f"{path}: {block.graph.rsplit('/', 1)[-1]}")
+        yield _with_graph(block.graph.encode(), ntriples)
+
+
+# -- any other RDF ------------------------------------------------------------------------------
+
+def _any_rdf_blocks(path: Path, fmt: ox.RdfFormat) -> Iterator[GraphBlock]:
+    """A file kg did not write: Oxigraph's parse into an in-memory store, then each trial with
+    the nodes under its IRI and every node they reach, not crossing into other trials and not
+    following ``rdf:type`` (as :func:`kg.validation.validate.trial_subgraphs` does)."""
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(path), format=fmt, to_graph=ox.DefaultGraph())
+    except (SyntaxError, ValueError) as exc:
+        first = str(exc).strip().split("\n", 1)[0][:300]
+        raise QuadsError(f"{path}: cannot read as RDF: not {fmt.name} ({first})") from exc
+    rdf_type, study = ox.NamedNode(_RDF_TYPE), ox.NamedNode(_STUDY)
+    trials = sorted(q.subject.value for q in store.quads_for_pattern(None, rdf_type, study)
+                    if isinstance(q.subject, ox.NamedNode))
+    trial_set = set(trials)
+    parts: dict[str, list[ox.NamedNode]] = {}
+    for quad in store.quads_for_pattern(None, None, None):
+        subject = quad.subject
+        if isinstance(subject, ox.NamedNode) and (match := _PART_OF_TRIAL.match(subject.value)):
+            parts.setdefault(match.group(1), []).append(subject)
+    for trial in trials:
+        seen = {ox.NamedNode(trial), *parts.get(trial, ())}
+        frontier = list(seen)
+        triples = []
+        while frontier:
+            node = frontier.pop()
+            for quad in store.quads_for_pattern(node, None, None):
+                triples.append(quad.triple)
+                obj = quad.object
+                if isinstance(obj, ox.NamedNode) and obj not in seen \
+                        and obj.value not in trial_set and quad.predicate != rdf_type:
+                    seen.add(obj)
+                    frontier.append(obj)
+        text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        yield _with_graph(trial.encode(), b"".join(sorted(set(text.splitlines(keepends=True)))))
