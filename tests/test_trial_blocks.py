@@ -192,3 +192,16 @@ def test_an_nt_file_of_another_tool_is_read_by_oxigraph(tmp_path, bundled):
     streamed = run_validation([str(path)], base="", workers=1)
     assert streamed.trials == len(list(graph_blocks(bundled["nq"])))
     assert sorted(map(repr, streamed.results)) == whole_graph_results(path, "nt")
+
+
+def test_a_broken_record_of_kgs_turtle_is_one_line_and_exit_2(tmp_path, bundled):
+    text = bundled["ttl"].read_text()
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(text.replace(" a schema:MedicalStudy", " a schema:MedicalStudy ; {", 1))
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "validate", str(broken), "-w", "2"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert "not valid turtle" in done.stderr and "Traceback" not in done.stderr
+    loaded = subprocess.run([sys.executable, "-m", "kg.cli", "load", str(broken), "--store",
+                             str(tmp_path / "store"), "-w", "2"], capture_output=True, text=True)
+    assert loaded.returncode in (1, 2) and "cannot read as RDF" in loaded.stderr, loaded.stderr

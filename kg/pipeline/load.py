@@ -27,9 +27,10 @@ from kg.mapping.vocab import KG_NS, SCHEMA_NS
 from kg.pipeline.export import ExportOptions, outcomes
 from kg.serialize.ntriples import iri, string
 from kg.serialize.quads import GraphBlock, QuadsError, Reading, graph_blocks
-from kg.serialize.trial_blocks import trial_blocks
+from kg.serialize.trial_blocks import TrialText, trial_texts
 from kg.sources.files import read_units
 from kg.stores import Store, StoreError
+from kg.workers import bounded_map
 
 VOID = "http://rdfs.org/ns/void#"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -121,17 +122,19 @@ class InputError(KgError):
     """An input file that cannot be read as RDF: the input's fault, not the store's."""
 
 
-def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
+def graphs_from_rdf(path: Path, workers: int = 1) -> Iterator[TrialGraph]:
     """Trial graphs of an RDF file: the named graphs of N-Quads/TriG, else one per trial.
 
     N-Quads, and kg's own N-Triples, Turtle and JSON-LD, are streamed a trial at a time as the
-    bytes of N-Quads lines (:mod:`kg.serialize.trial_blocks`), so memory holds one trial; other
-    N-Triples and Turtle are parsed by Oxigraph; JSON-LD kg did not write by rdflib."""
+    bytes of N-Quads lines (:mod:`kg.serialize.trial_blocks`; Turtle and JSON-LD records parsed
+    in ``workers`` processes), so memory holds a few trials; other N-Triples and Turtle are
+    parsed by Oxigraph; JSON-LD kg did not write by rdflib."""
     fmt = RDF_SUFFIXES[path.suffix.lower()]
     try:
-        blocks = trial_blocks(path)
-        if blocks is not None:
-            for block in blocks:
+        texts = trial_texts(path)
+        if texts is not None:
+            parsing = workers if path.suffix.lower() in (".ttl", ".jsonld") else 1
+            for block in bounded_map(TrialText.block, texts, parsing):
                 yield _trial_of(block, block.data)
             return
         by_graph: dict[str, list] = {}

@@ -29,9 +29,11 @@ is kg's N-Triples, so a store loaded from either holds the same graphs.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 import pyoxigraph as ox
@@ -48,26 +50,56 @@ _PART_OF_TRIAL = re.compile(r"^(.*/trial/NCT[0-9]{8})/")
 FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
 
 
+class TrialText(NamedTuple):
+    """One trial of a file as read, before any parse: N-Quads lines already, or a record of
+    kg's Turtle (with the file's prefixes) or JSON-LD (with its context), which
+    :meth:`block` parses. Cheap to hand to a worker process, which parses it there."""
+
+    label: str  # the NCT id, for reports
+    kind: str  # "nquads", "turtle" or "jsonld"
+    data: bytes
+    where: str  # the file, for errors
+
+    def block(self) -> GraphBlock:
+        if self.kind == "nquads":
+            graph = self.data[self.data.rfind(b" <", 0, len(self.data) - 4) + 2:-4]
+            return GraphBlock(graph.decode(), self.data)
+        fmt = ox.RdfFormat.TURTLE if self.kind == "turtle" else ox.RdfFormat.JSON_LD
+        where = f"{self.where}: {self.label}"
+        ntriples = _to_ntriples(self.data, fmt, where)
+        return _with_graph(_trial_iri(ntriples, where), ntriples)
+
+
 def trial_blocks(path: Path) -> Iterator[GraphBlock] | None:
     """Each trial of an RDF file, in file order, one in memory at a time where the file is
     kg's writing (the module's docstring says how each format is read); None for a JSON-LD or
     TriG file kg did not write, which the caller reads its own way (rdflib, with remote
     contexts refused; TriG by graph)."""
+    texts = trial_texts(path)
+    return None if texts is None else (text.block() for text in texts)
+
+
+def trial_texts(path: Path) -> Iterator[TrialText] | None:
+    """:func:`trial_blocks` before the parse of kg's Turtle and JSON-LD records, for callers
+    that parse in worker processes."""
     suffix = path.suffix.lower()
-    if suffix == ".nq":
-        return graph_blocks(path)
     with path.open("rb") as stream:
         head = stream.read(_PROBE)
-    if suffix == ".nt" and _looks_like_kg_ntriples(head):
-        return _line_records(_chunks(path), str(path))
-    if suffix == ".ttl" and _RECORD_COMMENT.search(head):
-        return _turtle_blocks(path)
-    if suffix == ".jsonld" and head.startswith(b'{\n"@context": ') and \
+    if suffix == ".nq":
+        blocks = graph_blocks(path)
+    elif suffix == ".nt" and _looks_like_kg_ntriples(head):
+        blocks = _line_records(_chunks(path), str(path))
+    elif suffix == ".ttl" and _RECORD_COMMENT.search(head):
+        return _turtle_texts(path)
+    elif suffix == ".jsonld" and head.startswith(b'{\n"@context": ') and \
             b'\n"@graph": [\n' in head:
-        return _jsonld_blocks(path)
-    if suffix in (".nt", ".ttl"):
-        return _any_rdf_blocks(path, FORMATS[suffix])
-    return None
+        return _jsonld_texts(path)
+    elif suffix in (".nt", ".ttl"):
+        blocks = _any_rdf_blocks(path, FORMATS[suffix])
+    else:
+        return None
+    return (TrialText(block.graph.rsplit("/", 1)[-1], "nquads", block.data, str(path))
+            for block in blocks)
 
 
 def _looks_like_kg_ntriples(head: bytes) -> bool:
@@ -209,7 +241,7 @@ def _trial_iri(ntriples: bytes, where: str) -> bytes:
     return found.group(1)
 
 
-def _turtle_blocks(path: Path) -> Iterator[GraphBlock]:
+def _turtle_texts(path: Path) -> Iterator[TrialText]:
     """A record at a time: the text from one ``# NCT…`` comment to the next, with the file's
     prefixes (read from its start, before the first record)."""
     prefixes: bytes | None = None
@@ -217,9 +249,7 @@ def _turtle_blocks(path: Path) -> Iterator[GraphBlock]:
         if prefixes is None:
             prefixes = record
             continue
-        where = f"{path}: {nct_id}"
-        ntriples = _to_ntriples(prefixes + record, ox.RdfFormat.TURTLE, where)
-        yield _with_graph(_trial_iri(ntriples, where), ntriples)
+        yield TrialText(nct_id, "turtle", prefixes + record, str(path))
 
 
 def _records(path: Path, opening: re.Pattern) -> Iterator[tuple[str, bytes]]:
@@ -247,7 +277,7 @@ _JSONLD_NODE = re.compile(rb'^\{"@id":"([^"]*)"', re.M)
 _GRAPH_OPENS = b'\n"@graph": [\n'
 
 
-def _jsonld_blocks(path: Path) -> Iterator[GraphBlock]:
+def _jsonld_texts(path: Path) -> Iterator[TrialText]:
     """kg's JSON-LD: the context, then one node object a line; each line is given its node's
     IRI in front, as an N-Triples line has its subject, so that the N-Triples reader's rules
     find each record's lines, which are then parsed as a small document with the file's
@@ -272,7 +302,7 @@ def _jsonld_blocks(path: Path) -> Iterator[GraphBlock]:
         return prefixes.get(name + colon, name + colon) + rest if colon else node_id
 
     def node_lines() -> Iterator[bytes]:
-        for chunk in (head[at + len(_GRAPH_OPENS):], *chunks):
+        for chunk in itertools.chain([head[at + len(_GRAPH_OPENS):]], chunks):
             yield b"".join(b"<" + expanded(m.group(1)) + b"> " + line + b"\n"
                            for line in chunk.split(b"\n")
                            if (m := _JSONLD_NODE.match(line)) is not None)
@@ -280,9 +310,8 @@ def _jsonld_blocks(path: Path) -> Iterator[GraphBlock]:
     for block in _line_records(node_lines(), str(path)):
         nodes = [line[line.index(b"> ") + 2:].rstrip(b",")
                  for line in block.data.split(b"\n") if line]
-        ntriples = _to_ntriples(opening + b",".join(nodes) + b"]}", ox.RdfFormat.JSON_LD,
-                                f"{path}: {block.graph.rsplit('/', 1)[-1]}")
-        yield _with_graph(block.graph.encode(), ntriples)
+        yield TrialText(block.graph.rsplit("/", 1)[-1], "jsonld",
+                        opening + b",".join(nodes) + b"]}", str(path))
 
 
 # -- any other RDF ------------------------------------------------------------------------------

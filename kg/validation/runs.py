@@ -6,7 +6,6 @@ back in input order, so the report is the same whatever the number of workers.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from kg.errors import RecordError
 from kg.mapping import map_record
 from kg.serialize.quads import QuadsError
 from kg.serialize.rdf_files import ContextRefused, rdflib_graph
-from kg.serialize.trial_blocks import trial_blocks
+from kg.serialize.trial_blocks import TrialText, trial_texts
 from kg.sources.files import read_inputs
 from kg.validation.validate import (
     DEFAULT_ENGINE,
@@ -26,7 +25,7 @@ from kg.validation.validate import (
     validate_mapped,
     validate_nquads,
 )
-from kg.workers import pool as worker_pool
+from kg.workers import bounded_map
 
 RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld",
                ".trig": "trig"}
@@ -52,21 +51,22 @@ class ValidationOutcome:
         return sum(r.severity != "Violation" for r in self.results)
 
 
-def _validate_nquads(task: tuple[list[tuple[str, str]], str]) -> list[list[ValidationResult]]:
+def _validate_nquads(task: tuple[list[TrialText], str]) -> list[list[ValidationResult]]:
+    """A batch of trials, each parsed here (a worker) where the file is Turtle or JSON-LD."""
     trials, engine = task
-    return [validate_nquads(text, nct_id, engine) for nct_id, text in trials]
+    return [validate_nquads(text.block().data.decode(), text.label, engine) for text in trials]
 
 
-def _batches(trials: Iterable[tuple[str, str]], engine: str, size: int = 16,
-             max_chars: int = 2_000_000) -> Iterator[tuple[list[tuple[str, str]], str]]:
+def _batches(trials: Iterable[TrialText], engine: str, size: int = 16,
+             max_bytes: int = 2_000_000) -> Iterator[tuple[list[TrialText], str]]:
     """Trials in groups, so that handing work to a process costs little beside checking it
     (a group is also bounded in size: a few trials can be megabytes)."""
-    batch: list[tuple[str, str]] = []
+    batch: list[TrialText] = []
     held = 0
     for trial in trials:
         batch.append(trial)
-        held += len(trial[1])
-        if len(batch) == size or held >= max_chars:
+        held += len(trial.data)
+        if len(batch) == size or held >= max_bytes:
             yield batch, engine
             batch, held = [], 0
     if batch:
@@ -83,17 +83,17 @@ def _validate_record(task: tuple[str, dict, str, str]
     return validate_mapped(mapped, engine), [p.line(origin) for p in mapped.problems]
 
 
-def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
+def _graph_tasks(path: Path) -> Iterator[TrialText]:
     """One task per trial, streamed a trial at a time where the file is N-Quads or kg's own
-    N-Triples, Turtle or JSON-LD, or parsed by Oxigraph where it is other N-Triples or Turtle
-    (:mod:`kg.serialize.trial_blocks`); JSON-LD and TriG that kg did not write are parsed whole
-    by rdflib (remote contexts refused), since a trial's nodes may be anywhere in them."""
+    N-Triples, Turtle or JSON-LD (whose records the workers parse), or parsed by Oxigraph where
+    it is other N-Triples or Turtle (:mod:`kg.serialize.trial_blocks`); JSON-LD and TriG that kg
+    did not write are parsed whole by rdflib (remote contexts refused), since a trial's nodes
+    may be anywhere in them."""
     fmt = RDF_FORMATS[path.suffix.lower()]
     try:
-        blocks = trial_blocks(path)
-        if blocks is not None:
-            for block in blocks:
-                yield block.graph.rsplit("/", 1)[-1], block.data.decode()
+        texts = trial_texts(path)
+        if texts is not None:
+            yield from texts
             return
     except (QuadsError, OSError, UnicodeDecodeError) as exc:
         first_line = str(exc).strip().split("\n", 1)[0] or type(exc).__name__
@@ -112,24 +112,10 @@ def _graph_tasks(path: Path) -> Iterator[tuple[str, str]]:
     except Exception as exc:  # rdflib raises many kinds for malformed input
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValidationInputError(f"{path}: not valid {fmt} ({first_line})") from exc
-    for nct_id, _, sub in trial_subgraphs(graph):
-        yield nct_id, sub.serialize(format="nt")
-
-
-def _map(function, tasks: Iterable, workers: int) -> Iterator:
-    """``function`` over ``tasks`` in order, with at most a few tasks per worker in flight, so
-    memory holds a window of trials, not the run (``Pool.imap`` would read every task ahead)."""
-    if workers <= 1:
-        yield from map(function, tasks)
-        return
-    window: deque = deque()
-    with worker_pool(workers) as pool:
-        for task in tasks:
-            window.append(pool.apply_async(function, (task,)))
-            if len(window) >= workers * 3:
-                yield window.popleft().get()
-        while window:
-            yield window.popleft().get()
+    for nct_id, trial, sub in trial_subgraphs(graph):
+        lines = sub.serialize(format="nt", encoding="utf-8")
+        yield TrialText(nct_id, "nquads", lines.replace(b" .\n", f" <{trial}> .\n".encode()),
+                        str(path))
 
 
 def run_validation(inputs: Iterable[str], base: str, workers: int = 1,
@@ -141,10 +127,15 @@ def run_validation(inputs: Iterable[str], base: str, workers: int = 1,
         if not path.is_file():
             raise ValidationInputError(f"{path}: no such file")
         before = outcome.trials
-        for batch in _map(_validate_nquads, _batches(_graph_tasks(path), engine), workers):
-            for results in batch:
-                outcome.trials += 1
-                outcome.results.extend(results)
+        try:
+            for batch in bounded_map(_validate_nquads, _batches(_graph_tasks(path), engine), workers):
+                for results in batch:
+                    outcome.trials += 1
+                    outcome.results.extend(results)
+        except QuadsError as exc:  # a record a worker could not parse
+            first_line = str(exc).strip().split("\n", 1)[0]
+            raise ValidationInputError(f"{path}: not valid {RDF_FORMATS[path.suffix.lower()]} "
+                                       f"({first_line})") from exc
         if outcome.trials == before:
             outcome.problems.append(f"warning: {path}: no schema:MedicalStudy in the graph")
 
@@ -156,7 +147,7 @@ def run_validation(inputs: Iterable[str], base: str, workers: int = 1,
             else:
                 yield item.origin, item.record, base, engine
 
-    for results, problems in _map(_validate_record, record_tasks(), workers):
+    for results, problems in bounded_map(_validate_record, record_tasks(), workers):
         outcome.trials += 1
         outcome.results.extend(results)
         outcome.problems.extend(problems)
