@@ -507,6 +507,31 @@ lexical_form(const char *s, Py_ssize_t n)
     }
 }
 
+/* A literal: an instance of the named tuple type given (a tuple subclass with no fields of
+ * its own), made as tuple.__new__ makes one, without a call into Python. Steals lexical. */
+static PyObject *
+make_literal(PyObject *literal_type, PyObject *lexical, PyObject *datatype, PyObject *language)
+{
+    PyTypeObject *type = (PyTypeObject *)literal_type;
+    PyObject *o;
+    if (!PyType_Check(literal_type) || !PyType_IsSubtype(type, &PyTuple_Type)) {
+        Py_DECREF(lexical);
+        PyErr_SetString(PyExc_TypeError, "split: literal must be a tuple type");
+        return NULL;
+    }
+    o = type->tp_alloc(type, 3);
+    if (o == NULL) {
+        Py_DECREF(lexical);
+        return NULL;
+    }
+    Py_INCREF(datatype);
+    Py_INCREF(language);
+    PyTuple_SET_ITEM(o, 0, lexical);
+    PyTuple_SET_ITEM(o, 1, datatype);
+    PyTuple_SET_ITEM(o, 2, language);
+    return o;
+}
+
 static PyObject *
 split(PyObject *self, PyObject *args)
 {
@@ -605,9 +630,8 @@ split(PyObject *self, PyObject *args)
                         goto error_sp;
                     goto refuse_sp;
                 }
-                o = PyObject_CallFunctionObjArgs(literal_type, lexical, PyTuple_GET_ITEM(kind, 0),
-                                                 PyTuple_GET_ITEM(kind, 1), NULL);
-                Py_DECREF(lexical);
+                o = make_literal(literal_type, lexical, PyTuple_GET_ITEM(kind, 0),
+                                 PyTuple_GET_ITEM(kind, 1));
                 if (o == NULL)
                     goto error_sp;
             }
