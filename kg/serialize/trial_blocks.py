@@ -17,10 +17,11 @@ largest trial and the work to what N-Quads cost:
   by Oxigraph with the file's prefixes.
 - **JSON-LD written by kg**: one node object a line in ``@graph``, in the N-Triples' order; each
   record's lines are parsed by Oxigraph with the file's context.
-- **Any other RDF** (Turtle from another tool, with prefixes, blank nodes and lists): parsed by
-  Oxigraph into an in-memory store (Rust's memory, not Python objects), then each trial with
-  every node it reaches, as :func:`kg.validation.validate.trial_subgraphs` takes it from a whole
-  graph, and the nodes no trial reaches left out, as there.
+- **Other N-Triples and Turtle** (from another tool, with prefixes, blank nodes and lists):
+  parsed by Oxigraph into an in-memory store (Rust's memory, not Python objects), then each trial
+  with every node it reaches, as :func:`kg.validation.validate.trial_subgraphs` takes it from a
+  whole graph, and the nodes no trial reaches left out, as there. JSON-LD and TriG that kg did
+  not write are left to the caller (rdflib, remote contexts refused; TriG by its graphs).
 
 Each trial comes as a :class:`~kg.serialize.quads.GraphBlock`: the trial's IRI and its triples as
 N-Quads lines in that graph, the bytes ``kg export -f nquads`` writes for the record where the file
