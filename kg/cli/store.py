@@ -139,20 +139,25 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
     if not quiet and sys.stderr.isatty() and loaded:
         click.echo("", err=True)
     result.failed_inputs += summary.failed_inputs
+    say_loaded(result, endpoint or store_dir or DEFAULT_STORE, since)
+    # A store that failed before taking a single trial could not be used at all (down,
+    # unreachable, refusing): exit 2 as for one that cannot be opened.
+    sys.exit(0 if result.ok else 2 if result.error and not result.loaded else 1)
+
+
+def say_loaded(result, where: str, since: bool) -> None:
+    """What a load did, on standard error: the store's failure, each trial not loaded, and one
+    line of counts."""
     if result.error:
         click.echo(f"kg load: store failed: {result.error}", err=True)
     for nct_id in result.not_loaded:
         click.echo(f"not loaded: {nct_id}", err=True)
-    where = endpoint or store_dir or DEFAULT_STORE
     click.echo(f"loaded {len(result.loaded)} trials into {where}"
                + (f", {len(result.unchanged)} unchanged" if result.unchanged else "")
                + (f", skipped {len(result.skipped)} current" if since else "")
                + (f"; NOT loaded {len(result.not_loaded)}" if result.not_loaded else "")
                + (f"; {result.failed_inputs} inputs failed" if result.failed_inputs else ""),
                err=True)
-    # A store that failed before taking a single trial could not be used at all (down,
-    # unreachable, refusing): exit 2 as for one that cannot be opened.
-    sys.exit(0 if result.ok else 2 if result.error and not result.loaded else 1)
 
 
 @click.command("query")
