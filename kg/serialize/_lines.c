@@ -426,85 +426,83 @@ hex_value(const char *s, int digits, Py_UCS4 *out)
 }
 
 /* A literal's quoted text with its escapes undone; NULL with no error set where it holds a
- * quote not escaped, a backslash that starts no escape, or a code point past U+10FFFF. */
+ * quote not escaped, a backslash that starts no escape, or a code point past U+10FFFF. The text
+ * is unescaped into UTF-8 bytes and decoded once (surrogates from \uD800-style escapes pass, as
+ * Python's chr gives them). */
 static PyObject *
 lexical_form(const char *s, Py_ssize_t n)
 {
-    Py_ssize_t i;
+    Py_ssize_t i = 0;
+    char *out, *w;
+    PyObject *result;
     if (memchr(s, '\\', n) == NULL) {
         if (memchr(s, '"', n) != NULL)
             return NULL;
         return PyUnicode_DecodeUTF8(s, n, "strict");
     }
-    {
-        PyObject *result = NULL;
-        Py_UCS4 *chars = PyMem_Malloc(sizeof(Py_UCS4) * (n + 1));
-        Py_ssize_t count = 0;
-        PyObject *decoded;
-        if (chars == NULL)
-            return PyErr_NoMemory();
-        /* decode the UTF-8 between escapes piece by piece */
-        i = 0;
-        while (i < n) {
-            Py_ssize_t j = i;
-            while (j < n && s[j] != '\\' && s[j] != '"')
-                j++;
-            if (j > i) {
-                Py_ssize_t k, len;
-                decoded = PyUnicode_DecodeUTF8(s + i, j - i, "strict");
-                if (decoded == NULL)
-                    goto fail;
-                len = PyUnicode_GET_LENGTH(decoded);
-                for (k = 0; k < len; k++)
-                    chars[count++] = PyUnicode_READ_CHAR(decoded, k);
-                Py_DECREF(decoded);
-            }
-            if (j >= n)
-                break;
-            if (s[j] == '"')
-                goto refuse;
-            /* a backslash */
-            if (j + 1 >= n)
-                goto refuse;
-            {
-                char e = s[j + 1];
-                Py_UCS4 v;
-                switch (e) {
-                case 't': chars[count++] = '\t'; i = j + 2; break;
-                case 'b': chars[count++] = '\b'; i = j + 2; break;
-                case 'n': chars[count++] = '\n'; i = j + 2; break;
-                case 'r': chars[count++] = '\r'; i = j + 2; break;
-                case 'f': chars[count++] = '\f'; i = j + 2; break;
-                case '"': chars[count++] = '"'; i = j + 2; break;
-                case '\'': chars[count++] = '\''; i = j + 2; break;
-                case '\\': chars[count++] = '\\'; i = j + 2; break;
-                case 'u':
-                    if (j + 6 > n || !hex_value(s + j + 2, 4, &v))
-                        goto refuse;
-                    chars[count++] = v;
-                    i = j + 6;
-                    break;
-                case 'U':
-                    if (j + 10 > n || !hex_value(s + j + 2, 8, &v) || v > 0x10FFFF)
-                        goto refuse;
-                    chars[count++] = v;
-                    i = j + 10;
-                    break;
-                default:
-                    goto refuse;
-                }
-            }
+    out = PyMem_Malloc(n + 1);  /* an escape never takes more bytes than it is written in */
+    if (out == NULL)
+        return PyErr_NoMemory();
+    w = out;
+    while (i < n) {
+        char c = s[i];
+        Py_UCS4 v;
+        if (c == '"')
+            goto refuse;
+        if (c != '\\') {
+            *w++ = c;
+            i++;
+            continue;
         }
-        result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, count);
-        PyMem_Free(chars);
-        return result;
-    refuse:
-        PyMem_Free(chars);
-        return NULL;
-    fail:
-        PyMem_Free(chars);
-        return NULL;
+        if (i + 1 >= n)
+            goto refuse;
+        switch (s[i + 1]) {
+        case 't': *w++ = '\t'; i += 2; continue;
+        case 'b': *w++ = '\b'; i += 2; continue;
+        case 'n': *w++ = '\n'; i += 2; continue;
+        case 'r': *w++ = '\r'; i += 2; continue;
+        case 'f': *w++ = '\f'; i += 2; continue;
+        case '"': *w++ = '"'; i += 2; continue;
+        case '\'': *w++ = '\''; i += 2; continue;
+        case '\\': *w++ = '\\'; i += 2; continue;
+        case 'u':
+            if (i + 6 > n || !hex_value(s + i + 2, 4, &v))
+                goto refuse;
+            i += 6;
+            break;
+        case 'U':
+            if (i + 10 > n || !hex_value(s + i + 2, 8, &v) || v > 0x10FFFF)
+                goto refuse;
+            i += 10;
+            break;
+        default:
+            goto refuse;
+        }
+        /* the code point as UTF-8 (surrogates too: decoded with surrogatepass) */
+        if (v < 0x80)
+            *w++ = (char)v;
+        else if (v < 0x800) {
+            *w++ = (char)(0xC0 | (v >> 6));
+            *w++ = (char)(0x80 | (v & 0x3F));
+        }
+        else if (v < 0x10000) {
+            *w++ = (char)(0xE0 | (v >> 12));
+            *w++ = (char)(0x80 | ((v >> 6) & 0x3F));
+            *w++ = (char)(0x80 | (v & 0x3F));
+        }
+        else {
+            *w++ = (char)(0xF0 | (v >> 18));
+            *w++ = (char)(0x80 | ((v >> 12) & 0x3F));
+            *w++ = (char)(0x80 | ((v >> 6) & 0x3F));
+            *w++ = (char)(0x80 | (v & 0x3F));
+        }
     }
+    result = PyUnicode_DecodeUTF8(out, w - out, "surrogatepass");
+    PyMem_Free(out);
+    return result;
+refuse:
+    PyMem_Free(out);
+    return NULL;
 }
 
 /* A literal: an instance of the named tuple type given (a tuple subclass with no fields of
