@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.links.ror import RorDumpLinker, _place
+from kg.links.ror import RorDumpLinker, place_of
 from kg.links.ror_dump import load_index
 from kg.links.ror_match import Matcher, Refusal
 from kg.mapping import map_record
@@ -170,7 +170,7 @@ def shared_records(records: Path, dump: Path) -> None:
                 else None
             names = [o.lexical for o in props.get(SDO.name, ()) if isinstance(o, Literal)]
             if kind and names:
-                city, country = _place(node, facts)
+                city, country = place_of(node, facts)
                 key = (kind, names[0], city, country)
                 if key not in seen:
                     seen[key] = linker.match(names[0], city, country)[0]

@@ -104,7 +104,7 @@ class _OrganisationLinker:
             names = [o.lexical for o in facts[node].get(SDO.name, ()) if isinstance(o, Literal)]
             if not names:
                 continue
-            city, country = _place(node, facts)
+            city, country = place_of(node, facts)
             match, warning = self.match(names[0], city, country)
             if warning:
                 warnings.append(warning)
@@ -113,7 +113,7 @@ class _OrganisationLinker:
         return added, warnings
 
 
-def _place(node: str, facts: dict) -> tuple[str | None, str | None]:
+def place_of(node: str, facts: dict) -> tuple[str | None, str | None]:
     """A node's city and country, from its address (sites have one)."""
     found: dict[str, str] = {}
     for address in facts[node].get(SDO.address, ()):
@@ -186,7 +186,7 @@ class RorDumpLinker(_OrganisationLinker):
     (:mod:`kg.links.ror_dump`); a refusal (no name, several records left) links nothing."""
 
     def __init__(self, dump: Path, cache_dir: Path | None, sites: bool = False) -> None:
-        self.index, self.from_cache = load_index(dump, cache_dir)
+        self.index, _ = load_index(dump, cache_dir)
         self.matcher = Matcher(self.index)
         self.sites = sites
 
