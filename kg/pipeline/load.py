@@ -134,6 +134,8 @@ def graphs_from_rdf(path: Path, workers: int = 1) -> Iterator[TrialGraph]:
         texts = trial_texts(path)
         if texts is not None:
             parsing = workers if path.suffix.lower() in (".ttl", ".jsonld") else 1
+            if parsing > 1:
+                texts = (text.sendable() for text in texts)
             for block in bounded_map(TrialText.block, texts, parsing):
                 yield _trial_of(block, block.data)
             return

@@ -18,6 +18,7 @@
 #include <Python.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 
 static const char XSD_STRING[] = "http://www.w3.org/2001/XMLSchema#string";
 
@@ -218,7 +219,7 @@ compare_lines(const void *left, const void *right)
 }
 
 static PyObject *
-joined(Buffer *b, Py_ssize_t *ends, Py_ssize_t count)
+joined(Buffer *b, Py_ssize_t *ends, Py_ssize_t count, int as_bytes)
 {
     Line *sorted = PyMem_Malloc((count ? count : 1) * sizeof(Line));
     if (sorted == NULL)
@@ -238,6 +239,18 @@ joined(Buffer *b, Py_ssize_t *ends, Py_ssize_t count)
         }
     PyObject *result = NULL;
     char *out = NULL;
+    if (as_bytes) {
+        result = PyBytes_FromStringAndSize(NULL, total);
+        if (result != NULL) {
+            out = PyBytes_AS_STRING(result);
+            for (Py_ssize_t i = 0; i < unique; i++) {
+                memcpy(out, sorted[i].start, sorted[i].size);
+                out += sorted[i].size;
+            }
+        }
+        PyMem_Free(sorted);
+        return result;
+    }
     if (b->ascii) {
         result = PyUnicode_New(total, 127);
         if (result != NULL)
@@ -313,7 +326,7 @@ lines(PyObject *module, PyObject *args)
             goto done;
         ends[i] = b.len;
     }
-    result = joined(&b, ends, count);
+    result = joined(&b, ends, count, 0);
 done:
     PyMem_Free(ends);
     PyMem_Free(b.data);
@@ -425,12 +438,42 @@ hex_value(const char *s, int digits, Py_UCS4 *out)
     return 1;
 }
 
+/* Whether a byte STRING_ESCAPE marks may stand unescaped where kg's writer writes it: the
+ * quote and backslash are handled by the caller; the lead bytes 0xc2 and 0xe2 may, except as
+ * U+0085, U+2028 or U+2029; control characters (but the tab) may not. */
+static int
+raw_ok(const char *s, Py_ssize_t n)
+{
+    unsigned char c = (unsigned char)s[0];
+    if (c == 0xc2)
+        return !(n > 1 && (unsigned char)s[1] == 0x85);
+    if (c == 0xe2)
+        return !(n > 2 && (unsigned char)s[1] == 0x80
+                 && ((unsigned char)s[2] == 0xa8 || (unsigned char)s[2] == 0xa9));
+    return c == '"' || c == '\\';
+}
+
+/* Whether \uXXXX is how kg's writer writes code point v: upper-case hex, for a character
+ * STRING_ESCAPE says is written so. */
+static int
+u_escape_ok(const char *hex, Py_UCS4 v)
+{
+    for (int k = 0; k < 4; k++)
+        if (hex[k] >= 'a' && hex[k] <= 'f')
+            return 0;
+    if (v < 0x80)
+        return STRING_ESCAPE[v] == 1;
+    return v == 0x85 || v == 0x2028 || v == 0x2029;
+}
+
 /* A literal's quoted text with its escapes undone; NULL with no error set where it holds a
  * quote not escaped, a backslash that starts no escape, or a code point past U+10FFFF. The text
  * is unescaped into UTF-8 bytes and decoded once (surrogates from \uD800-style escapes pass, as
- * Python's chr gives them). */
+ * Python's chr gives them). *canonical is cleared where the text is not exactly what kg's
+ * writer (put_string) writes for that lexical form, so that another spelling of it could be on
+ * another line. */
 static PyObject *
-lexical_form(const char *s, Py_ssize_t n)
+lexical_form(const char *s, Py_ssize_t n, int *canonical)
 {
     Py_ssize_t i = 0;
     char *out, *w;
@@ -438,6 +481,9 @@ lexical_form(const char *s, Py_ssize_t n)
     if (memchr(s, '\\', n) == NULL) {
         if (memchr(s, '"', n) != NULL)
             return NULL;
+        for (i = 0; i < n && *canonical; i++)
+            if (STRING_ESCAPE[(unsigned char)s[i]] && !raw_ok(s + i, n - i))
+                *canonical = 0;
         return PyUnicode_DecodeUTF8(s, n, "strict");
     }
     out = PyMem_Malloc(n + 1);  /* an escape never takes more bytes than it is written in */
@@ -450,6 +496,8 @@ lexical_form(const char *s, Py_ssize_t n)
         if (c == '"')
             goto refuse;
         if (c != '\\') {
+            if (STRING_ESCAPE[(unsigned char)c] && !raw_ok(s + i, n - i))
+                *canonical = 0;
             *w++ = c;
             i++;
             continue;
@@ -457,22 +505,25 @@ lexical_form(const char *s, Py_ssize_t n)
         if (i + 1 >= n)
             goto refuse;
         switch (s[i + 1]) {
-        case 't': *w++ = '\t'; i += 2; continue;
-        case 'b': *w++ = '\b'; i += 2; continue;
+        case 't': *w++ = '\t'; i += 2; *canonical = 0; continue;
+        case 'b': *w++ = '\b'; i += 2; *canonical = 0; continue;
         case 'n': *w++ = '\n'; i += 2; continue;
         case 'r': *w++ = '\r'; i += 2; continue;
-        case 'f': *w++ = '\f'; i += 2; continue;
+        case 'f': *w++ = '\f'; i += 2; *canonical = 0; continue;
         case '"': *w++ = '"'; i += 2; continue;
-        case '\'': *w++ = '\''; i += 2; continue;
+        case '\'': *w++ = '\''; i += 2; *canonical = 0; continue;
         case '\\': *w++ = '\\'; i += 2; continue;
         case 'u':
             if (i + 6 > n || !hex_value(s + i + 2, 4, &v))
                 goto refuse;
+            if (!u_escape_ok(s + i + 2, v))
+                *canonical = 0;
             i += 6;
             break;
         case 'U':
             if (i + 10 > n || !hex_value(s + i + 2, 8, &v) || v > 0x10FFFF)
                 goto refuse;
+            *canonical = 0;
             i += 10;
             break;
         default:
@@ -510,14 +561,8 @@ refuse:
 static PyObject *
 make_literal(PyObject *literal_type, PyObject *lexical, PyObject *datatype, PyObject *language)
 {
-    PyTypeObject *type = (PyTypeObject *)literal_type;
-    PyObject *o;
-    if (!PyType_Check(literal_type) || !PyType_IsSubtype(type, &PyTuple_Type)) {
-        Py_DECREF(lexical);
-        PyErr_SetString(PyExc_TypeError, "split: literal must be a tuple type");
-        return NULL;
-    }
-    o = type->tp_alloc(type, 3);
+    PyTypeObject *type = (PyTypeObject *)literal_type;  /* checked by the caller */
+    PyObject *o = type->tp_alloc(type, 3);
     if (o == NULL) {
         Py_DECREF(lexical);
         return NULL;
@@ -530,133 +575,235 @@ make_literal(PyObject *literal_type, PyObject *lexical, PyObject *datatype, PyOb
     return o;
 }
 
+/* What reading lines keeps between them: the IRI and literal-tail caches, and the subject
+ * and predicate of the line before (consecutive lines of a sorted export mostly repeat them,
+ * so they are compared as bytes before any lookup). */
+typedef struct {
+    PyObject *literal_type;
+    PyObject *cache;
+    PyObject *tails;
+    const char *last_s, *last_p;
+    Py_ssize_t last_s_n, last_p_n;
+    PyObject *last_s_term, *last_p_term; /* borrowed: the cache holds them */
+    const char *last_tail;               /* a literal's tail, and its kind (borrowed) */
+    Py_ssize_t last_tail_n;
+    PyObject *last_kind;
+    /* Every line read so far is exactly kg's writing of its triple, in the graph of the first
+     * (cleared otherwise): then two lines that differ are two triples. */
+    int canonical;
+    int lines;
+    const char *graph;
+    Py_ssize_t graph_n;
+} Reader;
+
+static int
+reader_init(Reader *r, PyObject *literal_type)
+{
+    memset(r, 0, sizeof(Reader));
+    r->literal_type = literal_type;
+    r->canonical = 1;
+    r->cache = PyDict_New();
+    r->tails = PyDict_New();
+    return r->cache != NULL && r->tails != NULL ? 0 : -1;
+}
+
+static void
+reader_free(Reader *r)
+{
+    Py_XDECREF(r->cache);
+    Py_XDECREF(r->tails);
+}
+
+/* A subject or predicate token: the one of the line before where the bytes are the same. */
+static PyObject *
+repeated_iri(Reader *r, const char *s, Py_ssize_t n, const char **last, Py_ssize_t *last_n,
+             PyObject **last_term)
+{
+    PyObject *term;
+    if (*last_term != NULL && n == *last_n && memcmp(s, *last, n) == 0) {
+        Py_INCREF(*last_term);
+        return *last_term;
+    }
+    term = iri_term(r->cache, s, n);
+    if (term != NULL) {
+        *last = s;
+        *last_n = n;
+        *last_term = term;
+    }
+    return term;
+}
+
+/* The literal starting at rest (its opening quote) up to the line's last quote, and where
+ * what follows its tail starts (the graph, or NULL). NULL (no error) to refuse. */
+static PyObject *
+literal_term(Reader *r, const char *rest, Py_ssize_t rest_n, const char **graph,
+             Py_ssize_t *graph_n, int *typed)
+{
+    const char *close = rest + rest_n - 1, *tail, *space;
+    Py_ssize_t tail_n;
+    PyObject *kind, *lexical, *key;
+    while (close > rest && *close != '"')
+        close--;
+    if (close == rest)
+        return NULL;
+    tail = close + 1;
+    space = memchr(tail, ' ', rest + rest_n - tail);
+    tail_n = space ? space - tail : rest + rest_n - tail;
+    if (space) {
+        *graph = space + 1;
+        *graph_n = rest + rest_n - *graph;
+    }
+    if (r->last_kind != NULL && tail_n == r->last_tail_n
+        && memcmp(tail, r->last_tail, tail_n) == 0) {
+        kind = r->last_kind;
+        goto known;
+    }
+    key = PyBytes_FromStringAndSize(tail, tail_n);
+    if (key == NULL)
+        return NULL;
+    kind = PyDict_GetItemWithError(r->tails, key);
+    if (kind == NULL) {
+        if (PyErr_Occurred()) {
+            Py_DECREF(key);
+            return NULL;
+        }
+        if (tail_n == 0)
+            kind = Py_BuildValue("(sOO)", XSD_STRING, Py_None, Py_False);
+        else if (tail_n > 4 && tail[0] == '^' && tail[1] == '^' && tail[2] == '<'
+                 && tail[tail_n - 1] == '>' && iri_ok(tail + 3, tail_n - 4)) {
+            int plain = tail_n - 4 == (Py_ssize_t)sizeof(XSD_STRING) - 1
+                && memcmp(tail + 3, XSD_STRING, tail_n - 4) == 0;
+            kind = Py_BuildValue("(s#OO)", tail + 3, tail_n - 4, Py_None,
+                                 plain ? Py_False : Py_True);
+        }
+        else if (tail_n > 1 && tail[0] == '@' && lang_ok(tail + 1, tail_n - 1))
+            kind = Py_BuildValue("(ss#O)", LANG_STRING, tail + 1, tail_n - 1, Py_True);
+        else
+            kind = Py_None, Py_INCREF(Py_None);
+        if (kind == NULL || PyDict_SetItem(r->tails, key, kind) < 0) {
+            Py_DECREF(key);
+            Py_XDECREF(kind);
+            return NULL;
+        }
+        Py_DECREF(kind);  /* the dict holds it */
+    }
+    Py_DECREF(key);
+    if (kind == Py_None)
+        return NULL;
+    r->last_tail = tail;
+    r->last_tail_n = tail_n;
+    r->last_kind = kind;
+known:
+    *typed = PyTuple_GET_ITEM(kind, 2) == Py_True;
+    if (tail_n > 0 && tail[0] == '^' && !*typed)
+        r->canonical = 0;  /* ^^xsd:string, which kg's writer leaves out */
+    lexical = lexical_form(rest + 1, close - rest - 1, &r->canonical);
+    if (lexical == NULL)
+        return NULL;
+    return make_literal(r->literal_type, lexical, PyTuple_GET_ITEM(kind, 0),
+                        PyTuple_GET_ITEM(kind, 1));
+}
+
+/* One line (without its line end) split into new references *s, *p, *o: 1; 0 (no error
+ * set) where the line is not in kg's form; -1 on an error. *typed: the object is a literal
+ * with a datatype (not a plain string, not a language-tagged one). */
+static int
+read_line(Reader *r, const char *line, Py_ssize_t n, PyObject **s, PyObject **p,
+          PyObject **o, int *typed)
+{
+    const char *sp1, *sp2, *rest, *graph = NULL;
+    Py_ssize_t rest_n, graph_n = 0;
+    *s = *p = *o = NULL;
+    *typed = 0;
+    if (n < 2 || line[n - 2] != ' ' || line[n - 1] != '.')
+        return 0;
+    n -= 2;
+    sp1 = memchr(line, ' ', n);
+    if (sp1 == NULL)
+        return 0;
+    *s = repeated_iri(r, line, sp1 - line, &r->last_s, &r->last_s_n, &r->last_s_term);
+    if (*s == NULL)
+        goto refuse;
+    sp2 = memchr(sp1 + 1, ' ', n - (sp1 + 1 - line));
+    if (sp2 == NULL)
+        goto refuse;
+    *p = repeated_iri(r, sp1 + 1, sp2 - sp1 - 1, &r->last_p, &r->last_p_n, &r->last_p_term);
+    if (*p == NULL)
+        goto refuse;
+    rest = sp2 + 1;
+    rest_n = n - (rest - line);
+    if (rest_n > 0 && rest[0] == '"')
+        *o = literal_term(r, rest, rest_n, &graph, &graph_n, typed);
+    else {
+        const char *space = memchr(rest, ' ', rest_n);
+        if (space) {
+            graph = space + 1;
+            graph_n = rest + rest_n - graph;
+        }
+        *o = iri_term(r->cache, rest, space ? space - rest : rest_n);
+    }
+    if (*o == NULL)
+        goto refuse;
+    if (graph != NULL && graph_n > 0 && r->lines > 0 && graph_n == r->graph_n
+        && memcmp(graph, r->graph, graph_n) == 0)
+        ;  /* the first line's graph, checked there */
+    else if (graph != NULL && graph_n > 0) {
+        PyObject *g = iri_term(r->cache, graph, graph_n);
+        if (g == NULL)
+            goto refuse;
+        Py_DECREF(g);
+    }
+    else
+        graph_n = 0;
+    if (r->lines++ == 0) {
+        r->graph = graph;
+        r->graph_n = graph_n;
+    }
+    else if (graph_n != r->graph_n || (graph_n && memcmp(graph, r->graph, graph_n) != 0))
+        r->canonical = 0;
+    return 1;
+refuse:
+    Py_CLEAR(*s);
+    Py_CLEAR(*p);
+    Py_CLEAR(*o);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
 static PyObject *
 split(PyObject *self, PyObject *args)
 {
-    PyObject *text, *literal_type, *found = NULL, *cache = NULL, *tails = NULL;
+    PyObject *text, *literal_type, *found = NULL;
     const char *data;
     Py_ssize_t size, pos = 0;
+    Reader r;
     if (!PyArg_ParseTuple(args, "UO:split", &text, &literal_type))
         return NULL;
+    if (!PyType_Check(literal_type)
+        || !PyType_IsSubtype((PyTypeObject *)literal_type, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "split: literal must be a tuple type");
+        return NULL;
+    }
     data = PyUnicode_AsUTF8AndSize(text, &size);
     if (data == NULL)
         return NULL;
-    found = PyList_New(0);
-    cache = PyDict_New();
-    tails = PyDict_New();
-    if (found == NULL || cache == NULL || tails == NULL)
-        goto error;
+    if (reader_init(&r, literal_type) < 0 || (found = PyList_New(0)) == NULL) {
+        reader_free(&r);
+        return NULL;
+    }
     while (pos < size) {
         const char *line = data + pos, *nl = memchr(line, '\n', size - pos);
         Py_ssize_t n = nl ? nl - line : size - pos;
-        const char *sp1, *sp2, *rest;
-        Py_ssize_t rest_n;
-        PyObject *s = NULL, *p = NULL, *o = NULL, *triple;
+        PyObject *s, *p, *o, *triple;
+        int typed, read;
         pos += n + 1;
         if (n == 0)
             continue;
-        if (n < 2 || line[n - 2] != ' ' || line[n - 1] != '.')
-            goto refuse;
-        n -= 2;
-        sp1 = memchr(line, ' ', n);
-        if (sp1 == NULL)
-            goto refuse;
-        s = iri_term(cache, line, sp1 - line);
-        if (s == NULL)
-            goto refuse_or_error;
-        sp2 = memchr(sp1 + 1, ' ', n - (sp1 + 1 - line));
-        if (sp2 == NULL) {
-            Py_DECREF(s);
-            goto refuse;
-        }
-        p = iri_term(cache, sp1 + 1, sp2 - sp1 - 1);
-        if (p == NULL) {
-            Py_DECREF(s);
-            goto refuse_or_error;
-        }
-        rest = sp2 + 1;
-        rest_n = n - (rest - line);
-        {
-            const char *graph = NULL;
-            Py_ssize_t graph_n = 0;
-            if (rest_n > 0 && rest[0] == '"') {
-                const char *close = rest + rest_n - 1, *tail, *space;
-                Py_ssize_t tail_n;
-                PyObject *kind, *lexical, *key;
-                while (close > rest && *close != '"')
-                    close--;
-                if (close == rest)
-                    goto refuse_sp;
-                tail = close + 1;
-                space = memchr(tail, ' ', rest + rest_n - tail);
-                tail_n = space ? space - tail : rest + rest_n - tail;
-                if (space) {
-                    graph = space + 1;
-                    graph_n = rest + rest_n - graph;
-                }
-                key = PyBytes_FromStringAndSize(tail, tail_n);
-                if (key == NULL)
-                    goto error_sp;
-                kind = PyDict_GetItemWithError(tails, key);
-                if (kind == NULL) {
-                    if (PyErr_Occurred()) {
-                        Py_DECREF(key);
-                        goto error_sp;
-                    }
-                    if (tail_n == 0)
-                        kind = Py_BuildValue("(sO)", XSD_STRING, Py_None);
-                    else if (tail_n > 4 && tail[0] == '^' && tail[1] == '^' && tail[2] == '<'
-                             && tail[tail_n - 1] == '>' && iri_ok(tail + 3, tail_n - 4))
-                        kind = Py_BuildValue("(s#O)", tail + 3, tail_n - 4, Py_None);
-                    else if (tail_n > 1 && tail[0] == '@' && lang_ok(tail + 1, tail_n - 1))
-                        kind = Py_BuildValue("(ss#)", LANG_STRING, tail + 1, tail_n - 1);
-                    else
-                        kind = Py_None, Py_INCREF(Py_None);
-                    if (kind == NULL || PyDict_SetItem(tails, key, kind) < 0) {
-                        Py_DECREF(key);
-                        Py_XDECREF(kind);
-                        goto error_sp;
-                    }
-                    Py_DECREF(kind);  /* the dict holds it */
-                }
-                Py_DECREF(key);
-                if (kind == Py_None)
-                    goto refuse_sp;
-                lexical = lexical_form(rest + 1, close - rest - 1);
-                if (lexical == NULL) {
-                    if (PyErr_Occurred())
-                        goto error_sp;
-                    goto refuse_sp;
-                }
-                o = make_literal(literal_type, lexical, PyTuple_GET_ITEM(kind, 0),
-                                 PyTuple_GET_ITEM(kind, 1));
-                if (o == NULL)
-                    goto error_sp;
-            }
-            else {
-                const char *space = memchr(rest, ' ', rest_n);
-                Py_ssize_t obj_n = space ? space - rest : rest_n;
-                if (space) {
-                    graph = space + 1;
-                    graph_n = rest + rest_n - graph;
-                }
-                o = iri_term(cache, rest, obj_n);
-                if (o == NULL) {
-                    if (PyErr_Occurred())
-                        goto error_sp;
-                    goto refuse_sp;
-                }
-            }
-            if (graph != NULL && graph_n > 0) {
-                PyObject *g = iri_term(cache, graph, graph_n);
-                if (g == NULL) {
-                    Py_DECREF(o);
-                    if (PyErr_Occurred())
-                        goto error_sp;
-                    goto refuse_sp;
-                }
-                Py_DECREF(g);
-            }
+        read = read_line(&r, line, n, &s, &p, &o, &typed);
+        if (read <= 0) {
+            Py_CLEAR(found);
+            if (read == 0)
+                found = Py_None, Py_INCREF(Py_None);
+            break;
         }
         triple = PyTuple_Pack(3, s, p, o);
         Py_DECREF(s);
@@ -664,36 +811,504 @@ split(PyObject *self, PyObject *args)
         Py_DECREF(o);
         if (triple == NULL || PyList_Append(found, triple) < 0) {
             Py_XDECREF(triple);
-            goto error;
+            Py_CLEAR(found);
+            break;
         }
         Py_DECREF(triple);
-        continue;
-    refuse_sp:
-        Py_DECREF(s);
-        Py_DECREF(p);
-        goto refuse;
-    error_sp:
-        Py_DECREF(s);
-        Py_DECREF(p);
-        goto error;
-    refuse_or_error:
-        if (PyErr_Occurred())
-            goto error;
-        goto refuse;
     }
-    Py_DECREF(cache);
-    Py_DECREF(tails);
+    reader_free(&r);
     return found;
+}
+
+
+/* ---------------------------------------------------------------------------------------
+ * index(data, literal, pairs) -> (spo, typed) | None
+ *
+ * What kg.validation.engine.data.DataGraph builds from split's triples, built here from the
+ * lines themselves without a tuple per triple: spo, {subject: {predicate: [objects]}} in line
+ * order; the (subject, object) pairs of each predicate that is a key of pairs (a dict of
+ * lists, filled in place); typed, the literals whose datatype is not xsd:string. data:
+ * bytes of lines in the form split reads, strictly rising and each exactly as kg's writer
+ * writes its triple, all in one graph (as kg export writes a trial: then no triple is there
+ * twice, under two spellings or in two graphs). None where a line is not so (the caller then
+ * splits and drops duplicates itself).
+ */
+static PyObject *
+index_lines(PyObject *self, PyObject *args)
+{
+    PyObject *literal_type, *pairs, *spo = NULL, *typed_list = NULL, *result = NULL;
+    PyObject *predicates = NULL, *values = NULL; /* borrowed: the subject's and predicate's */
+    PyObject *at_s = NULL, *at_p = NULL;        /* the subject and predicate they are for */
+    Py_buffer view;
+    const char *data, *previous = NULL;
+    Py_ssize_t size, pos = 0, previous_n = 0;
+    Reader r;
+    if (!PyArg_ParseTuple(args, "y*OO!:index", &view, &literal_type, &PyDict_Type, &pairs))
+        return NULL;
+    if (!PyType_Check(literal_type)
+        || !PyType_IsSubtype((PyTypeObject *)literal_type, &PyTuple_Type)) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_TypeError, "index: literal must be a tuple type");
+        return NULL;
+    }
+    data = view.buf;
+    size = view.len;
+    if (reader_init(&r, literal_type) < 0)
+        goto error;
+    spo = PyDict_New();
+    typed_list = PyList_New(0);
+    if (spo == NULL || typed_list == NULL)
+        goto error;
+    while (pos < size) {
+        const char *line = data + pos, *nl = memchr(line, '\n', size - pos);
+        Py_ssize_t n = nl ? nl - line : size - pos;
+        PyObject *s, *p, *o, *pair_list;
+        int typed, read, order;
+        pos += n + 1;
+        if (n == 0)
+            continue;
+        if (previous != NULL) {
+            order = memcmp(previous, line, previous_n < n ? previous_n : n);
+            if (order > 0 || (order == 0 && previous_n >= n))
+                goto refuse;
+        }
+        previous = line;
+        previous_n = n;
+        read = read_line(&r, line, n, &s, &p, &o, &typed);
+        if (read < 0)
+            goto error;
+        if (read == 0 || !r.canonical) {
+            if (read > 0) {
+                Py_DECREF(s);
+                Py_DECREF(p);
+                Py_DECREF(o);
+            }
+            goto refuse;
+        }
+        if (s != at_s) {
+            predicates = PyDict_GetItemWithError(spo, s);
+            if (predicates == NULL) {
+                if (PyErr_Occurred())
+                    goto error_spo;
+                predicates = PyDict_New();
+                if (predicates == NULL || PyDict_SetItem(spo, s, predicates) < 0) {
+                    Py_XDECREF(predicates);
+                    goto error_spo;
+                }
+                Py_DECREF(predicates);  /* spo holds it */
+            }
+            at_s = s;
+            at_p = NULL;
+        }
+        if (p != at_p) {
+            values = PyDict_GetItemWithError(predicates, p);
+            if (values == NULL) {
+                if (PyErr_Occurred())
+                    goto error_spo;
+                values = PyList_New(0);
+                if (values == NULL || PyDict_SetItem(predicates, p, values) < 0) {
+                    Py_XDECREF(values);
+                    goto error_spo;
+                }
+                Py_DECREF(values);  /* the subject's dict holds it */
+            }
+            at_p = p;
+        }
+        if (PyList_Append(values, o) < 0)
+            goto error_spo;
+        pair_list = PyDict_GetItemWithError(pairs, p);
+        if (pair_list == NULL && PyErr_Occurred())
+            goto error_spo;
+        if (pair_list != NULL) {
+            PyObject *pair = PyTuple_Pack(2, s, o);
+            if (pair == NULL || PyList_Append(pair_list, pair) < 0) {
+                Py_XDECREF(pair);
+                goto error_spo;
+            }
+            Py_DECREF(pair);
+        }
+        if (typed && PyList_Append(typed_list, o) < 0)
+            goto error_spo;
+        /* at_s and at_p stay valid: spo and the cache hold the subject and predicate */
+        Py_DECREF(s);
+        Py_DECREF(p);
+        Py_DECREF(o);
+        continue;
+    error_spo:
+        Py_DECREF(s);
+        Py_DECREF(p);
+        Py_DECREF(o);
+        goto error;
+    }
+    result = PyTuple_Pack(2, spo, typed_list);
+    goto done;
 refuse:
-    Py_XDECREF(found);
-    Py_XDECREF(cache);
-    Py_XDECREF(tails);
-    Py_RETURN_NONE;
+    result = Py_None;
+    Py_INCREF(Py_None);
+    goto done;
 error:
-    Py_XDECREF(found);
-    Py_XDECREF(cache);
-    Py_XDECREF(tails);
-    return NULL;
+    result = NULL;
+done:
+    Py_XDECREF(spo);
+    Py_XDECREF(typed_list);
+    reader_free(&r);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * run_end(buffer, start, suffix, limit) -> (end, lines)
+ *
+ * Where the run of lines from start (up to limit) that N-Quads readers may take whole as one
+ * graph's stops, and how many lines it holds: each line starts with "<", ends with suffix
+ * (" <graph> .\n") and has two spaces before it (four terms: "<s> <p> <graph> ." ends the
+ * same way but has no graph). The same answer as kg.serialize.quads.reference_run_end.
+ */
+static PyObject *
+run_end(PyObject *self, PyObject *args)
+{
+    Py_buffer buffer, suffix;
+    Py_ssize_t start, limit, pos, lines = 0;
+    if (!PyArg_ParseTuple(args, "y*ny*n:run_end", &buffer, &start, &suffix, &limit))
+        return NULL;
+    const char *data = buffer.buf, *tail = suffix.buf;
+    Py_ssize_t tail_n = suffix.len;
+    if (limit > buffer.len)
+        limit = buffer.len;
+    pos = start < 0 ? 0 : start;
+    while (pos < limit) {
+        const char *line = data + pos, *nl = memchr(line, '\n', limit - pos), *space;
+        Py_ssize_t n;
+        if (nl == NULL)
+            break;
+        n = nl + 1 - line;
+        if (line[0] != '<' || n <= tail_n || memcmp(nl + 1 - tail_n, tail, tail_n) != 0)
+            break;
+        space = memchr(line, ' ', n - tail_n);
+        if (space == NULL || memchr(space + 1, ' ', n - tail_n - (space + 1 - line)) == NULL)
+            break;
+        pos += n;
+        lines++;
+    }
+    PyBuffer_Release(&buffer);
+    PyBuffer_Release(&suffix);
+    return Py_BuildValue("(nn)", pos < start ? start : pos, lines);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * turtle(data, tail) -> bytes | None
+ *
+ * One record of the Turtle kg writes (kg/serialize/turtle.py), with the file's @prefix lines
+ * before it, as the N-Triples or N-Quads lines kg export writes for it: each line ending in
+ * tail (" .\n", or " <graph> .\n"), sorted and without duplicates. Only that form is read:
+ * statements of a subject on its own line, then "    verb object, object ;" lines ending in
+ * " .", where a term is an absolute <IRI> (no escapes), a declared prefix with a plain local
+ * name ([A-Za-z_][A-Za-z0-9_-]*), "a", a one-line "string" with N-Triples' escapes and an
+ * optional @language or ^^datatype, an integer or true/false; blank lines and comments
+ * between statements. None for anything else (blank nodes, lists, long strings, @base,
+ * decimals, other spacing), which the caller hands to a full Turtle parser.
+ */
+#define MAX_PREFIXES 64
+
+typedef struct {
+    const char *name, *ns;
+    Py_ssize_t name_n, ns_n;
+} Prefix;
+
+typedef struct {
+    const char *a, *b; /* an IRI is a then b (a namespace and a local name, or b empty) */
+    Py_ssize_t a_n, b_n;
+} Iri;
+
+typedef struct {
+    const char *s;
+    Py_ssize_t n, i;
+    Prefix prefixes[MAX_PREFIXES];
+    int count;
+} Turtle;
+
+static const char RDF_TYPE[] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+static const char XSD_INTEGER[] = "http://www.w3.org/2001/XMLSchema#integer";
+static const char XSD_BOOLEAN[] = "http://www.w3.org/2001/XMLSchema#boolean";
+
+static int
+at(Turtle *t, const char *text)
+{
+    Py_ssize_t k = (Py_ssize_t)strlen(text);
+    if (t->i + k > t->n || memcmp(t->s + t->i, text, k) != 0)
+        return 0;
+    t->i += k;
+    return 1;
+}
+
+static int
+name_char(char c, int first)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'
+        || (!first && ((c >= '0' && c <= '9') || c == '-'));
+}
+
+/* <IRI> (absolute, without escapes) or prefix:local, at t->i. */
+static int
+read_iri(Turtle *t, Iri *iri)
+{
+    const char *s = t->s;
+    Py_ssize_t i = t->i, start;
+    if (i < t->n && s[i] == '<') {
+        const char *close = memchr(s + i + 1, '>', t->n - i - 1);
+        if (close == NULL || !iri_ok(s + i + 1, close - s - i - 1))
+            return 0;
+        iri->a = s + i + 1;
+        iri->a_n = close - s - i - 1;
+        iri->b = NULL;
+        iri->b_n = 0;
+        t->i = close - s + 1;
+        return 1;
+    }
+    start = i;
+    if (i < t->n && ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+        for (i++; i < t->n && (name_char(s[i], 0) || s[i] == '.'); i++)
+            ;
+    if (i >= t->n || s[i] != ':' || (i > start && s[i - 1] == '.'))
+        return 0;
+    for (int k = 0; k < t->count; k++) {
+        Prefix *p = &t->prefixes[k];
+        if (p->name_n == i - start && memcmp(p->name, s + start, i - start) == 0) {
+            Py_ssize_t local = ++i;
+            if (i >= t->n || !name_char(s[i], 1))
+                return 0;
+            for (i++; i < t->n && name_char(s[i], 0); i++)
+                ;
+            iri->a = p->ns;
+            iri->a_n = p->ns_n;
+            iri->b = s + local;
+            iri->b_n = i - local;
+            t->i = i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+put_iri_parts(Buffer *b, const Iri *iri)
+{
+    return put_bytes(b, "<", 1) < 0 || put_bytes(b, iri->a, iri->a_n) < 0
+        || (iri->b_n && put_bytes(b, iri->b, iri->b_n) < 0) || put_bytes(b, ">", 1) < 0 ? -1 : 0;
+}
+
+/* An object at t->i, written into b as N-Triples writes it: 1, 0 to refuse, -1 on error. */
+static int
+put_object(Turtle *t, Buffer *b)
+{
+    const char *s = t->s;
+    Py_ssize_t i = t->i;
+    Iri iri;
+    if (i < t->n && s[i] == '"') {
+        Py_ssize_t start = i;
+        if (i + 2 < t->n && s[i + 1] == '"' && s[i + 2] == '"')
+            return 0;  /* a long string */
+        for (i++; i < t->n && s[i] != '"'; i++) {
+            char c = s[i];
+            if (c == '\n' || c == '\r')
+                return 0;
+            if (c == '\\') {
+                int digits = 0;
+                if (i + 1 >= t->n)
+                    return 0;
+                c = s[++i];
+                if (c == 'u')
+                    digits = 4;
+                else if (c == 'U')
+                    digits = 8;
+                else if (!strchr("tbnrf\"'\\", c))
+                    return 0;
+                for (int k = 0; k < digits; k++)
+                    if (++i >= t->n || !isxdigit((unsigned char)s[i]))
+                        return 0;
+            }
+        }
+        if (i >= t->n)
+            return 0;
+        i++;
+        if (put_bytes(b, s + start, i - start) < 0)
+            return -1;
+        t->i = i;
+        if (i < t->n && s[i] == '@') {
+            for (i++; i < t->n && (isalnum((unsigned char)s[i]) || s[i] == '-'); i++)
+                ;
+            if (!lang_ok(s + t->i + 1, i - t->i - 1))
+                return 0;
+            if (put_bytes(b, s + t->i, i - t->i) < 0)
+                return -1;
+            t->i = i;
+        }
+        else if (at(t, "^^")) {
+            if (!read_iri(t, &iri))
+                return 0;
+            return put_bytes(b, "^^", 2) < 0 || put_iri_parts(b, &iri) < 0 ? -1 : 1;
+        }
+        return 1;
+    }
+    if (i < t->n && (s[i] == '<' || isalpha((unsigned char)s[i]))) {
+        const char *word = NULL;
+        if (at(t, "true"))
+            word = "true";
+        else if (at(t, "false"))
+            word = "false";
+        if (word != NULL && (t->i >= t->n || s[t->i] == ' ' || s[t->i] == ','))
+            return put_bytes(b, "\"", 1) < 0 || put_bytes(b, word, strlen(word)) < 0
+                || put_bytes(b, "\"^^<", 4) < 0
+                || put_bytes(b, XSD_BOOLEAN, sizeof(XSD_BOOLEAN) - 1) < 0
+                || put_bytes(b, ">", 1) < 0 ? -1 : 1;
+        t->i = i;
+        if (!read_iri(t, &iri))
+            return 0;
+        return put_iri_parts(b, &iri) < 0 ? -1 : 1;
+    }
+    if (i < t->n && (s[i] == '+' || s[i] == '-' || isdigit((unsigned char)s[i]))) {
+        Py_ssize_t start = i;
+        if (s[i] == '+' || s[i] == '-')
+            i++;
+        if (i >= t->n || !isdigit((unsigned char)s[i]))
+            return 0;
+        while (i < t->n && isdigit((unsigned char)s[i]))
+            i++;
+        if (i < t->n && s[i] != ' ' && s[i] != ',')
+            return 0;  /* a decimal, a double, or not a number */
+        t->i = i;
+        return put_bytes(b, "\"", 1) < 0 || put_bytes(b, s + start, i - start) < 0
+            || put_bytes(b, "\"^^<", 4) < 0
+            || put_bytes(b, XSD_INTEGER, sizeof(XSD_INTEGER) - 1) < 0
+            || put_bytes(b, ">", 1) < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+/* "@prefix name: <namespace> .\n" at t->i: 1, or 0. */
+static int
+read_prefix(Turtle *t)
+{
+    const char *s = t->s;
+    Py_ssize_t i, start;
+    Prefix *p;
+    Iri ns;
+    if (!at(t, "@prefix ") || t->count == MAX_PREFIXES)
+        return 0;
+    start = i = t->i;
+    if (i < t->n && ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+        for (i++; i < t->n && (name_char(s[i], 0) || s[i] == '.'); i++)
+            ;
+    if (i >= t->n || s[i] != ':' || (i > start && s[i - 1] == '.'))
+        return 0;
+    p = &t->prefixes[t->count];
+    p->name = s + start;
+    p->name_n = i - start;
+    t->i = i + 1;
+    if (!at(t, " ") || t->i >= t->n || s[t->i] != '<' || !read_iri(t, &ns) || !at(t, " .\n"))
+        return 0;
+    p->ns = ns.a;
+    p->ns_n = ns.a_n;
+    for (int k = 0; k < t->count; k++)  /* declared again: the last one counts */
+        if (t->prefixes[k].name_n == p->name_n
+            && memcmp(t->prefixes[k].name, p->name, p->name_n) == 0) {
+            t->prefixes[k] = *p;
+            return 1;
+        }
+    t->count++;
+    return 1;
+}
+
+static PyObject *
+turtle(PyObject *self, PyObject *args)
+{
+    Py_buffer view, tail_view;
+    Turtle t;
+    Buffer b = {NULL, 0, 0, 0};
+    Py_ssize_t *ends = NULL, count = 0, cap = 0;
+    PyObject *result = NULL;
+    int refused = 0;
+    if (!PyArg_ParseTuple(args, "y*y*:turtle", &view, &tail_view))
+        return NULL;
+    t.s = view.buf;
+    t.n = view.len;
+    t.i = 0;
+    t.count = 0;
+    while (t.i < t.n && !refused) {
+        Iri subject, verb;
+        const char *c = t.s + t.i;
+        if (*c == '\n') {
+            t.i++;
+            continue;
+        }
+        if (*c == '#') {
+            const char *nl = memchr(c, '\n', t.n - t.i);
+            t.i = nl ? nl - t.s + 1 : t.n;
+            continue;
+        }
+        if (*c == '@') {
+            refused = !read_prefix(&t);
+            continue;
+        }
+        if (!read_iri(&t, &subject) || !at(&t, "\n    ")) {
+            refused = 1;
+            break;
+        }
+        for (;;) {  /* each verb of the subject */
+            if (at(&t, "a ")) {
+                verb.a = RDF_TYPE;
+                verb.a_n = sizeof(RDF_TYPE) - 1;
+                verb.b = NULL;
+                verb.b_n = 0;
+            }
+            else if (!read_iri(&t, &verb) || !at(&t, " ")) {
+                refused = 1;
+                break;
+            }
+            for (;;) {  /* each object of the verb */
+                int put;
+                if (count == cap) {
+                    Py_ssize_t *grown;
+                    cap = cap ? cap * 2 : 1024;
+                    grown = PyMem_Realloc(ends, cap * sizeof(Py_ssize_t));
+                    if (grown == NULL) {
+                        PyErr_NoMemory();
+                        goto done;
+                    }
+                    ends = grown;
+                }
+                if (put_iri_parts(&b, &subject) < 0 || put_bytes(&b, " ", 1) < 0
+                    || put_iri_parts(&b, &verb) < 0 || put_bytes(&b, " ", 1) < 0)
+                    goto done;
+                put = put_object(&t, &b);
+                if (put < 0)
+                    goto done;
+                if (put == 0) {
+                    refused = 1;
+                    break;
+                }
+                if (put_bytes(&b, tail_view.buf, tail_view.len) < 0)
+                    goto done;
+                ends[count++] = b.len;
+                if (!at(&t, ", "))
+                    break;
+            }
+            if (refused || !at(&t, " ;\n    "))
+                break;
+        }
+        if (!refused && !at(&t, " .\n"))
+            refused = 1;
+    }
+    if (refused)
+        result = Py_None, Py_INCREF(Py_None);
+    else
+        result = joined(&b, ends, count, 1);
+done:
+    PyMem_Free(ends);
+    PyMem_Free(b.data);
+    PyBuffer_Release(&view);
+    PyBuffer_Release(&tail_view);
+    return result;
 }
 
 static PyMethodDef METHODS[] = {
@@ -703,6 +1318,15 @@ static PyMethodDef METHODS[] = {
     {"split", split, METH_VARARGS,
      "split(text, literal) -> list | None: the triples of N-Triples or N-Quads lines in the "
      "form kg writes, or None (the same answer as kg.serialize.quads.reference_triples)."},
+    {"run_end", run_end, METH_VARARGS,
+     "run_end(buffer, start, suffix, limit) -> (end, lines): where the lines from start that "
+     "are one graph's in kg's form stop (kg.serialize.quads.reference_run_end)."},
+    {"turtle", turtle, METH_VARARGS,
+     "turtle(data, tail) -> bytes | None: a record of kg's Turtle (after the file's @prefix "
+     "lines) as the sorted N-Triples / N-Quads lines kg export writes for it, or None."},
+    {"index", index_lines, METH_VARARGS,
+     "index(data, literal, pairs) -> (spo, typed) | None: the validation engine's index of "
+     "strictly rising lines in the form split reads, or None."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -37,6 +37,10 @@ class GraphBlock(NamedTuple):
 
     graph: str
     data: bytes
+    # (offset, size) where data is those bytes of the file as they stand, so that a worker
+    # process can read them itself rather than be sent them; None where data was put together
+    # (lines rewritten, or a graph's lines taken from apart).
+    span: tuple[int, int] | None = None
 
     @property
     def triples(self) -> int:
@@ -93,62 +97,48 @@ def _parsed(line: bytes, path: Path, number: int) -> tuple[bytes, bytes] | None:
 
 
 CHUNK = 16 * 1024 * 1024
-# Every byte but the space and the newline, for _short_line.
-_NOT_SPACING = bytes(b for b in range(256) if b not in b" \n")
 
 
-def _short_line(run: bytes) -> bool:
-    """Whether a line of ``run`` has fewer than four spaces, as a triple of the default graph
-    whose object is the graph's IRI has (it ends like the graph's lines): the run stripped to
-    its spaces and newlines, at C speed, shows such a line as a short gap between newlines."""
-    gaps = (b"\n" + run).translate(None, _NOT_SPACING)
-    return any(short in gaps for short in (b"\n\n", b"\n \n", b"\n  \n", b"\n   \n"))
-
-
-def _runs(buffer: bytes, path: Path, first_line: int,
-          reading: Reading) -> Iterator[tuple[bytes, bytes]]:
-    """(graph, lines) runs of one buffer of whole lines. A run of one graph's lines in kg's
-    form is found and checked with a few passes over the bytes (every line starts with ``<``,
-    ends with the graph's suffix and has four terms); anything else goes line by line, each
-    line once."""
-    position, number = 0, first_line
-    while position < len(buffer):
+def _runs(buffer: bytes, limit: int, path: Path, reading: Reading
+          ) -> Iterator[tuple[bytes, bytes, int]]:
+    """(graph, lines, where) runs of a buffer's whole lines up to ``limit``, ``where`` being
+    the lines' start in the buffer, or -1 for a line rewritten: a line in kg's form starts a
+    run of that graph's lines, which :func:`run_end` finds in one pass over the bytes; any
+    other line goes on its own, once. ``reading.lines`` counts the lines as they go."""
+    position = 0
+    while position < limit:
         end = buffer.index(b"\n", position) + 1
         graph = graph_of(buffer[position:end])
         if graph is not None:
-            suffix = b" <" + graph + b"> .\n"
-            run_end = _run_end(buffer, end, suffix)
-            run = buffer[position:run_end]
-            lines = run.count(b"\n")
-            if (run.count(suffix) == lines and run.count(b"\n<") == lines - 1
-                    and not _short_line(run)):
-                yield graph, run
-            else:
-                yield from _one_by_one(run.split(b"\n")[:-1], path, number, reading)
-            position, number = run_end, number + lines
+            stop, lines = run_end(buffer, position, b" <" + graph + b"> .\n", limit)
+            if stop < end:
+                stop, lines = end, 1
+            yield graph, buffer[position:stop], position
+            position = stop
+            reading.lines += lines
         else:
-            yield from _one_by_one([buffer[position:end - 1]], path, number, reading)
-            position, number = end, number + 1
+            reading.lines += 1
+            for graph, line in _one_by_one([buffer[position:end - 1]], path, reading.lines,
+                                           reading):
+                yield graph, line, -1
+            position = end
 
 
-def _run_end(buffer: bytes, first_end: int, suffix: bytes) -> int:
-    """Where the lines ending in ``suffix`` that follow a first such line (ending at
-    ``first_end``) stop: a bisection over line ends, taking the graph's lines to be together
-    (the caller checks the run it gets)."""
-    if buffer.endswith(suffix):
-        return len(buffer)
-    inside, outside = first_end, len(buffer)  # ends of a line in the run, and of one not in it
-    while True:
-        after = buffer.index(b"\n", inside) + 1
-        if after == outside:
-            return inside
-        end = buffer.index(b"\n", (inside + outside) // 2) + 1
-        if end == outside:
-            end = after
-        if buffer.endswith(suffix, 0, end):
-            inside = end
-        else:
-            outside = end
+def reference_run_end(buffer: bytes, start: int, suffix: bytes, limit: int
+                      ) -> tuple[int, int]:
+    """Where the lines from ``start`` (up to ``limit``) that a reader may take whole as one
+    graph's stop, and how many there are: each starts with ``<``, ends with ``suffix``
+    (`` <graph> .\n``) and has two spaces before it (four terms: ``<s> <p> <graph> .`` ends the
+    same way but has no graph). The reference, in Python, for the C ``run_end`` the tests hold
+    to it."""
+    position, lines = start, 0
+    while (end := buffer.find(b"\n", position, limit) + 1) > 0:
+        line = buffer[position:end]
+        if not (line.startswith(b"<") and len(line) > len(suffix) and line.endswith(suffix)
+                and line.count(b" ", 0, len(line) - len(suffix)) >= 2):
+            break
+        position, lines = end, lines + 1
+    return position, lines
 
 
 def _one_by_one(lines: list[bytes], path: Path, first_line: int,
@@ -171,6 +161,7 @@ class Reading:
 
     def __init__(self) -> None:
         self.other_lines = 0
+        self.lines = 0  # read so far
 
 
 def graph_blocks(path: Path, reading: Reading | None = None) -> Iterator[GraphBlock]:
@@ -179,35 +170,45 @@ def graph_blocks(path: Path, reading: Reading | None = None) -> Iterator[GraphBl
     done: set[bytes] = set()
     current: bytes | None = None
     parts: list[bytes] = []
-    number = 1
+    span: list[int] | None = None  # the current graph's [offset, size] in the file
+    padded = False
     with path.open("rb") as stream:
         rest = b""
+        offset = 0  # of the buffer's first byte in the file
         while True:
             chunk = stream.read(CHUNK)
             buffer = rest + chunk
             if not chunk:
                 if buffer and not buffer.endswith(b"\n"):
-                    buffer += b"\n"
-                rest = b""
+                    buffer += b"\n"  # a line end the file lacks: the last graph is no span
+                    padded = True
+                limit = len(buffer)
             else:
-                cut = buffer.rfind(b"\n") + 1
-                buffer, rest = buffer[:cut], buffer[cut:]
-            for graph, run in _runs(buffer, path, number, reading):
+                limit = buffer.rfind(b"\n") + 1
+            for graph, run, where in _runs(buffer, limit, path, reading):
                 if graph != current:
                     if current is not None:
                         done.add(current)
-                        yield GraphBlock(current.decode(), b"".join(parts))
+                        yield GraphBlock(current.decode(), b"".join(parts),
+                                         tuple(span) if span else None)
                     if graph in done:
                         raise QuadsError(
                             f"{path}: the quads of graph <{graph.decode()}> are not together; "
                             "sort the file by graph (kg export writes them so)")
                     current, parts = graph, []
+                    span = [offset + where, 0] if where >= 0 else None
+                if span is not None and where >= 0 and offset + where == span[0] + span[1]:
+                    span[1] += len(run)
+                else:
+                    span = None
                 parts.append(run)
-            number += buffer.count(b"\n")
+            rest = buffer[limit:]
+            offset += limit
             if not chunk:
                 break
     if current is not None:
-        yield GraphBlock(current.decode(), b"".join(parts))
+        yield GraphBlock(current.decode(), b"".join(parts),
+                         tuple(span) if span and not padded else None)
 
 
 def as_ntriples(graph: str, nquads: bytes) -> bytes:
@@ -315,6 +316,7 @@ def reference_triples(text: str) -> list[tuple] | None:
 
 
 try:
+    from kg.serialize._lines import run_end
     from kg.serialize._lines import split as _split
 
     def strict_triples(text: str) -> list[tuple] | None:
@@ -323,3 +325,4 @@ try:
         return _split(text, Literal)
 except ImportError:  # a source tree whose C extension is not built
     strict_triples = reference_triples
+    run_end = reference_run_end

@@ -30,7 +30,9 @@ is kg's N-Triples, so a store loaded from either holds the same graphs.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,7 +41,14 @@ from typing import NamedTuple
 import orjson
 import pyoxigraph as ox
 
+from kg.serialize.jsonld_terms import jsonld_triples
+from kg.serialize.ntriples import lines
 from kg.serialize.quads import CHUNK, GraphBlock, QuadsError, graph_blocks
+
+try:
+    from kg.serialize._lines import turtle as _turtle
+except ImportError:  # a source tree whose C extension is not built: Oxigraph reads it all
+    _turtle = None
 
 # A line whose subject is a trial or a node under it; group 1 is the trial's IRI.
 _TRIAL_LINE = re.compile(rb"^<([^<>\s]*/trial/NCT[0-9]{8})[/>]", re.M)
@@ -52,23 +61,73 @@ FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
 
 
 class TrialText(NamedTuple):
-    """One trial of a file as read, before any parse: N-Quads lines already, or a record of
-    kg's Turtle (with the file's prefixes) or JSON-LD (with its context), which
-    :meth:`block` parses. Cheap to hand to a worker process, which parses it there."""
+    """One trial of a file as read, before any parse: N-Quads or kg's N-Triples lines, or a
+    record of kg's Turtle (after the file's prefixes) or JSON-LD (with its context), which
+    :meth:`block` and :meth:`lines` parse. Cheap to hand to a worker process, which parses it
+    there and, where the trial's bytes are a stretch of the file, reads them itself."""
 
     label: str  # the NCT id, for reports
-    kind: str  # "nquads", "turtle" or "jsonld"
-    data: bytes
+    kind: str  # "nquads", "ntriples", "turtle" or "jsonld"
+    data: bytes  # head, then the file's bytes at span (or put together, span None)
     where: str  # the file, for errors
+    span: tuple[int, int] | None = None  # (offset, size) of the file's bytes in data
+    head: bytes = b""  # what data holds before them (Turtle's prefixes)
+
+    def sendable(self) -> TrialText:
+        """What to hand a worker process: without the file's bytes where the worker can read
+        them itself (cheaper than sending them through a pipe)."""
+        return self._replace(data=b"") if self.span is not None else self
+
+    def text(self) -> bytes:
+        """data, read back from the file where it was left out for sending."""
+        if self.data or self.span is None:
+            return self.data
+        return self.head + _read_span(self.where, self.span)
 
     def block(self) -> GraphBlock:
+        """The trial as its graph's N-Quads lines, the bytes ``kg export -f nquads`` writes
+        for the record where the file is kg's writing."""
+        data = self.text()
         if self.kind == "nquads":
-            graph = self.data[self.data.rfind(b" <", 0, len(self.data) - 4) + 2:-4]
-            return GraphBlock(graph.decode(), self.data)
+            graph = data[data.rfind(b" <", 0, len(data) - 4) + 2:-4]
+            return GraphBlock(graph.decode(), data, self.span)
+        if self.kind == "ntriples":
+            return _with_graph(_trial_iri(data, f"{self.where}: {self.label}"), data)
+        if self.kind == "turtle" and (block := _kg_turtle(data, self.label)) is not None:
+            return block
+        if self.kind == "jsonld" and (block := _kg_jsonld(data, self.label)) is not None:
+            return block
         fmt = ox.RdfFormat.TURTLE if self.kind == "turtle" else ox.RdfFormat.JSON_LD
         where = f"{self.where}: {self.label}"
-        ntriples = _to_ntriples(self.data, fmt, where)
+        ntriples = _to_ntriples(data, fmt, where)
         return _with_graph(_trial_iri(ntriples, where), ntriples)
+
+    def lines(self) -> bytes:
+        """The trial's triples as N-Triples or N-Quads lines, which is all validation needs:
+        :meth:`block` without naming the graph where that costs a pass over the lines."""
+        if self.kind == "ntriples":
+            return self.text()
+        if self.kind == "turtle" and _turtle is not None:
+            found = _turtle(self.text(), b" .\n")
+            if found is not None:
+                return found
+        return self.block().data
+
+
+@functools.lru_cache(maxsize=8)
+def _opened(path: str) -> int:
+    """A file descriptor of ``path``, opened once per process for the life of the process (a
+    worker reads many trials of the few files of a run)."""
+    return os.open(path, os.O_RDONLY)
+
+
+def _read_span(path: str, span: tuple[int, int]) -> bytes:
+    offset, size = span
+    data = os.pread(_opened(path), size, offset)
+    if len(data) != size:
+        raise QuadsError(f"{path}: the file changed while it was read (bytes {offset}-"
+                         f"{offset + size} are gone)")
+    return data
 
 
 def trial_blocks(path: Path) -> Iterator[GraphBlock] | None:
@@ -89,7 +148,10 @@ def trial_texts(path: Path) -> Iterator[TrialText] | None:
     if suffix == ".nq":
         blocks = graph_blocks(path)
     elif suffix == ".nt" and _looks_like_kg_ntriples(head):
-        blocks = _line_records(_chunks(path), str(path))
+        size = path.stat().st_size
+        return (TrialText(trial.rsplit(b"/", 1)[-1].decode(), "ntriples", data, str(path),
+                          span if span[0] + span[1] <= size else None)
+                for trial, data, span in _line_records(_chunks(path), str(path)))
     elif suffix == ".ttl" and _RECORD_COMMENT.search(head):
         return _turtle_texts(path)
     elif suffix == ".jsonld" and head.startswith(b'{\n"@context": ') and \
@@ -99,8 +161,8 @@ def trial_texts(path: Path) -> Iterator[TrialText] | None:
         blocks = _any_rdf_blocks(path, FORMATS[suffix])
     else:
         return None
-    return (TrialText(block.graph.rsplit("/", 1)[-1], "nquads", block.data, str(path))
-            for block in blocks)
+    return (TrialText(block.graph.rsplit("/", 1)[-1], "nquads", block.data, str(path),
+                      block.span) for block in blocks)
 
 
 def _looks_like_kg_ntriples(head: bytes) -> bool:
@@ -175,14 +237,31 @@ def _chunks(path: Path) -> Iterator[bytes]:
         yield carry + b"\n"
 
 
-def _line_records(chunks: Iterator[bytes], where: str) -> Iterator[GraphBlock]:
-    """The records of N-Triples lines as kg writes them (chunks of whole lines), each as its
-    trial's graph. A trial's run of lines may go on past a chunk: it is read on first."""
+def _trial_line(buffer: bytes, position: int) -> re.Match | None:
+    """The first line from ``position`` (a line's start) whose subject is a trial or a node
+    under it: found by the trial path's bytes, then matched at its line's start (a search
+    for the pattern itself tries every line)."""
+    while (at := buffer.find(b"/trial/NCT", position)) >= 0:
+        found = _TRIAL_LINE.match(buffer, buffer.rfind(b"\n", 0, at) + 1)
+        if found is not None and found.end(1) == at + 18:
+            return found
+        position = at + 1
+    return None
+
+
+def _line_records(chunks: Iterator[bytes], where: str
+                  ) -> Iterator[tuple[bytes, bytes, tuple[int, int] | None]]:
+    """The records of N-Triples lines as kg writes them (chunks of whole lines): each trial's
+    IRI, its lines, and where they are in the chunks' bytes (the file's, but for the line end
+    :func:`_chunks` gives a last line without one). A trial's run of lines may go on past a
+    chunk: it is read on first."""
     done: set[bytes] = set()
     current: bytes | None = None  # the trial whose lines are being gathered
     parts: list[bytes] = []
     last_subject = b""
     buffer = b""
+    base = 0  # the offset in the file of buffer's first byte
+    start_of_record = 0
     more = True
     while more:
         chunk = next(chunks, None)
@@ -190,7 +269,7 @@ def _line_records(chunks: Iterator[bytes], where: str) -> Iterator[GraphBlock]:
         buffer += chunk or b""
         position = 0
         while True:
-            found = _TRIAL_LINE.search(buffer, position)
+            found = _trial_line(buffer, position)
             if found is None:
                 break
             trial, start = found.group(1), found.start()
@@ -206,8 +285,10 @@ def _line_records(chunks: Iterator[bytes], where: str) -> Iterator[GraphBlock]:
                 if current is not None:
                     parts.append(gap[:split])
                     done.add(current)
-                    yield _with_graph(current, b"".join(parts))
+                    data = b"".join(parts)
+                    yield current, data, (start_of_record, len(data))
                 current, parts = trial, [gap[split:]]
+                start_of_record = base + position + split
             else:
                 parts.append(gap)
             run = buffer[start:end]
@@ -215,10 +296,12 @@ def _line_records(chunks: Iterator[bytes], where: str) -> Iterator[GraphBlock]:
             last_subject = _subject(run[run.rfind(b"\n", 0, len(run) - 1) + 1:])
             position = end
         buffer = buffer[position:]
+        base += position
     if current is None:
         raise QuadsError(f"{where}: no trial in the file (no subject under …/trial/NCT…)")
     parts.append(buffer)
-    yield _with_graph(current, b"".join(parts))
+    data = b"".join(parts)
+    yield current, data, (start_of_record, len(data))
 
 
 # -- Turtle and JSON-LD written by kg ----------------------------------------------------------
@@ -235,8 +318,35 @@ def _to_ntriples(data: bytes, fmt: ox.RdfFormat, where: str) -> bytes:
     return b"".join(lines)
 
 
+def _kg_turtle(data: bytes, nct_id: str) -> GraphBlock | None:
+    """A record of kg's Turtle read in C (``_lines.c``: ``turtle``) where it is in the form kg
+    writes and its trial is the record's own subject (``<…/trial/NCT…>`` on a line of its own);
+    None otherwise, for Oxigraph to read."""
+    end = data.find(f"/trial/{nct_id}>\n    ".encode())
+    start = data.rfind(b"\n", 0, end) + 1
+    if _turtle is None or end < 0 or data[start:start + 1] != b"<":
+        return None
+    trial = data[start + 1:end + len(nct_id) + 7]
+    lines = _turtle(data, b" <" + trial + b"> .\n")
+    return None if lines is None else GraphBlock(trial.decode(), lines)
+
+
+def _kg_jsonld(data: bytes, nct_id: str) -> GraphBlock | None:
+    """A record of kg's JSON-LD expanded without a JSON-LD processor where it is of the plain
+    kind kg writes (:mod:`kg.serialize.jsonld_terms`) and holds its trial; None otherwise,
+    for Oxigraph to read."""
+    triples = jsonld_triples(data)
+    if triples is None:
+        return None
+    ending = f"/trial/{nct_id}"
+    trial = next((s for s, _, _ in triples if s.endswith(ending)), None)
+    if trial is None:
+        return None
+    return GraphBlock(trial, lines(triples, f" <{trial}> .\n").encode())
+
+
 def _trial_iri(ntriples: bytes, where: str) -> bytes:
-    found = _TRIAL_LINE.search(ntriples)
+    found = _trial_line(ntriples, 0)
     if found is None:
         raise QuadsError(f"{where}: a record without a trial (no subject under …/trial/NCT…)")
     return found.group(1)
@@ -244,33 +354,48 @@ def _trial_iri(ntriples: bytes, where: str) -> bytes:
 
 def _turtle_texts(path: Path) -> Iterator[TrialText]:
     """A record at a time: the text from one ``# NCT…`` comment to the next, with the file's
-    prefixes (read from its start, before the first record)."""
+    prefixes (read from its start, before the first record) in front."""
     prefixes: bytes | None = None
-    for nct_id, record in _records(path, _RECORD_COMMENT):
+    for nct_id, record, offset in _records(path):
         if prefixes is None:
             prefixes = record
             continue
-        yield TrialText(nct_id, "turtle", prefixes + record, str(path))
+        yield TrialText(nct_id, "turtle", prefixes + record, str(path), (offset, len(record)),
+                        prefixes)
 
 
-def _records(path: Path, opening: re.Pattern) -> Iterator[tuple[str, bytes]]:
-    """("", the text before the first record), then (its id, its text) for each record: the
-    text from one match of ``opening`` (a line) to the next, read a chunk at a time."""
+def _record_comment(buffer: bytes, position: int) -> re.Match | None:
+    """The first ``# NCT…`` line from ``position``: found by its bytes, then matched."""
+    while (at := buffer.find(b"# NCT", position)) >= 0:
+        if at == 0 or buffer[at - 1] == 0x0A:
+            found = _RECORD_COMMENT.match(buffer, at)
+            if found is not None:
+                return found
+        position = at + 1
+    return None
+
+
+def _records(path: Path) -> Iterator[tuple[str, bytes, int]]:
+    """("", the text before the first record, 0), then (its id, its text, where that starts
+    in the file) for each record: the text after one ``# NCT…`` comment line up to the next,
+    read a chunk at a time."""
     nct_id: str | None = None  # None: still before the first record
     buffer = b""
+    base = 0  # the offset in the file of buffer's first byte
     with path.open("rb") as stream:
         while True:
             chunk = stream.read(CHUNK)
             buffer += chunk
             position = 0
-            while (found := opening.search(buffer, position)) is not None:
+            while (found := _record_comment(buffer, position)) is not None:
                 if found.end() == len(buffer) and chunk:
                     break  # a comment line cut by the chunk's end: read on
-                yield nct_id or "", buffer[position:found.start()]
+                yield nct_id or "", buffer[position:found.start()], base + position
                 nct_id, position = found.group(1).decode(), found.end()
             buffer = buffer[position:]
+            base += position
             if not chunk:
-                yield nct_id or "", buffer
+                yield nct_id or "", buffer, base
                 return
 
 
@@ -308,10 +433,9 @@ def _jsonld_texts(path: Path) -> Iterator[TrialText]:
                            for line in chunk.split(b"\n")
                            if (m := _JSONLD_NODE.match(line)) is not None)
 
-    for block in _line_records(node_lines(), str(path)):
-        nodes = [line[line.index(b"> ") + 2:].rstrip(b",")
-                 for line in block.data.split(b"\n") if line]
-        yield TrialText(block.graph.rsplit("/", 1)[-1], "jsonld",
+    for trial, data, _ in _line_records(node_lines(), str(path)):
+        nodes = [line[line.index(b"> ") + 2:].rstrip(b",") for line in data.split(b"\n") if line]
+        yield TrialText(trial.rsplit(b"/", 1)[-1].decode(), "jsonld",
                         opening + b",".join(nodes) + b"]}", str(path))
 
 

@@ -54,17 +54,18 @@ class ValidationOutcome:
 def _validate_nquads(task: tuple[list[TrialText], str]) -> list[list[ValidationResult]]:
     """A batch of trials, each parsed here (a worker) where the file is Turtle or JSON-LD."""
     trials, engine = task
-    return [validate_nquads(text.block().data.decode(), text.label, engine) for text in trials]
+    return [validate_nquads(text.lines(), text.label, engine) for text in trials]
 
 
-def _batches(trials: Iterable[TrialText], engine: str, size: int = 16,
+def _batches(trials: Iterable[TrialText], engine: str, workers: int, size: int = 16,
              max_bytes: int = 2_000_000) -> Iterator[tuple[list[TrialText], str]]:
     """Trials in groups, so that handing work to a process costs little beside checking it
-    (a group is also bounded in size: a few trials can be megabytes)."""
+    (a group is also bounded in size: a few trials can be megabytes). Worker processes are
+    sent where a trial's bytes are in the file rather than the bytes, where they can be."""
     batch: list[TrialText] = []
     held = 0
     for trial in trials:
-        batch.append(trial)
+        batch.append(trial.sendable() if workers > 1 else trial)
         held += len(trial.data)
         if len(batch) == size or held >= max_bytes:
             yield batch, engine
@@ -128,7 +129,8 @@ def run_validation(inputs: Iterable[str], base: str, workers: int = 1,
             raise ValidationInputError(f"{path}: no such file")
         before = outcome.trials
         try:
-            for batch in bounded_map(_validate_nquads, _batches(_graph_tasks(path), engine), workers):
+            for batch in bounded_map(_validate_nquads, _batches(_graph_tasks(path), engine, workers),
+                                     workers):
                 for results in batch:
                     outcome.trials += 1
                     outcome.results.extend(results)

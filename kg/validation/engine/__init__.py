@@ -40,7 +40,16 @@ class NativeEngine:
     def validate(self, triples: Iterable[tuple]) -> list[Result]:
         """Every result for one trial's distinct triples; :class:`Uncertain` when the engine
         cannot be sure of deciding as pySHACL would."""
-        graph = DataGraph(triples, self.indexed)
+        return self._check(DataGraph(triples, self.indexed))
+
+    def validate_lines(self, data: bytes) -> list[Result] | None:
+        """:meth:`validate` for one trial's lines as ``kg export`` writes them, indexed
+        straight from the bytes (:meth:`DataGraph.from_lines`); None where they are not in
+        that form."""
+        graph = DataGraph.from_lines(data, self.indexed)
+        return None if graph is None else self._check(graph)
+
+    def _check(self, graph: DataGraph) -> list[Result]:
         results: list[Result] = []
         for shape, check in self.checks:
             focus_nodes = shape.focus_nodes(graph)

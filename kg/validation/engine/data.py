@@ -18,6 +18,11 @@ from datetime import date, datetime
 
 from kg.rdf import RDF_TYPE, XSD, XSD_STRING, Literal
 
+try:
+    from kg.serialize._lines import index as _index
+except ImportError:  # a source tree whose C extension is not built
+    _index = None
+
 RDFS_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _EMPTY: dict = {}
@@ -103,6 +108,25 @@ class DataGraph:
                 by_predicate[p].append((s, o))
             if type(o) is Literal and o[1] != XSD_STRING:
                 typed.append(o)
+        self._set(spo, by_predicate, typed)
+
+    @classmethod
+    def from_lines(cls, data: bytes, indexed: frozenset[str] = frozenset()) -> DataGraph | None:
+        """The index of one trial's N-Quads or N-Triples lines as ``kg export`` writes them
+        (sorted, so each triple once), built in C from the bytes without a tuple per triple;
+        None where the lines are not in that form or not sorted (the caller then splits them
+        and drops duplicates), or where the C extension is not built."""
+        if _index is None:
+            return None
+        by_predicate: dict[str, list[tuple]] = {p: [] for p in indexed}
+        found = _index(data, Literal, by_predicate)
+        if found is None:
+            return None
+        graph = cls.__new__(cls)
+        graph._set(found[0], by_predicate, found[1])
+        return graph
+
+    def _set(self, spo: dict, by_predicate: dict, typed: list) -> None:
         for literal in typed:
             if literal not in _CHECKED:
                 _check_literal(literal)
