@@ -6,16 +6,18 @@ its place in the file is the trial that was read."""
 
 from __future__ import annotations
 
+import orjson
 import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kg.serialize._lines import index, run_end, turtle
+from kg.serialize._lines import index, jsonld, run_end, turtle
 
 from kg.mapping import MappedRecord
 from kg.rdf import XSD, XSD_STRING, Literal
 from kg.serialize import FORMATS
-from kg.serialize.jsonld_terms import jsonld_triples
+from kg.serialize.jsonld_terms import _context_of, jsonld_lines, jsonld_triples
+from kg.serialize.ntriples import lines
 from kg.serialize.quads import graph_blocks, reference_run_end, reference_triples
 from kg.serialize.trial_blocks import trial_texts
 from kg.validation.engine.data import DataGraph
@@ -173,8 +175,6 @@ def test_turtle_outside_kgs_form_is_left_to_oxigraph(statement):
 @settings(max_examples=300, deadline=None)
 @given(triples=TYPED)
 def test_kgs_jsonld_expanded_without_a_processor_gives_the_triples_oxigraph_reads(triples):
-    from kg.serialize.ntriples import lines
-
     text = written("jsonld", triples)
     expanded = jsonld_triples(text)
     assert expanded is not None
@@ -182,6 +182,49 @@ def test_kgs_jsonld_expanded_without_a_processor_gives_the_triples_oxigraph_read
     assert read == kg_lines(triples), "the bytes kg export -f ntriples writes"
     assert oxigraph_triples(read, ox.RdfFormat.N_TRIPLES) == \
         oxigraph_triples(text, ox.RdfFormat.JSON_LD)
+    assert in_c(compact(text)) == read, "C reads what the reference reads"
+
+
+def compact(document: bytes) -> bytes:
+    """A JSON-LD document as a record reaches a worker (orjson's compact form)."""
+    return orjson.dumps(orjson.loads(document))
+
+
+def in_c(document: bytes) -> bytes | None:
+    """The C reader's answer alone (jsonld_lines falls back to Python where it refuses)."""
+    at = document.find(b',"@graph":')
+    context = _context_of(document[:at])
+    return None if context is None else \
+        jsonld(document[at + 10:-1], context[0], context[1], b" .\n")
+
+
+@pytest.mark.parametrize("node", [
+    '{"@id":"https://e/s","name":"\\u00e9\\ud83d\\ude00\\/\\n\\"\\\\\\t\\u0001"}',
+    '{"@id":"https://e/s","@type":["Thing","kg:X"],"kg:n":[1,-20,true],"name":[]}',
+    '{"@id":"mesh:D1","schema:url":{"@id":"https://e/x"},'
+    '"d":{"@value":"2020-01","@type":"xsd:gYearMonth"},"t":{"@value":"x","@language":"en-gb"}}',
+    '{ "@id" : "https://e/s" , "name" : [ "a" , "b" ] }',
+])
+def test_the_c_jsonld_reader_gives_the_references_triples(node):
+    document = (b'{"@context":{"@vocab":"https://schema.org/","kg":"https://w3id.org/ctkg/vocab#",'
+                b'"mesh":"http://id.nlm.nih.gov/mesh/","xsd":"http://www.w3.org/2001/XMLSchema#"},'
+                b'"@graph":[' + node.encode() + b"]}")
+    expected = lines(jsonld_triples(document), " .\n").encode()
+    assert in_c(document) == expected
+    assert oxigraph_triples(expected, ox.RdfFormat.N_TRIPLES) == \
+        oxigraph_triples(document, ox.RdfFormat.JSON_LD), "as Oxigraph reads it"
+
+
+@pytest.mark.parametrize("node", [
+    '{"@id":"https://e/s","name":"a","name":"b"}',            # a key twice: the last counts
+    '{"name":"a","@id":"https://e/s"}',                       # @id not first
+    '{"@id":"https://e/s","n":-0}',
+    '{"@id":"https://e/s","n":{"@language":"en","@value":"x"}}',
+])
+def test_what_the_c_jsonld_reader_refuses_the_reference_reads(node):
+    document = b'{"@context":{"@vocab":"https://e/"},"@graph":[' + node.encode() + b"]}"
+    assert in_c(document) is None
+    assert jsonld_lines(document, b" .\n") == lines(jsonld_triples(document), " .\n").encode()
 
 
 @pytest.mark.parametrize("document", [
@@ -202,6 +245,8 @@ def test_kgs_jsonld_expanded_without_a_processor_gives_the_triples_oxigraph_read
 ])
 def test_jsonld_outside_kgs_kind_is_left_to_oxigraph(document):
     assert jsonld_triples(document.encode()) is None
+    assert jsonld_lines(compact(document.encode()) if document != "not json" else b"x",
+                        b" .\n") is None
 
 
 # -- trials read back from their place in the file ---------------------------------------------

@@ -3,8 +3,10 @@
 ``kg export -f jsonld`` writes compact JSON-LD of one plain kind: a context of ``@vocab`` and
 prefixes, then flat node objects (``@id``, ``@type``, properties whose values are strings,
 integers, booleans, ``{"@id": …}`` or ``{"@value": …, "@type" | "@language": …}``). For that
-kind, expansion is a few dictionary lookups a term, which costs a fraction of Oxigraph's JSON-LD
-parser building a Python object per quad. Anything outside it (a context with term
+kind, expansion is a few lookups a term: :func:`jsonld_triples` does it in Python (the reference),
+``_lines.c``'s ``jsonld`` in C straight into the lines ``kg export`` writes (held to the
+reference by the tests), at a fraction of the cost of Oxigraph's JSON-LD parser building a Python
+object per quad. Anything outside it (a context with term
 definitions, nested nodes, lists, blank nodes, ``null``, numbers that are not integers,
 relative IRIs, language tags not in lower case) gives None, and the caller hands the document
 to Oxigraph; so the triples are always the ones a JSON-LD processor reads, as the tests check
@@ -13,11 +15,18 @@ against Oxigraph on every shared record.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import orjson
 
 from kg.rdf import RDF_TYPE, XSD, XSD_STRING, Literal
+from kg.serialize.ntriples import lines
+
+try:
+    from kg.serialize._lines import jsonld as _jsonld
+except ImportError:  # a source tree whose C extension is not built: Python reads it
+    _jsonld = None
 
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _XSD_INTEGER = XSD + "integer"
@@ -111,6 +120,37 @@ def _value(context: _Context, value: object) -> str | Literal:
                     and _LANGUAGE.fullmatch(language):
                 return Literal(lexical, _RDF_LANGSTRING, language)
     raise _Refused
+
+
+_GRAPH = b',"@graph":'
+
+
+@functools.lru_cache(maxsize=16)
+def _context_of(opening: bytes) -> tuple[tuple[tuple[bytes, bytes], ...], bytes] | None:
+    """A document's prefixes and vocabulary, read once per process for the few contexts of
+    a run; None where the context is not of the plain kind."""
+    try:
+        context = _Context(orjson.loads(opening + b"}")["@context"])
+    except (_Refused, orjson.JSONDecodeError, KeyError, TypeError):
+        return None
+    return (tuple((name.encode(), iri.encode()) for name, iri in context.terms.items()),
+            context.vocab.encode())
+
+
+def jsonld_lines(document: bytes, tail: bytes) -> bytes | None:
+    """:func:`jsonld_triples` as the sorted lines ``kg export`` writes (each ending in
+    ``tail``), read in C (``_lines.c``: ``jsonld``) where the document is written as kg
+    writes it, ``{"@context":…,"@graph":[…]}``; else in Python; None where neither reads it."""
+    at = document.find(_GRAPH)
+    found = None
+    if _jsonld is not None and at > 0 and document.endswith(b"]}"):
+        context = _context_of(document[:at])
+        if context is not None:
+            found = _jsonld(document[at + len(_GRAPH):-1], context[0], context[1], tail)
+    if found is None:
+        triples = jsonld_triples(document)
+        found = None if triples is None else lines(triples, tail.decode()).encode()
+    return found
 
 
 def jsonld_triples(document: bytes) -> list[tuple] | None:

@@ -11,21 +11,25 @@ largest trial and the work to what N-Quads cost:
   (``.../trial/NCT01234567/arm/1``), with the lines of the record's other nodes (its
   organisations, MeSH descriptors, articles) around it: those before the run, back to where the
   subjects stop rising, are the trial's, and so are those after it up to where they fall again
-  (the next record's). Found with a regular expression and a bisection over the bytes; only the
+  (the next record's). Found by the trial path's bytes and a bisection over the lines; only the
   few lines between two trials are looked at one by one.
-- **Turtle written by kg**: a ``# NCT01234567`` comment opens each record; each record is parsed
-  by Oxigraph with the file's prefixes.
+- **Turtle written by kg**: a ``# NCT01234567`` comment opens each record; each record is read
+  in C (``_lines.c``: ``turtle``) with the file's prefixes, or by Oxigraph where it is not in the
+  form kg writes.
 - **JSON-LD written by kg**: one node object a line in ``@graph``, in the N-Triples' order; each
-  record's lines are parsed by Oxigraph with the file's context.
+  record's lines are expanded without a JSON-LD processor (:mod:`kg.serialize.jsonld_terms`)
+  with the file's context, or by Oxigraph where they are not of the plain kind kg writes.
 - **Other N-Triples and Turtle** (from another tool, with prefixes, blank nodes and lists):
   parsed by Oxigraph into an in-memory store (Rust's memory, not Python objects), then each trial
   with every node it reaches, as :func:`kg.validation.validate.trial_subgraphs` takes it from a
   whole graph, and the nodes no trial reaches left out, as there. JSON-LD and TriG that kg did
   not write are left to the caller (rdflib, remote contexts refused; TriG by its graphs).
 
-Each trial comes as a :class:`~kg.serialize.quads.GraphBlock`: the trial's IRI and its triples as
-N-Quads lines in that graph, the bytes ``kg export -f nquads`` writes for the record where the file
-is kg's N-Triples, so a store loaded from either holds the same graphs.
+Each trial comes as a :class:`TrialText`, cheap to hand to a worker process (which, where the
+trial's bytes are a stretch of the file, reads them itself), and gives a
+:class:`~kg.serialize.quads.GraphBlock`: the trial's IRI and its triples as N-Quads lines in that
+graph, the bytes ``kg export -f nquads`` writes for the record where the file is kg's writing, so
+a store loaded from either holds the same graphs.
 """
 
 from __future__ import annotations
@@ -41,8 +45,7 @@ from typing import NamedTuple
 import orjson
 import pyoxigraph as ox
 
-from kg.serialize.jsonld_terms import jsonld_triples
-from kg.serialize.ntriples import lines
+from kg.serialize.jsonld_terms import jsonld_lines
 from kg.serialize.quads import CHUNK, GraphBlock, QuadsError, graph_blocks
 
 try:
@@ -95,7 +98,7 @@ class TrialText(NamedTuple):
             return _with_graph(_trial_iri(data, f"{self.where}: {self.label}"), data)
         if self.kind == "turtle" and (block := _kg_turtle(data, self.label)) is not None:
             return block
-        if self.kind == "jsonld" and (block := _kg_jsonld(data, self.label)) is not None:
+        if self.kind == "jsonld" and (block := _kg_jsonld(data)) is not None:
             return block
         fmt = ox.RdfFormat.TURTLE if self.kind == "turtle" else ox.RdfFormat.JSON_LD
         where = f"{self.where}: {self.label}"
@@ -111,6 +114,8 @@ class TrialText(NamedTuple):
             found = _turtle(self.text(), b" .\n")
             if found is not None:
                 return found
+        if self.kind == "jsonld" and (found := jsonld_lines(self.text(), b" .\n")) is not None:
+            return found
         return self.block().data
 
 
@@ -331,18 +336,13 @@ def _kg_turtle(data: bytes, nct_id: str) -> GraphBlock | None:
     return None if lines is None else GraphBlock(trial.decode(), lines)
 
 
-def _kg_jsonld(data: bytes, nct_id: str) -> GraphBlock | None:
+def _kg_jsonld(data: bytes) -> GraphBlock | None:
     """A record of kg's JSON-LD expanded without a JSON-LD processor where it is of the plain
     kind kg writes (:mod:`kg.serialize.jsonld_terms`) and holds its trial; None otherwise,
     for Oxigraph to read."""
-    triples = jsonld_triples(data)
-    if triples is None:
-        return None
-    ending = f"/trial/{nct_id}"
-    trial = next((s for s, _, _ in triples if s.endswith(ending)), None)
-    if trial is None:
-        return None
-    return GraphBlock(trial, lines(triples, f" <{trial}> .\n").encode())
+    ntriples = jsonld_lines(data, b" .\n")
+    found = None if ntriples is None else _trial_line(ntriples, 0)
+    return None if found is None else _with_graph(found.group(1), ntriples)
 
 
 def _trial_iri(ntriples: bytes, where: str) -> bytes:
