@@ -38,7 +38,7 @@ import functools
 import itertools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -181,20 +181,34 @@ def _with_graph(trial: bytes, ntriples: bytes) -> GraphBlock:
     return GraphBlock(trial.decode(), ntriples.replace(b" .\n", b" <" + trial + b"> .\n"))
 
 
-# -- N-Triples -------------------------------------------------------------------------------
+# -- N-Triples, and JSON-LD's node lines -------------------------------------------------------
 
-def _subject(line: bytes) -> bytes:
+class LineForm(NamedTuple):
+    """How a line of kg's writing names its subject: N-Triples' ``<iri> …``, or a JSON-LD node
+    line's ``{"@id":"iri",…`` (where ``subject`` expands a compact IRI, so that subjects sort
+    as their IRIs, as kg writes them)."""
+
+    trial_line: re.Pattern  # a line about a trial or a node under it; group 1: the trial
+    opening: bytes  # what comes before a subject
+    closers: tuple[bytes, bytes]  # what may follow a trial's IRI in a subject of its run
+    subject: Callable[[bytes], bytes | None]  # a line's subject; None for no subject
+
+
+def _nt_subject(line: bytes) -> bytes:
     return line[:line.find(b" ")]
 
 
-def _run_end(buffer: bytes, start: int, trial: bytes) -> int:
+NTRIPLES = LineForm(_TRIAL_LINE, b"<", (b">", b"/"), _nt_subject)
+
+
+def _run_end(buffer: bytes, start: int, trial: bytes, form: LineForm) -> int:
     """Where the run of lines about ``trial`` (its IRI or under it) that starts at ``start``
     ends: a bisection over line starts, the run being together (as kg writes a record sorted)."""
-    prefix = b"<" + trial
+    prefix = form.opening + trial
 
     def about(position: int) -> bool:
         return buffer.startswith(prefix, position) and \
-            buffer[position + len(prefix):position + len(prefix) + 1] in (b">", b"/")
+            buffer[position + len(prefix):position + len(prefix) + 1] in form.closers
 
     inside = start  # the start of a line in the run
     outside = len(buffer)  # the start of a line not in it, or the end
@@ -212,15 +226,16 @@ def _run_end(buffer: bytes, start: int, trial: bytes) -> int:
             outside = middle
 
 
-def _split_gap(gap: bytes, last_subject: bytes) -> int:
+def _split_gap(gap: bytes, last_subject: bytes, form: LineForm) -> int:
     """Where the lines between two trials' runs stop being the first record's: at the first line
     whose subject sorts before the line above it (a record's lines rise; the next record's start
-    low again). Comments and blank lines go with whichever side they are on."""
+    low again). Lines without a subject (comments, blank lines) go with whichever side they are
+    on."""
     offset = 0
     previous = last_subject
     for line in gap.split(b"\n")[:-1]:
-        if line and not line.startswith(b"#"):
-            subject = _subject(line)
+        subject = form.subject(line) if line and not line.startswith(b"#") else None
+        if subject is not None:
             if subject < previous:
                 return offset
             previous = subject
@@ -242,24 +257,24 @@ def _chunks(path: Path) -> Iterator[bytes]:
         yield carry + b"\n"
 
 
-def _trial_line(buffer: bytes, position: int) -> re.Match | None:
+def _trial_line(buffer: bytes, position: int, form: LineForm = NTRIPLES) -> re.Match | None:
     """The first line from ``position`` (a line's start) whose subject is a trial or a node
     under it: found by the trial path's bytes, then matched at its line's start (a search
     for the pattern itself tries every line)."""
     while (at := buffer.find(b"/trial/NCT", position)) >= 0:
-        found = _TRIAL_LINE.match(buffer, buffer.rfind(b"\n", 0, at) + 1)
+        found = form.trial_line.match(buffer, buffer.rfind(b"\n", 0, at) + 1)
         if found is not None and found.end(1) == at + 18:
             return found
         position = at + 1
     return None
 
 
-def _line_records(chunks: Iterator[bytes], where: str
-                  ) -> Iterator[tuple[bytes, bytes, tuple[int, int] | None]]:
-    """The records of N-Triples lines as kg writes them (chunks of whole lines): each trial's
-    IRI, its lines, and where they are in the chunks' bytes (the file's, but for the line end
-    :func:`_chunks` gives a last line without one). A trial's run of lines may go on past a
-    chunk: it is read on first."""
+def _line_records(chunks: Iterator[bytes], where: str, form: LineForm = NTRIPLES
+                  ) -> Iterator[tuple[bytes, bytes, tuple[int, int]]]:
+    """The records of lines as kg writes them (chunks of whole lines; N-Triples, or JSON-LD's
+    node lines): each trial's IRI, its lines, and where they are in the chunks' bytes (the
+    file's, but for the line end :func:`_chunks` gives a last line without one). A trial's run
+    of lines may go on past a chunk: it is read on first."""
     done: set[bytes] = set()
     current: bytes | None = None  # the trial whose lines are being gathered
     parts: list[bytes] = []
@@ -274,11 +289,11 @@ def _line_records(chunks: Iterator[bytes], where: str
         buffer += chunk or b""
         position = 0
         while True:
-            found = _trial_line(buffer, position)
+            found = _trial_line(buffer, position, form)
             if found is None:
                 break
             trial, start = found.group(1), found.start()
-            end = _run_end(buffer, start, trial)
+            end = _run_end(buffer, start, trial, form)
             if end == len(buffer) and more:
                 break  # the run may go on in the next chunk
             gap = buffer[position:start]
@@ -286,7 +301,7 @@ def _line_records(chunks: Iterator[bytes], where: str
                 if trial in done:
                     raise QuadsError(f"{where}: the lines of trial <{trial.decode()}> are not "
                                      "together, as kg export writes a record")
-                split = _split_gap(gap, last_subject) if current is not None else 0
+                split = _split_gap(gap, last_subject, form) if current is not None else 0
                 if current is not None:
                     parts.append(gap[:split])
                     done.add(current)
@@ -298,7 +313,7 @@ def _line_records(chunks: Iterator[bytes], where: str
                 parts.append(gap)
             run = buffer[start:end]
             parts.append(run)
-            last_subject = _subject(run[run.rfind(b"\n", 0, len(run) - 1) + 1:])
+            last_subject = form.subject(run[run.rfind(b"\n", 0, len(run) - 1) + 1:]) or b""
             position = end
         buffer = buffer[position:]
         base += position
@@ -399,15 +414,15 @@ def _records(path: Path) -> Iterator[tuple[str, bytes, int]]:
                 return
 
 
-_JSONLD_NODE = re.compile(rb'^\{"@id":"([^"]*)"', re.M)
+_JSONLD_NODE = re.compile(rb'\{"@id":"([^"]*)"')
+_JSONLD_TRIAL_LINE = re.compile(rb'^\{"@id":"([^"\s]*/trial/NCT[0-9]{8})["/]', re.M)
 _GRAPH_OPENS = b'\n"@graph": [\n'
 
 
 def _jsonld_texts(path: Path) -> Iterator[TrialText]:
-    """kg's JSON-LD: the context, then one node object a line; each line is given its node's
-    IRI in front, as an N-Triples line has its subject, so that the N-Triples reader's rules
-    find each record's lines, which are then parsed as a small document with the file's
-    context."""
+    """kg's JSON-LD: the context, then one node object a line, read as N-Triples lines are
+    (each line's ``@id`` its subject, expanded where compact so that subjects sort as kg
+    writes them); each record's lines become a small document with the file's context."""
     chunks = _chunks(path)
     head = b""
     while _GRAPH_OPENS not in head:
@@ -418,25 +433,25 @@ def _jsonld_texts(path: Path) -> Iterator[TrialText]:
     at = head.index(_GRAPH_OPENS)
     context = orjson.loads(head[:at].rstrip(b",") + b"}")["@context"]
     opening = orjson.dumps({"@context": context})[:-1] + b',"@graph":['
-
     prefixes = {f"{name}:".encode(): value.encode() for name, value in context.items()
                 if isinstance(value, str) and not name.startswith("@")}
 
-    def expanded(node_id: bytes) -> bytes:
-        """A node's @id as the full IRI, as N-Triples sort it (``mesh:D008180``)."""
-        name, colon, rest = node_id.partition(b":")
-        return prefixes.get(name + colon, name + colon) + rest if colon else node_id
+    def subject(line: bytes) -> bytes | None:
+        """A node line's @id as the full IRI (``mesh:D008180`` expanded)."""
+        found = _JSONLD_NODE.match(line)
+        if found is None:
+            return None  # the closing "]" and "}"
+        name, colon, rest = found.group(1).partition(b":")
+        return prefixes.get(name + colon, name + colon) + rest if colon else found.group(1)
 
-    def node_lines() -> Iterator[bytes]:
-        for chunk in itertools.chain([head[at + len(_GRAPH_OPENS):]], chunks):
-            yield b"".join(b"<" + expanded(m.group(1)) + b"> " + line + b"\n"
-                           for line in chunk.split(b"\n")
-                           if (m := _JSONLD_NODE.match(line)) is not None)
-
-    for trial, data, _ in _line_records(node_lines(), str(path)):
-        nodes = [line[line.index(b"> ") + 2:].rstrip(b",") for line in data.split(b"\n") if line]
+    form = LineForm(_JSONLD_TRIAL_LINE, b'{"@id":"', (b'"', b"/"), subject)
+    for trial, data, _ in _line_records(
+            itertools.chain([head[at + len(_GRAPH_OPENS):]], chunks), str(path), form):
+        nodes = data.rstrip()
+        if nodes.endswith(b"\n]\n}"):  # the file's last record, with the document's closing
+            nodes = nodes[:-4].rstrip()
         yield TrialText(trial.rsplit(b"/", 1)[-1].decode(), "jsonld",
-                        opening + b",".join(nodes) + b"]}", str(path))
+                        opening + nodes.rstrip(b",") + b"]}", str(path))
 
 
 # -- any other RDF ------------------------------------------------------------------------------
