@@ -97,7 +97,7 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
     def readable(path: Path):
         """The file's trial graphs; one that cannot be read is reported, the others go on."""
         try:
-            yield from graphs_from_rdf(path, workers)
+            yield from graphs_from_rdf(path)
         except InputError as exc:
             report(f"error: {exc}")
             summary.failed_inputs += 1

@@ -27,10 +27,9 @@ from kg.mapping.vocab import KG_NS, SCHEMA_NS
 from kg.pipeline.export import ExportOptions, outcomes
 from kg.serialize.ntriples import iri, string
 from kg.serialize.quads import GraphBlock, QuadsError, Reading, graph_blocks
-from kg.serialize.trial_blocks import TrialText, trial_texts
+from kg.serialize.trial_blocks import trial_texts
 from kg.sources.files import read_units
 from kg.stores import Store, StoreError
-from kg.workers import bounded_map
 
 VOID = "http://rdfs.org/ns/void#"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -122,21 +121,20 @@ class InputError(KgError):
     """An input file that cannot be read as RDF: the input's fault, not the store's."""
 
 
-def graphs_from_rdf(path: Path, workers: int = 1) -> Iterator[TrialGraph]:
+def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
     """Trial graphs of an RDF file: the named graphs of N-Quads/TriG, else one per trial.
 
     N-Quads, and kg's own N-Triples, Turtle and JSON-LD, are streamed a trial at a time as the
-    bytes of N-Quads lines (:mod:`kg.serialize.trial_blocks`; Turtle and JSON-LD records parsed
-    in ``workers`` processes), so memory holds a few trials; other N-Triples and Turtle are
-    parsed by Oxigraph; JSON-LD kg did not write by rdflib."""
+    bytes of N-Quads lines (:mod:`kg.serialize.trial_blocks`; Turtle and JSON-LD records read
+    in C here, which costs less than sending their lines back from worker processes while the
+    store's loader takes both cores), so memory holds a few trials; other N-Triples and Turtle
+    are parsed by Oxigraph; JSON-LD kg did not write by rdflib."""
     fmt = RDF_SUFFIXES[path.suffix.lower()]
     try:
         texts = trial_texts(path)
         if texts is not None:
-            parsing = workers if path.suffix.lower() in (".ttl", ".jsonld") else 1
-            if parsing > 1:
-                texts = (text.sendable() for text in texts)
-            for block in bounded_map(TrialText.block, texts, parsing):
+            for text in texts:
+                block = text.block()
                 yield _trial_of(block, block.data)
             return
         by_graph: dict[str, list] = {}
@@ -337,9 +335,14 @@ def load(graphs: Iterable[TrialGraph], store: Store, base: str, source: str,
     try:
         current.update(stored_trials(store, base))
         if hasattr(store, "replace_stream"):
+            # Into an empty store (a first load), the whole stream in one call, as an N-Quads
+            # file is loaded, and no graph to look for; else a segment a call, so that what
+            # is loaded is described as the load goes.
+            fresh = not current and store.is_empty()
             while True:
                 batch = []
-                if not store.replace_stream(_fed(iterator, batch), SEGMENT_BYTES):
+                if not store.replace_stream(_fed(iterator, batch),
+                                            None if fresh else SEGMENT_BYTES, fresh):
                     break
                 loaded(batch)
         else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 import pyoxigraph as ox
 
@@ -99,13 +99,40 @@ def _parsed(line: bytes, path: Path, number: int) -> tuple[bytes, bytes] | None:
 CHUNK = 16 * 1024 * 1024
 
 
-def _runs(buffer: bytes, limit: int, path: Path, reading: Reading
-          ) -> Iterator[tuple[bytes, bytes, int]]:
-    """(graph, lines, where) runs of a buffer's whole lines up to ``limit``, ``where`` being
-    the lines' start in the buffer, or -1 for a line rewritten: a line in kg's form starts a
-    run of that graph's lines, which :func:`run_end` finds in one pass over the bytes; any
-    other line goes on its own, once. ``reading.lines`` counts the lines as they go."""
-    position = 0
+def _pieces(stream: BinaryIO) -> Iterator[tuple[bytes, int, int, int]]:
+    """A file's whole lines, a chunk at a time, as (buffer, start, limit, offset): the lines
+    are ``buffer[start:limit]``, and ``offset`` is where ``buffer`` would start in the file (a
+    last line without its line end gets one). A line cut by a chunk's end is put together from
+    its two pieces, the only bytes copied."""
+    rest = b""  # the start of a line cut by the last chunk's end
+    at = 0  # where the next chunk starts in the file
+    while chunk := stream.read(CHUNK):
+        start = 0
+        if rest:
+            start = chunk.find(b"\n") + 1
+            if not start:
+                rest += chunk
+                at += len(chunk)
+                continue
+            yield rest + chunk[:start], 0, len(rest) + start, at - len(rest)
+        limit = chunk.rfind(b"\n") + 1
+        if limit > start:
+            yield chunk, start, limit, at
+        rest = chunk[max(limit, start):]
+        at += len(chunk)
+    if rest:
+        yield rest + b"\n", 0, len(rest) + 1, at - len(rest)
+
+
+def _runs(buffer: bytes, start: int, limit: int, path: Path, reading: Reading
+          ) -> Iterator[tuple[bytes, memoryview | bytes, int]]:
+    """(graph, lines, where) runs of ``buffer``'s whole lines from ``start`` to ``limit``,
+    ``where`` being the lines' start in the buffer, or -1 for a line rewritten: a line in kg's
+    form starts a run of that graph's lines, which :func:`run_end` finds in one pass over the
+    bytes (a view of them is given, not a copy); any other line goes on its own, once.
+    ``reading.lines`` counts the lines as they go."""
+    view = memoryview(buffer)
+    position = start
     while position < limit:
         end = buffer.index(b"\n", position) + 1
         graph = graph_of(buffer[position:end])
@@ -113,7 +140,7 @@ def _runs(buffer: bytes, limit: int, path: Path, reading: Reading
             stop, lines = run_end(buffer, position, b" <" + graph + b"> .\n", limit)
             if stop < end:
                 stop, lines = end, 1
-            yield graph, buffer[position:stop], position
+            yield graph, view[position:stop], position
             position = stop
             reading.lines += lines
         else:
@@ -164,33 +191,30 @@ class Reading:
         self.lines = 0  # read so far
 
 
-def graph_blocks(path: Path, reading: Reading | None = None) -> Iterator[GraphBlock]:
-    """Each named graph of an N-Quads file, in file order, one in memory at a time."""
+def graph_blocks(path: Path, reading: Reading | None = None,
+                 data: bool = True) -> Iterator[GraphBlock]:
+    """Each named graph of an N-Quads file, in file order, one in memory at a time. ``data``
+    False: a graph whose lines are a stretch of the file comes with its span and no data (a
+    reader that passes it on, to be read where it is used, spares copying it)."""
     reading = reading or Reading()
     done: set[bytes] = set()
     current: bytes | None = None
-    parts: list[bytes] = []
+    parts: list[memoryview | bytes] = []
     span: list[int] | None = None  # the current graph's [offset, size] in the file
-    padded = False
+    size = path.stat().st_size  # a span past it holds the line end given a last line
+
+    def block() -> GraphBlock:
+        spanned = tuple(span) if span is not None and span[0] + span[1] <= size else None
+        return GraphBlock(current.decode(), b"" if spanned and not data else b"".join(parts),
+                          spanned)
+
     with path.open("rb") as stream:
-        rest = b""
-        offset = 0  # of the buffer's first byte in the file
-        while True:
-            chunk = stream.read(CHUNK)
-            buffer = rest + chunk
-            if not chunk:
-                if buffer and not buffer.endswith(b"\n"):
-                    buffer += b"\n"  # a line end the file lacks: the last graph is no span
-                    padded = True
-                limit = len(buffer)
-            else:
-                limit = buffer.rfind(b"\n") + 1
-            for graph, run, where in _runs(buffer, limit, path, reading):
+        for buffer, start, limit, offset in _pieces(stream):
+            for graph, run, where in _runs(buffer, start, limit, path, reading):
                 if graph != current:
                     if current is not None:
                         done.add(current)
-                        yield GraphBlock(current.decode(), b"".join(parts),
-                                         tuple(span) if span else None)
+                        yield block()
                     if graph in done:
                         raise QuadsError(
                             f"{path}: the quads of graph <{graph.decode()}> are not together; "
@@ -202,13 +226,8 @@ def graph_blocks(path: Path, reading: Reading | None = None) -> Iterator[GraphBl
                 else:
                     span = None
                 parts.append(run)
-            rest = buffer[limit:]
-            offset += limit
-            if not chunk:
-                break
     if current is not None:
-        yield GraphBlock(current.decode(), b"".join(parts),
-                         tuple(span) if span and not padded else None)
+        yield block()
 
 
 def as_ntriples(graph: str, nquads: bytes) -> bytes:

@@ -151,7 +151,7 @@ def trial_texts(path: Path) -> Iterator[TrialText] | None:
     with path.open("rb") as stream:
         head = stream.read(_PROBE)
     if suffix == ".nq":
-        blocks = graph_blocks(path)
+        blocks = graph_blocks(path, data=False)  # a trial's lines are read where used
     elif suffix == ".nt" and _looks_like_kg_ntriples(head):
         size = path.stat().st_size
         return (TrialText(trial.rsplit(b"/", 1)[-1].decode(), "ntriples", data, str(path),
