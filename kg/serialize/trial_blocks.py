@@ -153,10 +153,12 @@ def trial_texts(path: Path) -> Iterator[TrialText] | None:
     if suffix == ".nq":
         blocks = graph_blocks(path, data=False)  # a trial's lines are read where used
     elif suffix == ".nt" and _looks_like_kg_ntriples(head):
-        size = path.stat().st_size
-        return (TrialText(trial.rsplit(b"/", 1)[-1].decode(), "ntriples", data, str(path),
-                          span if span[0] + span[1] <= size else None)
-                for trial, data, span in _line_records(_chunks(path), str(path)))
+        size = path.stat().st_size  # a span past it holds the line end given a last line
+        return (TrialText(trial.rsplit(b"/", 1)[-1].decode(), "ntriples", b"", str(path), span)
+                if span[0] + span[1] <= size else
+                TrialText(trial.rsplit(b"/", 1)[-1].decode(), "ntriples", b"".join(parts),
+                          str(path))
+                for trial, parts, span in _line_records(_chunks(path), str(path)))
     elif suffix == ".ttl" and _RECORD_COMMENT.search(head):
         return _turtle_texts(path)
     elif suffix == ".jsonld" and head.startswith(b'{\n"@context": ') and \
@@ -201,9 +203,10 @@ def _nt_subject(line: bytes) -> bytes:
 NTRIPLES = LineForm(_TRIAL_LINE, b"<", (b">", b"/"), _nt_subject)
 
 
-def _run_end(buffer: bytes, start: int, trial: bytes, form: LineForm) -> int:
+def _run_end(buffer: bytes, start: int, trial: bytes, form: LineForm, limit: int) -> int:
     """Where the run of lines about ``trial`` (its IRI or under it) that starts at ``start``
-    ends: a bisection over line starts, the run being together (as kg writes a record sorted)."""
+    ends, the buffer's whole lines ending at ``limit``: a bisection over line starts, the run
+    being together (as kg writes a record sorted)."""
     prefix = form.opening + trial
 
     def about(position: int) -> bool:
@@ -211,7 +214,7 @@ def _run_end(buffer: bytes, start: int, trial: bytes, form: LineForm) -> int:
             buffer[position + len(prefix):position + len(prefix) + 1] in form.closers
 
     inside = start  # the start of a line in the run
-    outside = len(buffer)  # the start of a line not in it, or the end
+    outside = limit  # the start of a line not in it, or the end
     while True:
         following = buffer.index(b"\n", inside) + 1
         if following >= outside:
@@ -244,17 +247,10 @@ def _split_gap(gap: bytes, last_subject: bytes, form: LineForm) -> int:
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
-    """A file's whole lines, a chunk at a time (a last line without its line end gets one)."""
-    carry = b""
+    """A file's bytes, a chunk at a time (cut anywhere: the reader keeps a cut line)."""
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK):
-            buffer = carry + chunk
-            cut = buffer.rfind(b"\n") + 1
-            if cut:
-                yield buffer[:cut]
-            carry = buffer[cut:]
-    if carry:
-        yield carry + b"\n"
+            yield chunk
 
 
 def _trial_line(buffer: bytes, position: int, form: LineForm = NTRIPLES) -> re.Match | None:
@@ -270,14 +266,16 @@ def _trial_line(buffer: bytes, position: int, form: LineForm = NTRIPLES) -> re.M
 
 
 def _line_records(chunks: Iterator[bytes], where: str, form: LineForm = NTRIPLES
-                  ) -> Iterator[tuple[bytes, bytes, tuple[int, int]]]:
-    """The records of lines as kg writes them (chunks of whole lines; N-Triples, or JSON-LD's
-    node lines): each trial's IRI, its lines, and where they are in the chunks' bytes (the
-    file's, but for the line end :func:`_chunks` gives a last line without one). A trial's run
-    of lines may go on past a chunk: it is read on first."""
+                  ) -> Iterator[tuple[bytes, list[memoryview], tuple[int, int]]]:
+    """The records of lines as kg writes them (N-Triples, or JSON-LD's node lines), from
+    chunks of bytes cut anywhere: each trial's IRI, its lines (views of the chunks, joined by
+    whoever needs them: a worker may read them from the file instead), and where they are in
+    the chunks' bytes (the file's, but for a line end given a last line without one). A
+    trial's run of lines may go on past a chunk: it is read on first."""
     done: set[bytes] = set()
     current: bytes | None = None  # the trial whose lines are being gathered
-    parts: list[bytes] = []
+    parts: list[memoryview] = []
+    size = 0  # of the parts
     last_subject = b""
     buffer = b""
     base = 0  # the offset in the file of buffer's first byte
@@ -287,41 +285,45 @@ def _line_records(chunks: Iterator[bytes], where: str, form: LineForm = NTRIPLES
         chunk = next(chunks, None)
         more = chunk is not None
         buffer += chunk or b""
+        if not more and buffer and not buffer.endswith(b"\n"):
+            buffer += b"\n"
+        limit = buffer.rfind(b"\n") + 1  # the whole lines read so far
+        view = memoryview(buffer)
         position = 0
         while True:
             found = _trial_line(buffer, position, form)
-            if found is None:
+            if found is None or found.start() >= limit:
                 break
             trial, start = found.group(1), found.start()
-            end = _run_end(buffer, start, trial, form)
-            if end == len(buffer) and more:
+            end = _run_end(buffer, start, trial, form, limit)
+            if end == limit and more:
                 break  # the run may go on in the next chunk
-            gap = buffer[position:start]
             if trial != current:
                 if trial in done:
                     raise QuadsError(f"{where}: the lines of trial <{trial.decode()}> are not "
                                      "together, as kg export writes a record")
-                split = _split_gap(gap, last_subject, form) if current is not None else 0
+                split = position
                 if current is not None:
-                    parts.append(gap[:split])
+                    split += _split_gap(buffer[position:start], last_subject, form)
+                    parts.append(view[position:split])
                     done.add(current)
-                    data = b"".join(parts)
-                    yield current, data, (start_of_record, len(data))
-                current, parts = trial, [gap[split:]]
-                start_of_record = base + position + split
+                    yield current, parts, (start_of_record, size + split - position)
+                current, parts, size = trial, [view[split:start]], start - split
+                start_of_record = base + split
             else:
-                parts.append(gap)
-            run = buffer[start:end]
-            parts.append(run)
-            last_subject = form.subject(run[run.rfind(b"\n", 0, len(run) - 1) + 1:]) or b""
+                parts.append(view[position:start])
+                size += start - position
+            parts.append(view[start:end])
+            size += end - start
+            last_subject = form.subject(buffer[buffer.rfind(b"\n", start, end - 1) + 1:end]) \
+                or b""
             position = end
         buffer = buffer[position:]
         base += position
     if current is None:
         raise QuadsError(f"{where}: no trial in the file (no subject under …/trial/NCT…)")
-    parts.append(buffer)
-    data = b"".join(parts)
-    yield current, data, (start_of_record, len(data))
+    parts.append(memoryview(buffer))
+    yield current, parts, (start_of_record, size + len(buffer))
 
 
 # -- Turtle and JSON-LD written by kg ----------------------------------------------------------
@@ -369,14 +371,14 @@ def _trial_iri(ntriples: bytes, where: str) -> bytes:
 
 def _turtle_texts(path: Path) -> Iterator[TrialText]:
     """A record at a time: the text from one ``# NCT…`` comment to the next, with the file's
-    prefixes (read from its start, before the first record) in front."""
+    prefixes (read from its start, before the first record) in front; where the record is in
+    the file, the record's bytes are left to be read there by whoever parses it."""
     prefixes: bytes | None = None
     for nct_id, record, offset in _records(path):
         if prefixes is None:
-            prefixes = record
+            prefixes = bytes(record)
             continue
-        yield TrialText(nct_id, "turtle", prefixes + record, str(path), (offset, len(record)),
-                        prefixes)
+        yield TrialText(nct_id, "turtle", b"", str(path), (offset, len(record)), prefixes)
 
 
 def _record_comment(buffer: bytes, position: int) -> re.Match | None:
@@ -390,10 +392,10 @@ def _record_comment(buffer: bytes, position: int) -> re.Match | None:
     return None
 
 
-def _records(path: Path) -> Iterator[tuple[str, bytes, int]]:
+def _records(path: Path) -> Iterator[tuple[str, memoryview, int]]:
     """("", the text before the first record, 0), then (its id, its text, where that starts
     in the file) for each record: the text after one ``# NCT…`` comment line up to the next,
-    read a chunk at a time."""
+    read a chunk at a time (each text a view of the chunk, not a copy)."""
     nct_id: str | None = None  # None: still before the first record
     buffer = b""
     base = 0  # the offset in the file of buffer's first byte
@@ -401,16 +403,17 @@ def _records(path: Path) -> Iterator[tuple[str, bytes, int]]:
         while True:
             chunk = stream.read(CHUNK)
             buffer += chunk
+            view = memoryview(buffer)
             position = 0
             while (found := _record_comment(buffer, position)) is not None:
                 if found.end() == len(buffer) and chunk:
                     break  # a comment line cut by the chunk's end: read on
-                yield nct_id or "", buffer[position:found.start()], base + position
+                yield nct_id or "", view[position:found.start()], base + position
                 nct_id, position = found.group(1).decode(), found.end()
             buffer = buffer[position:]
             base += position
             if not chunk:
-                yield nct_id or "", buffer, base
+                yield nct_id or "", memoryview(buffer), base
                 return
 
 
@@ -445,9 +448,9 @@ def _jsonld_texts(path: Path) -> Iterator[TrialText]:
         return prefixes.get(name + colon, name + colon) + rest if colon else found.group(1)
 
     form = LineForm(_JSONLD_TRIAL_LINE, b'{"@id":"', (b'"', b"/"), subject)
-    for trial, data, _ in _line_records(
+    for trial, parts, _ in _line_records(
             itertools.chain([head[at + len(_GRAPH_OPENS):]], chunks), str(path), form):
-        nodes = data.rstrip()
+        nodes = b"".join(parts).rstrip()
         if nodes.endswith(b"\n]\n}"):  # the file's last record, with the document's closing
             nodes = nodes[:-4].rstrip()
         yield TrialText(trial.rsplit(b"/", 1)[-1].decode(), "jsonld",
