@@ -1006,6 +1006,27 @@ run_end(PyObject *self, PyObject *args)
     return Py_BuildValue("(nn)", pos < start ? start : pos, lines);
 }
 
+/* The tail that ends a line written into b, and where the line ends noted in *ends (grown as
+ * needed), for joined() to sort the lines by. */
+static int
+end_line(Buffer *b, Py_buffer *tail, Py_ssize_t **ends, Py_ssize_t *count, Py_ssize_t *cap)
+{
+    if (*count == *cap) {
+        Py_ssize_t grown_cap = *cap ? *cap * 2 : 1024;
+        Py_ssize_t *grown = PyMem_Realloc(*ends, grown_cap * sizeof(Py_ssize_t));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        *ends = grown;
+        *cap = grown_cap;
+    }
+    if (put_bytes(b, tail->buf, tail->len) < 0)
+        return -1;
+    (*ends)[(*count)++] = b->len;
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------------
  * turtle(data, tail) -> bytes | None
  *
@@ -1278,16 +1299,6 @@ turtle(PyObject *self, PyObject *args)
             }
             for (;;) {  /* each object of the verb */
                 int put;
-                if (count == cap) {
-                    Py_ssize_t *grown;
-                    cap = cap ? cap * 2 : 1024;
-                    grown = PyMem_Realloc(ends, cap * sizeof(Py_ssize_t));
-                    if (grown == NULL) {
-                        PyErr_NoMemory();
-                        goto done;
-                    }
-                    ends = grown;
-                }
                 if (put_iri_parts(&b, &subject) < 0 || put_bytes(&b, " ", 1) < 0
                     || put_iri_parts(&b, &verb) < 0 || put_bytes(&b, " ", 1) < 0)
                     goto done;
@@ -1298,9 +1309,8 @@ turtle(PyObject *self, PyObject *args)
                     refused = 1;
                     break;
                 }
-                if (put_bytes(&b, tail_view.buf, tail_view.len) < 0)
+                if (end_line(&b, &tail_view, &ends, &count, &cap) < 0)
                     goto done;
-                ends[count++] = b.len;
                 if (!at(&t, ", "))
                     break;
             }
@@ -1689,16 +1699,6 @@ jsonld(PyObject *self, PyObject *args)
             if (list && json_char(&j, ']'))
                 continue;
             do {  /* each value */
-                if (count == cap) {
-                    Py_ssize_t *grown;
-                    cap = cap ? cap * 2 : 1024;
-                    grown = PyMem_Realloc(ends, cap * sizeof(Py_ssize_t));
-                    if (grown == NULL) {
-                        PyErr_NoMemory();
-                        goto done;
-                    }
-                    ends = grown;
-                }
                 if (put_bytes(&b, subject.data, subject.len) < 0 || put_bytes(&b, " ", 1) < 0
                     || put_bytes(&b, predicate.data, predicate.len) < 0
                     || put_bytes(&b, " ", 1) < 0)
@@ -1718,9 +1718,8 @@ jsonld(PyObject *self, PyObject *args)
                     refused = 1;
                     break;
                 }
-                if (put_bytes(&b, tail_view.buf, tail_view.len) < 0)
+                if (end_line(&b, &tail_view, &ends, &count, &cap) < 0)
                     goto done;
-                ends[count++] = b.len;
             } while (list && json_char(&j, ','));
             if (!refused && list && !json_char(&j, ']'))
                 refused = 1;
