@@ -6,6 +6,9 @@ its place in the file is the trial that was read."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import orjson
 import pyoxigraph as ox
 import pytest
@@ -269,3 +272,38 @@ def test_a_last_line_without_its_line_end_is_read_but_not_from_its_place(tmp_pat
         texts = list(trial_texts(path))
         assert texts[-1].span is None and texts[-1].block() == \
             list(trial_texts(bundled[suffix]))[-1].block()._replace(span=None)
+
+
+# -- bytes that are not RDF at all ------------------------------------------------------------
+
+NOISE = st.binary(max_size=300) | st.text(
+    alphabet=st.sampled_from(list('<>"\\{}[],:@^_ .\n#\tau0-9') + ["é"]), max_size=200
+).map(str.encode)
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=NOISE)
+def test_the_c_readers_answer_none_or_lines_for_any_bytes_and_never_crash(data):
+    for text in (data, b"@prefix ex: <https://e/x#> .\n\n" + data,
+                 b"<https://e/s>\n    <https://e/p> " + data):
+        found = turtle(text, b" .\n")
+        assert found is None or found.endswith(b" .\n") or found == b""
+    for nodes in (data, b"[" + data + b"]", b'[{"@id":"https://e/s","p":' + data + b"}]"):
+        found = jsonld(nodes, ((b"ex", b"https://e/x#"),), b"https://e/", b" .\n")
+        assert found is None or found.endswith(b" .\n") or found == b""
+    assert index(data, Literal, {}) is None or isinstance(index(data, Literal, {}), tuple)
+    assert run_end(data, 0, b" <https://e/g> .\n", len(data)) == \
+        reference_run_end(data, 0, b" <https://e/g> .\n", len(data))
+
+
+def test_a_trial_that_is_not_utf8_is_one_line_naming_it_and_exit_2(tmp_path, bundled):  # noqa: F811
+    lines = bundled["nq"].read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b'"', b'"\x82', 1) if b'"' in lines[3] else lines[3] + b"\x82"
+    broken = tmp_path / "broken.nq"
+    broken.write_bytes(b"\n".join(lines))
+    for workers in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", "kg.cli", "validate", str(broken), "-w",
+                               workers], capture_output=True, text=True)
+        assert done.returncode == 2, done.stderr
+        assert "not UTF-8" in done.stderr and "trial NCT" in done.stderr
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr

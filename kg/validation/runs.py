@@ -54,7 +54,15 @@ class ValidationOutcome:
 def _validate_nquads(task: tuple[list[TrialText], str]) -> list[list[ValidationResult]]:
     """A batch of trials, each parsed here (a worker) where the file is Turtle or JSON-LD."""
     trials, engine = task
-    return [validate_nquads(text.lines(), text.label, engine) for text in trials]
+    return [_validate_trial(text, engine) for text in trials]
+
+
+def _validate_trial(text: TrialText, engine: str) -> list[ValidationResult]:
+    try:
+        return validate_nquads(text.lines(), text.label, engine)
+    except UnicodeDecodeError as exc:  # a file's bytes, not a bug: one line naming the trial
+        raise QuadsError(f"trial {text.label}: not UTF-8 ({exc.reason}, byte "
+                         f"{exc.object[exc.start:exc.start + 1]!r})") from None
 
 
 def _batches(trials: Iterable[TrialText], engine: str, workers: int, size: int = 16,
