@@ -34,7 +34,6 @@ a store loaded from either holds the same graphs.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import os
 import re
@@ -119,16 +118,15 @@ class TrialText(NamedTuple):
         return self.block().data
 
 
-@functools.lru_cache(maxsize=8)
-def _opened(path: str) -> int:
-    """A file descriptor of ``path``, opened once per process for the life of the process (a
-    worker reads many trials of the few files of a run)."""
-    return os.open(path, os.O_RDONLY)
-
-
 def _read_span(path: str, span: tuple[int, int]) -> bytes:
+    """The file's bytes at ``span`` (opened for each read: a few microseconds against a
+    trial's millisecond, and no descriptor left open in a long-lived process)."""
     offset, size = span
-    data = os.pread(_opened(path), size, offset)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        data = os.pread(descriptor, size, offset)
+    finally:
+        os.close(descriptor)
     if len(data) != size:
         raise QuadsError(f"{path}: the file changed while it was read (bytes {offset}-"
                          f"{offset + size} are gone)")
