@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -164,7 +165,13 @@ def test_queries_of_clients_that_hung_up_are_stopped(server):
 def test_queries_past_the_queue_are_refused_at_once_not_queued(server):
     held = [raw_query(server, SLOW) for _ in range(7)]  # 1 running, 4 waiting, 2 refused
     try:
-        time.sleep(1)
+        # The queue is full once two of them are refused (a fixed wait raced a slow machine).
+        refused, pending, deadline = 0, list(held), time.monotonic() + 20
+        while refused < 2 and pending and time.monotonic() < deadline:
+            for sock in select.select(pending, [], [], 0.5)[0]:
+                refused += sock.recv(4096).startswith(b"HTTP/1.1 503")
+                pending.remove(sock)
+        assert refused >= 2, "the server never refused the queries past its queue"
         answer = requests.get(server + "/sparql", params={"query": "ASK { ?s ?p ?o }"},
                               timeout=15)
         assert answer.status_code == 503 and "waiting" in answer.text
