@@ -1,8 +1,9 @@
 """Load throughput into the embedded Oxigraph store and into a real Virtuoso, against each
 store's own bulk loader on the same file.
 
-Usage: python -m benchmarks.load [RECORDS] [--formats]   (default 3,000 records, about 2.6 M
-       quads; --formats: only the rows of kg load of each format into Oxigraph)
+Usage: python -m benchmarks.load [RECORDS] [--formats | --virtuoso]   (default 3,000 records,
+       about 2.6 M quads; --formats: only the rows of kg load of each format into Oxigraph;
+       --virtuoso: only Virtuoso's bulk rows, the registry-scale comparison, e.g. at 50,000)
 
 The corpus (``benchmarks/corpus.py``) is exported once to N-Quads, then, each as a child
 process timed end to end:
@@ -11,9 +12,11 @@ process timed end to end:
   are interleaved and the medians compared), then a reload of the same file (every trial
   unchanged) and of the file with 5% of the trials changed.
   Virtuoso (Debian's 7.2, on free loopback ports, its buffers sized by the row of Virtuoso's
-  guide for the memory free on the machine, printed): its own bulk loader on the file split
-  in two (``ld_dir`` and two ``rdf_loader_run`` over isql), ``kg load --virtuoso-bulk`` (two
-  loaders), a bulk reload with 5% of the trials changed, and the Graph Store Protocol path.
+  guide for the memory free on the machine, printed; a fresh server for its own loader and
+  another for kg's rows): its own bulk loader on the file split in two (``ld_dir`` and two
+  ``rdf_loader_run`` over isql, the split not timed), ``kg load --virtuoso-bulk`` (two
+  loaders) and the ratio of the two, a bulk reload with 5% of the trials changed, and the
+  Graph Store Protocol path.
 Skipped where ``virtuoso-t`` is not installed.
 The same records exported as N-Triples, Turtle and JSON-LD are loaded into fresh Oxigraph
 stores beside the N-Quads (runs interleaved, medians): the rate of each against N-Quads'.
@@ -139,7 +142,7 @@ def big_virtuoso(tmp: Path) -> Iterator:
     print(f"Virtuoso: NumberOfBuffers {buffers:,}, MaxDirtyBuffers {dirty:,}", flush=True)
     fixture.INI = fixture.INI.replace("NumberOfBuffers = 10000", f"NumberOfBuffers = {buffers}") \
                              .replace("MaxDirtyBuffers = 6000", f"MaxDirtyBuffers = {dirty}")
-    (tmp / "virtuoso").mkdir()
+    (tmp / "virtuoso").mkdir(parents=True)
     server = fixture.Virtuoso(tmp / "virtuoso")
     server.start()
     try:
@@ -155,41 +158,52 @@ def bulk_options(server, tmp: Path, loaders: int = 2) -> list[str]:
             f"127.0.0.1:{server.sql_port}", "--loaders", str(loaders)]
 
 
-def virtuoso(nquads: Path, quads: int, tmp: Path) -> None:
+def own_loader(server, nquads: Path, quads: int, tmp: Path) -> float:
+    """Virtuoso's own bulk loader on the file split in two (the split not timed): ``ld_dir``,
+    two ``rdf_loader_run`` at once over isql, a checkpoint. Returns the seconds."""
+    isql = [shutil.which("isql-vt") or "isql", f"127.0.0.1:{server.sql_port}", "dba", "dba"]
+    raw = tmp / "virtuoso" / "raw"
+    raw.mkdir()
+    subprocess.run(["split", "-n", "l/2", "-d", "--additional-suffix=.nq", str(nquads),
+                    str(raw / "part-")], check=True)
+    subprocess.run([*isql, f"exec=ld_dir('{raw}', 'part-%.nq', 'urn:x');"], check=True,
+                   capture_output=True)
+    start = time.perf_counter()
+    loaders = [subprocess.Popen([*isql, "exec=rdf_loader_run();"], stdout=subprocess.DEVNULL)
+               for _ in range(2)]
+    for loader in loaders:
+        loader.wait()
+    subprocess.run([*isql, "exec=checkpoint;"], check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(raw)
+    row("Virtuoso: its own bulk loader, 2 loaders", quads, seconds)
+    return seconds
+
+
+def virtuoso(nquads: Path, quads: int, tmp: Path, gsp: bool = True) -> None:
+    """Each row into a Virtuoso of its own, started empty (deleting 40 M quads from one takes
+    Virtuoso longer than loading them)."""
     if shutil.which("virtuoso-t") is None:
         print("Virtuoso: skipped (virtuoso-t not installed)")
         return
-    with big_virtuoso(tmp) as server:
+    with big_virtuoso(tmp / "own") as server:
+        theirs = own_loader(server, nquads, quads, tmp / "own")
+    with big_virtuoso(tmp / "kg") as server:
         env = server.env()
-        isql = [shutil.which("isql-vt") or "isql", f"127.0.0.1:{server.sql_port}", "dba", "dba"]
-        raw = tmp / "virtuoso" / "raw"
-        raw.mkdir()
-        subprocess.run(["split", "-n", "l/2", "-d", "--additional-suffix=.nq", str(nquads),
-                        str(raw / "part-")], check=True)
-        subprocess.run([*isql, f"exec=ld_dir('{raw}', 'part-%.nq', 'urn:x');"], check=True,
-                       capture_output=True)
-        start = time.perf_counter()
-        loaders = [subprocess.Popen([*isql, "exec=rdf_loader_run();"], stdout=subprocess.DEVNULL)
-                   for _ in range(2)]
-        for loader in loaders:
-            loader.wait()
-        subprocess.run([*isql, "exec=checkpoint;"], check=True, capture_output=True)
-        row("Virtuoso: its own bulk loader, 2 loaders", quads, time.perf_counter() - start)
-        subprocess.run([*isql, "exec=log_enable(3,1); DELETE FROM DB.DBA.RDF_QUAD WHERE G <> "
-                        "iri_to_id('http://www.openlinksw.com/schemas/virtrdf#', 0); "
-                        "delete from DB.DBA.LOAD_LIST; checkpoint;"], check=True,
-                       capture_output=True)
-        shutil.rmtree(raw)
-        bulk = bulk_options(server, tmp)
+        bulk = bulk_options(server, tmp / "kg")
         seconds, rss, _ = kg("load", str(nquads), *bulk, "-q", env=env)
         row("Virtuoso: kg load --virtuoso-bulk, first load", quads, seconds, rss)
+        print(f"  kg load --virtuoso-bulk / its own loader: {seconds / theirs:.2f}")
         changed = changed_copy(nquads, tmp / "changed.nq")
         seconds, rss, said = kg("load", str(tmp / "changed.nq"), *bulk, env=env)
         row(f"Virtuoso: kg load --virtuoso-bulk, {changed:,} trials changed", quads, seconds, rss)
+        (tmp / "changed.nq").unlink()
+        if not gsp:
+            return
         server.clear("https://w3id.org/ctkg/")
-        gsp = ["--endpoint", server.query_url, "--update-endpoint", server.update_url,
-               "--gsp-endpoint", server.gsp_url]
-        seconds, rss, _ = kg("load", str(nquads), *gsp, "-q", env=env)
+        gsp_options = ["--endpoint", server.query_url, "--update-endpoint", server.update_url,
+                       "--gsp-endpoint", server.gsp_url]
+        seconds, rss, _ = kg("load", str(nquads), *gsp_options, "-q", env=env)
         row("Virtuoso: kg load (Graph Store Protocol PUT)", quads, seconds, rss)
 
 
@@ -211,14 +225,14 @@ def formats(files: dict[str, Path], quads: int, tmp: Path, runs: int = 3) -> Non
             f"{nq / took:.0%} of N-Quads' rate)", quads, took, peak[suffix])
 
 
-def main(size: int, only_formats: bool) -> None:
+def main(size: int, only: str | None) -> None:
     print(f"machine: {machine()}\ncorpus: {describe(size)}\n")
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
         records = write_corpus(size, tmp / "records")
         files = {}
         for fmt, suffix in (("nquads", "nq"), ("ntriples", "nt"), ("turtle", "ttl"),
-                            ("jsonld", "jsonld")):
+                            ("jsonld", "jsonld"))[:1 if only == "--virtuoso" else 4]:
             files[suffix] = tmp / f"all.{suffix}"
             subprocess.run([sys.executable, "-m", "kg.cli", "export", str(records), "-f", fmt,
                             "-o", str(files[suffix]), "--no-validate", "-q"], check=True)
@@ -227,13 +241,18 @@ def main(size: int, only_formats: bool) -> None:
         with nquads.open("rb") as lines:
             quads = sum(1 for _ in lines)
         print(f"{quads:,} quads, {nquads.stat().st_size / 1e6:,.0f} MB of N-Quads\n")
+        if only == "--virtuoso":
+            print("Graph Store Protocol: not run with --virtuoso (about 27,000 quads/s)")
+            virtuoso(nquads, quads, tmp, gsp=False)
+            return
         formats(files, quads, tmp)
-        if only_formats:
+        if only == "--formats":
             return
         oxigraph(nquads, quads, tmp)
         virtuoso(nquads, quads, tmp)
 
 
 if __name__ == "__main__":
-    arguments = [a for a in sys.argv[1:] if a != "--formats"]
-    main(int(arguments[0]) if arguments else 3000, "--formats" in sys.argv[1:])
+    modes = [a for a in sys.argv[1:] if a in ("--formats", "--virtuoso")]
+    sizes = [a for a in sys.argv[1:] if a not in modes]
+    main(int(sizes[0]) if sizes else 3000, modes[0] if modes else None)

@@ -76,6 +76,8 @@ class _Feed(io.RawIOBase):
         return size
 
 class OxigraphStore:
+    reloads_files = True  # a file into a store holding some of its graphs: those removed first
+
     def __init__(self, path: str | Path | None, union_default_graph: bool = False):
         """``path`` None is an in-memory store; ``union_default_graph`` lets queries without
         ``GRAPH`` see every named graph (for querying files directly)."""
@@ -117,21 +119,24 @@ class OxigraphStore:
             raise feed.error
         return feed.taken
 
-    def is_empty(self) -> bool:
-        """Whether the store holds no quad at all, in any graph."""
+    def is_empty(self, base: str) -> bool:
+        """Whether the store holds no quad at all, in any graph (not only none under ``base``:
+        a failed first load is undone by emptying the store, the one fast removal Oxigraph
+        has)."""
         return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
 
-    def clear(self) -> None:
-        """Remove every quad and graph (after a failed first load, the state before it)."""
+    def discard(self, base: str) -> None:
+        """Undo a failed load into an empty store: remove every quad and graph."""
         self.changed = True
         self.store.clear()
 
     def has_graph(self, iri: str) -> bool:
         return self.store.contains_named_graph(ox.NamedNode(iri))
 
-    def remove_graph(self, iri: str) -> None:
+    def remove_graphs(self, iris: list[str]) -> None:
         self.changed = True
-        self.store.remove_graph(ox.NamedNode(iri))
+        for iri in iris:
+            self.store.remove_graph(ox.NamedNode(iri))
 
     def load_file(self, path: Path) -> None:
         """Bulk-load an N-Quads file as it is, read by Oxigraph itself."""
