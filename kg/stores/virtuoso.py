@@ -93,8 +93,8 @@ class VirtuosoBulkStore(RemoteStore):
 
         The graphs that may be stored (all of them when ``stored`` is None) are loaded under
         staging names beside the stored copies; the batch is written as one file per loader,
-        loaded in parallel and checkpointed; only then is each stored graph deleted and its
-        staged copy moved into its place, and a second checkpoint ends the batch. A failed
+        loaded in parallel and checkpointed; only then is each stored graph made its staged
+        copy (``_swap``), and a second checkpoint ends the batch. A failed
         load removes what it loaded (the staged copies and the batch's new graphs) and
         raises; the stored graphs are untouched. A crash leaves the state of the last
         checkpoint: before the swap, the stored graphs and staged copies; after it, the new
@@ -204,10 +204,16 @@ def _delete_graph(iri: str) -> str:
 
 
 def _swap(staging: str, iri: str) -> str:
-    """The stored graph ``iri`` deleted and its staged copy moved into its place."""
-    return (_delete_graph(iri)
-            + f"INSERT SOFT DB.DBA.RDF_QUAD (G, S, P, O) SELECT iri_to_id({_sql_string(iri)}), "
-            f"S, P, O FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id({_sql_string(staging)}, 0);\n"
+    """The stored graph ``iri`` made its staged copy: its quads not in the copy deleted, the
+    copy's quads not in it added, the copy removed. A changed trial differs in a few quads;
+    measured on 150 of them, this took 6.6 s in a reload where SPARQL's MOVE took 10 s (and
+    a delete with an INSERT ... SELECT more)."""
+    real, staged = f"iri_to_id({_sql_string(iri)}, 0)", f"iri_to_id({_sql_string(staging)}, 0)"
+    return (f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = {real} AND NOT EXISTS (SELECT 1 FROM "
+            f"DB.DBA.RDF_QUAD n WHERE n.G = {staged} AND n.S = DB.DBA.RDF_QUAD.S AND "
+            f"n.P = DB.DBA.RDF_QUAD.P AND n.O = DB.DBA.RDF_QUAD.O);\n"
+            f"INSERT SOFT DB.DBA.RDF_QUAD (G, S, P, O) SELECT {real}, S, P, O "
+            f"FROM DB.DBA.RDF_QUAD WHERE G = {staged};\n"
             + _delete_graph(staging))
 
 
