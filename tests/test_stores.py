@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from kg.mapping import map_record
+from kg.pipeline.load import LoadSummary, graphs_from_records, load, stored_trials
 from kg.pipeline.query import render_result
 from kg.stores.oxigraph import OxigraphStore
 from kg.stores.remote import RemoteStore
 from tests.conftest import EXAMPLE, ROOT, load_json, shared_path
+from tests.test_bulk_export import write_copies
 from tests.virtuoso import free_port, virtuoso  # noqa: F401  (fixture)
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -355,3 +357,30 @@ def test_a_full_disk_during_kg_load_is_one_line_and_exit_2(tmp_path):
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("kg load: ") and "internal error" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+class CappedStore(OxigraphStore):
+    """A store answering at most ``cap`` rows a query, as a server with a result cap does
+    (Virtuoso's ResultSetMaxRows, 10,000 in Debian's configuration), without saying so."""
+
+    cap = 7
+
+    def query(self, sparql: str):
+        result = super().query(sparql)
+        return result._replace(rows=result.rows[:self.cap])
+
+
+def test_stored_trials_are_read_whole_past_a_servers_row_cap(tmp_path):
+    """A list cut short made a reload add to stored graphs instead of replacing them."""
+    records = tmp_path / "records"
+    write_copies(records, 20)
+    store = OxigraphStore(tmp_path / "store")
+    graphs = graphs_from_records([str(records)], BASE, 1, print, LoadSummary())
+    summary = load(graphs, store, BASE, "test")
+    assert summary.ok and len(summary.loaded) == 20
+    store.close()
+    capped = CappedStore(tmp_path / "store")
+    assert len(capped.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }").rows) == 7
+    trials = stored_trials(capped, BASE)
+    capped.close()
+    assert len(trials) == 20 and all(t.digest and t.modified for t in trials.values())
