@@ -25,7 +25,7 @@ from kg.pipeline.load import (
 )
 from kg.stores import StoreError
 from kg.stores.remote import RemoteStore
-from kg.stores.virtuoso import VirtuosoBulkStore, _line_cuts
+from kg.stores.virtuoso import Deadlock, VirtuosoBulkStore, _line_cuts
 from tests.test_bulk_export import write_copies
 from tests.virtuoso import virtuoso  # noqa: F401  (fixture)
 
@@ -181,5 +181,31 @@ def test_graphs_a_stopped_first_load_left_undescribed_are_replaced_whole(server,
         f"CLEAR GRAPH <{description_graph(BASE)}>")
     summary = reload(bulk_store(server), changed)
     assert summary.ok and len(summary.loaded) == TRIALS
+    assert titles(server) == {"Renamed"}
+    assert trial_counts(server) == file_counts(changed)
+
+
+class DeadlockedOnce(VirtuosoBulkStore):
+    """A Virtuoso bulk store whose first load is chosen as a deadlock's victim, as two loaders
+    creating the same new IRIs at once (a reload's staging names) were at 1,500 trials."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.victims = 1
+
+    def sql(self, statements: str) -> str:
+        if "TTLP_V(" in statements and self.victims:
+            self.victims -= 1
+            super().sql(statements.split("TTLP_V(")[0])  # the session ran, then lost
+            raise Deadlock("Virtuoso: Error 40001: Transaction deadlock (on cue)")
+        return super().sql(statements)
+
+
+def test_a_load_chosen_as_a_deadlocks_victim_is_run_again(server, exported):
+    path, changed = exported
+    assert load_nquads_file(path, bulk_store(server), BASE, str(path)).ok
+    store = bulk_store(server, DeadlockedOnce)
+    summary = reload(store, changed)
+    assert summary.ok and len(summary.loaded) == TRIALS and store.victims == 0
     assert titles(server) == {"Renamed"}
     assert trial_counts(server) == file_counts(changed)

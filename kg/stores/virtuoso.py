@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -84,7 +86,8 @@ class VirtuosoBulkStore(RemoteStore):
                   if line.startswith("*** Error")]
         if errors or done.returncode:
             said = errors[0] if errors else f"isql exited with {done.returncode}"
-            raise StoreError(f"Virtuoso at {self.isql_address}: {said.removeprefix('*** ')}")
+            kind = Deadlock if said.startswith("*** Error 40001") else StoreError
+            raise kind(f"Virtuoso at {self.isql_address}: {said.removeprefix('*** ')}")
         return done.stdout
 
     def replace_graphs(self, graphs: list[tuple[str, bytes]],
@@ -160,11 +163,17 @@ class VirtuosoBulkStore(RemoteStore):
                 except OSError as exc:
                     raise StoreError(f"cannot write {part}: {exc}") from exc
                 served = _sql_string(f"{self.server_directory}/{part.name}")
-                try:
-                    self.sql(f"log_enable(2, 1);\nTTLP_V(file_open({served}), '', "
-                             f"'urn:kg:unused', {NQUADS_FLAGS});\n")
-                except StoreError as exc:
-                    raise StoreError(f"{exc} (loading {part.name})") from exc
+                for attempt in range(DEADLOCK_RETRIES + 1):
+                    try:
+                        self.sql(f"log_enable(2, 1);\nTTLP_V(file_open({served}), '', "
+                                 f"'urn:kg:unused', {NQUADS_FLAGS});\n")
+                        break
+                    except Deadlock as exc:  # loading again adds nothing twice: quads are a set
+                        if attempt == DEADLOCK_RETRIES:
+                            raise StoreError(f"{exc} (loading {part.name})") from exc
+                        time.sleep(random.uniform(0.1, 1.0))
+                    except StoreError as exc:
+                        raise StoreError(f"{exc} (loading {part.name})") from exc
             finally:
                 part.unlink(missing_ok=True)
 
@@ -197,6 +206,13 @@ class VirtuosoBulkStore(RemoteStore):
 
 
 NQUADS_FLAGS = 255 + 512  # Virtuoso's loader's flags for a .nq file (ld_ttlp_flags)
+DEADLOCK_RETRIES = 5
+
+
+class Deadlock(StoreError):
+    """Virtuoso chose this call as a deadlock's victim (SQL state 40001): two loaders creating
+    the same new IRIs at once (the staging names of a reload) meet so. It rolled back the
+    row it was on; the call can run again."""
 
 
 def _delete_graph(iri: str) -> str:
