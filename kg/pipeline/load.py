@@ -452,6 +452,12 @@ def load_nquads_file(path: Path, store: Store, base: str, source: str,
     the store as it was, where removing the stored graphs first could not."""
     if not hasattr(store, "load_file"):
         return None
+    if not store.reloads_files:
+        try:
+            if not store.is_empty(base):  # the description graph is under the base too
+                return None  # batches; load() reads the stored trials, once
+        except StoreError:
+            return None  # load() meets the same error and names every trial
     try:
         current, error = stored_trials(store, base), ""
     except StoreError as exc:  # the trials are still read, to name them as not loaded
@@ -459,8 +465,6 @@ def load_nquads_file(path: Path, store: Store, base: str, source: str,
     survey = _Survey()
     if not error and not current and store.is_empty(base):
         return _load_into_empty(path, store, base, source, survey, on_batch, batch_size)
-    if not error and not store.reloads_files:
-        return None
     survey.run(path, current, None if error else store)
     if survey.error is not None:
         raise InputError(str(survey.error)) from survey.error

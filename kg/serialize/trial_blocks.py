@@ -151,12 +151,7 @@ def trial_texts(path: Path) -> Iterator[TrialText] | None:
     if suffix == ".nq":
         blocks = graph_blocks(path, data=False)  # a trial's lines are read where used
     elif suffix == ".nt" and _looks_like_kg_ntriples(head):
-        size = path.stat().st_size  # a span past it holds the line end given a last line
-        return (TrialText(trial.rsplit(b"/", 1)[-1].decode(), "ntriples", b"", str(path), span)
-                if span[0] + span[1] <= size else
-                TrialText(trial.rsplit(b"/", 1)[-1].decode(), "ntriples", b"".join(parts),
-                          str(path))
-                for trial, parts, span in _line_records(_chunks(path), str(path)))
+        return _ntriples_texts(path)
     elif suffix == ".ttl" and _RECORD_COMMENT.search(head):
         return _turtle_texts(path)
     elif suffix == ".jsonld" and head.startswith(b'{\n"@context": ') and \
@@ -242,6 +237,16 @@ def _split_gap(gap: bytes, last_subject: bytes, form: LineForm) -> int:
             previous = subject
         offset += len(line) + 1
     return len(gap)
+
+
+def _ntriples_texts(path: Path) -> Iterator[TrialText]:
+    """kg's N-Triples a trial at a time, each left to be read from its place in the file by
+    whoever parses it, but for a last trial whose span holds the line end the file lacks."""
+    size = path.stat().st_size
+    for trial, parts, span in _line_records(_chunks(path), str(path)):
+        in_file = span[0] + span[1] <= size
+        yield TrialText(trial.rsplit(b"/", 1)[-1].decode(), "ntriples",
+                        b"" if in_file else b"".join(parts), str(path), span if in_file else None)
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
