@@ -31,8 +31,8 @@ from pathlib import Path
 import orjson
 
 from benchmarks.corpus import describe, machine, units
+from kg.ids import DEFAULT_BASE
 from kg.mapping import map_record
-from kg.mapping.ids import DEFAULT_BASE
 from kg.pipeline.export import ExportOptions, export
 from kg.rdf import to_rdflib
 
@@ -83,7 +83,7 @@ def measure(kind: str, size: int, workers: int) -> dict:
 def large_units(size: int):
     """Records with 2,000 sites each (the largest registry records have a few thousand)."""
     from benchmarks.corpus import templates
-    from kg.sources.files import RawUnit
+    from kg.sources.units import RawUnit
 
     big = max(templates(), key=len)
     record = orjson.loads(big)

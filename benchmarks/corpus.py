@@ -21,7 +21,7 @@ from pathlib import Path
 
 import orjson
 
-from kg.sources.files import RawUnit
+from kg.sources.units import RawUnit
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KG_SHARED_DIR", ROOT.parent / "shared"))

@@ -4,7 +4,7 @@ Usage: python -m benchmarks.identifiers [--chains N]
 
 Over the complete shared records (``../shared/records/v2``) and the bundled ones: the share of
 drug and biological interventions and of stated conditions tied to a MeSH descriptor
-(:mod:`kg.mapping.mesh_match`), by rule, with the reason for each one left unlinked; the share
+(:mod:`kg.grounding.mesh_match`), by rule, with the reason for each one left unlinked; the share
 of those descriptors the mapping sets match to ChEBI or MONDO; the results groups tied to an
 arm, by rule, with the rest by reason; and ``--chains`` intervention -> MeSH -> ChEBI and
 condition -> MeSH -> MONDO chains to check by hand. Not a timing: a coverage report.
@@ -18,15 +18,15 @@ from pathlib import Path
 
 import orjson
 
-from kg.links.mesh import matches
-from kg.mapping.context import MappingContext
-from kg.mapping.fields import module
-from kg.mapping.mesh_match import (
+from kg.grounding.mesh import matches
+from kg.grounding.mesh_match import (
     Intervention,
     listed_descriptors,
     match_interventions,
     match_names,
 )
+from kg.mapping.context import MappingContext
+from kg.mapping.fields import module
 from kg.mapping.results.groups import arms_of_groups, is_pooled, record_groups
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,9 +39,9 @@ from kg.links.ror import RorDumpLinker, place_of
 from kg.links.ror_dump import load_index
 from kg.links.ror_match import Matcher, Refusal
 from kg.mapping import map_record
-from kg.mapping.vocab import KG, SDO
 from kg.rdf import RDF_TYPE, Literal
 from kg.sources.files import read_inputs
+from kg.vocab import KG, SDO
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = [("Crossref affiliations", "dataset_affiliations_crossref_2024_02_19.json", "ror_ids"),

@@ -1,4 +1,5 @@
-"""Registry dates typed by their precision: a month-only date never gains an invented day."""
+"""Registry dates typed by their precision (a month-only date never gains an invented day), and
+registry ages ("18 Years"), which every registry's eligibility states."""
 
 from __future__ import annotations
 
@@ -68,3 +69,20 @@ def date_time_minutes(value: object) -> Literal | None:
     if int(match.group(2)) > 23 or int(match.group(3)) > 59:
         return None
     return Literal(f"{value}:00", XSD_DATETIME)
+
+
+_AGE = re.compile(r"([0-9]+(?:\.[0-9]+)?) +(year|month|week|day|hour|minute)s?",
+                  re.IGNORECASE | re.ASCII)
+YEARS_PER_UNIT = {"year": 1, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365, "hour": 1 / 8760,
+                  "minute": 1 / 525600}
+
+
+def parse_age(value: object) -> tuple[str, str] | None:
+    """``"18 Years"`` -> ("18", "year"): the number as written and the unit; None otherwise."""
+    match = _AGE.fullmatch(value.strip()) if isinstance(value, str) else None
+    return (match.group(1), match.group(2).lower()) if match else None
+
+
+def age_in_years(value: object) -> float | None:
+    parsed = parse_age(value)
+    return float(parsed[0]) * YEARS_PER_UNIT[parsed[1]] if parsed else None

@@ -14,7 +14,7 @@ import re
 
 import pyoxigraph
 
-# The DOI resolver's namespace lives here, not in kg.mapping.vocab (which re-exports it), so that
+# The DOI resolver's namespace lives here, not in kg.vocab (which re-exports it), so that
 # kg.publications.doi can be imported on its own without importing the whole mapping.
 DOI_NS = "https://doi.org/"
 MESH_NS = "http://id.nlm.nih.gov/mesh/"

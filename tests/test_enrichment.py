@@ -16,8 +16,8 @@ from werkzeug import Response
 
 from kg.cli import main
 from kg.http import HttpClient, HttpError, NotCached
+from kg.links.publications import Enricher
 from kg.mapping import map_record
-from kg.publications.enrich import Enricher
 from tests.conftest import EXAMPLE, load_json, shared_path
 
 S = rdflib.Namespace("https://schema.org/")

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from kg.data.build_mesh_mappings import SOURCES, TABLE, build
-from kg.links.mesh import curie_iri, mapping_sets, matches
+from kg.grounding.mesh import curie_iri, mapping_sets, matches
+from kg.grounding.mesh_match import Descriptor, Intervention, match_interventions, match_names
 from kg.mapping import map_record
-from kg.mapping.mesh_match import Descriptor, Intervention, match_interventions, match_names
-from kg.mapping.vocab import KG, MESH_NS, SKOS
 from kg.rdf import RDF_TYPE
+from kg.vocab import KG, MESH_NS, SKOS
 from tests.conftest import EXAMPLE, load_json, shared_records
 
 PACLITAXEL = Descriptor("D017239", "Paclitaxel")

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from kg.dates import partial_date
 from kg.errors import RecordError
+from kg.ids import organization_iri, slug
 from kg.mapping import map_record
 from kg.mapping.eligibility import split_criteria
-from kg.mapping.ids import organization_iri, slug
 from kg.publications.doi import doi_iri, find_doi
 from kg.rdf import XSD_DATE, XSD_GYEAR, XSD_GYEARMONTH
 
@@ -156,7 +156,7 @@ def test_any_json_inside_list_items_maps_without_crashing(reference_record, data
 
 
 def test_organisation_names_of_punctuation_only_stay_apart():
-    from kg.mapping.ids import organization_iri
+    from kg.ids import organization_iri
 
     names = ["!!!", "***", "?", "..."]
     iris = {organization_iri("https://w3id.org/ctkg/id/", n) for n in names}

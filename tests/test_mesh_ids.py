@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from kg.ids import canonical_mesh_id
 from kg.mapping import map_record
-from kg.mapping.ids import canonical_mesh_id
-from kg.mapping.vocab import MESH_NS
+from kg.vocab import MESH_NS
 from tests.conftest import load_json, shared_records
 
 

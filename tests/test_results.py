@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pyoxigraph
 import pytest
 
+from kg.ids import DEFAULT_BASE
 from kg.mapping import map_record
-from kg.mapping.ids import DEFAULT_BASE
 from kg.mapping.results.measures import DISPERSION_SPELLINGS, MEASURE_DISPERSION, MEASURE_PARAM
 from kg.pipeline.coverage import leaf_coverage
 from kg.serialize.ntriples import NTriples

@@ -17,11 +17,11 @@ from werkzeug import Request, Response
 from kg.cli import main
 from kg.iri import checked_iri
 from kg.mapping import map_record
-from kg.mapping.vocab import KG_NS
 from kg.publications.citation import parse_citation
 from kg.rdf import Literal
 from kg.serialize import FORMATS
 from kg.stores.oxigraph import OxigraphStore
+from kg.vocab import KG_NS
 from tests.conftest import EXAMPLE, load_json, shared_path
 
 
@@ -131,7 +131,7 @@ def test_any_exception_while_mapping_is_that_records_one_line_error(monkeypatch,
 
     monkeypatch.setattr(kg.mapping, "SECTIONS", (*kg.mapping.SECTIONS, broken_section))
     from kg.pipeline.export import process_unit
-    from kg.sources.files import RawUnit
+    from kg.sources.units import RawUnit
 
     outcomes = []
     for number in (1, 2, 3):

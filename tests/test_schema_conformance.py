@@ -11,7 +11,7 @@ import rdflib
 from rdflib.namespace import RDF, RDFS
 
 from kg.mapping import map_record
-from kg.mapping.vocab import SCHEMA_NS
+from kg.vocab import SCHEMA_NS
 from tests.conftest import EXAMPLE, ROOT, load_json, shared_path, shared_records
 
 S = rdflib.Namespace(SCHEMA_NS)

@@ -315,8 +315,8 @@ def test_every_property_shape_reads_as_english():
 
 
 def test_every_shape_path_is_a_known_term():
-    from kg.mapping.vocab import KG as KG_TERMS
-    from kg.mapping.vocab import SDO as SDO_TERMS
+    from kg.vocab import KG as KG_TERMS
+    from kg.vocab import SDO as SDO_TERMS
     from tests.test_vocabulary import REUSED
 
     known = KG_TERMS.iris() | SDO_TERMS.iris() | REUSED
@@ -331,7 +331,7 @@ def test_every_shape_path_is_a_known_term():
 def test_shape_value_lists_match_the_mapping_tables():
     """sh:in lists repeat the enum tables; they must not drift apart."""
     import kg.mapping  # noqa: F401
-    from kg.mapping.vocab import ENUMERATIONS
+    from kg.vocab import ENUMERATIONS
 
     tables = {frozenset(e.terms.values()) for e in ENUMERATIONS.values()}
     shapes = shapes_graph()

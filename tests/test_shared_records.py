@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kg.ids import DEFAULT_BASE
 from kg.mapping import map_record
-from kg.mapping.ids import DEFAULT_BASE
 from kg.pipeline.coverage import leaf_coverage
 from kg.sources.files import read_inputs
 from tests.conftest import load_json, shared_path, shared_records

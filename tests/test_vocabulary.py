@@ -11,7 +11,8 @@ import yaml
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 import kg.mapping  # noqa: F401  (registers every enumeration)
-from kg.mapping.vocab import (
+from kg.serialize.jsonld import CONTEXT, context_document
+from kg.vocab import (
     ENUMERATIONS,
     KG,
     KG_NS,
@@ -21,8 +22,7 @@ from kg.mapping.vocab import (
     SDMX_MEASURE,
     SDO,
 )
-from kg.mapping.vocab import SKOS as SKOS_MATCHES
-from kg.serialize.jsonld import CONTEXT, context_document
+from kg.vocab import SKOS as SKOS_MATCHES
 from tests.conftest import ROOT, shared_path
 
 ONTOLOGY = ROOT / "ontologies" / "kg.ttl"

@@ -26,8 +26,8 @@ from kg.cli.options import (
     targets_for,
 )
 from kg.errors import RecordError
+from kg.ids import BASE_ENV, DEFAULT_BASE
 from kg.mapping import nct_id_of
-from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
 from kg.pipeline.export import ExportOptions, RecordOutcome, export
 from kg.pipeline.outputs import (
     COMPRESSIONS,
@@ -38,6 +38,7 @@ from kg.pipeline.outputs import (
     atomic_text,
 )
 from kg.serialize import FORMATS
+from kg.sources.readers import unit_items
 from kg.validation.validate import DEFAULT_ENGINE, ENGINES
 
 
@@ -179,7 +180,7 @@ def fetch_command(inputs, nct_ids, nct_file, query, condition, filter_advanced, 
     saved = failed = 0
     try:
         for unit in sources.units():
-            for item in unit.items():
+            for item in unit_items(unit):
                 error = item.error
                 if error is None:
                     try:  # the one NCT id rule; an id from an answer names a file, so it is

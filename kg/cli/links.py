@@ -16,7 +16,7 @@ from kg.cli.options import (
     make_linkers,
     say,
 )
-from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
+from kg.ids import BASE_ENV, DEFAULT_BASE
 from kg.pipeline.outputs import (
     atomic_text,
 )

@@ -158,7 +158,7 @@ def enrich_options(command):
 def make_enricher(base: str, mailto: str | None, cache_dir: str, offline: bool,
                   crossref_url: str | None, doi_url: str | None, eutils_url: str | None):
     from kg.http import HttpClient
-    from kg.publications import enrich
+    from kg.links import publications as enrich
 
     client = HttpClient(cache_dir=Path(cache_dir), offline=offline)
     return enrich.Enricher(client, base, mailto=mailto,

@@ -22,7 +22,7 @@ from kg.cli.options import (
     say,
     store_options,
 )
-from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
+from kg.ids import BASE_ENV, DEFAULT_BASE
 from kg.pipeline.export import ExportOptions
 from kg.sources.api import API_URL, API_URL_ENV
 from kg.stores import DEFAULT_STORE, StoreError

@@ -13,7 +13,7 @@ from kg.cli.options import (
     require_shapes,
     say,
 )
-from kg.mapping.ids import BASE_ENV, DEFAULT_BASE
+from kg.ids import BASE_ENV, DEFAULT_BASE
 from kg.validation.validate import DEFAULT_ENGINE, ENGINES, report_graph, summary_counts
 
 

@@ -1,6 +1,6 @@
 """Links to the identifiers the rest of the graph world uses: organisations to ROR, trials to
 Wikidata. Each linker reads a graph's triples and gives the triples to add (and warnings), like
-:class:`kg.publications.enrich.Enricher`; all of them ask through one
+:class:`kg.links.publications.Enricher`; all of them ask through one
 :class:`kg.http.HttpClient` (rate-limited, cached on disk, offline-capable)."""
 
 from __future__ import annotations

@@ -34,8 +34,8 @@ from kg.http import HttpClient, HttpError
 from kg.iri import checked_iri
 from kg.links.ror_dump import load_index
 from kg.links.ror_match import Matcher, Refusal
-from kg.mapping.vocab import KG, SDO
 from kg.rdf import RDF_TYPE, XSD_DATE, Literal, Triple, decimal, text
+from kg.vocab import KG, SDO
 
 ROR_URL = "https://api.ror.org/v2"
 CLIENT_ID_ENV = "KG_ROR_CLIENT_ID"

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kg.http import HttpClient, HttpError
-from kg.mapping.ids import is_nct_id
-from kg.mapping.vocab import SDO
+from kg.ids import is_nct_id
 from kg.rdf import RDF_TYPE, Literal, Triple
+from kg.vocab import SDO
 
 WDQS_URL = "https://query.wikidata.org/sparql"
 ENTITY = "http://www.wikidata.org/entity/Q"

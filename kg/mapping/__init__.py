@@ -10,6 +10,7 @@ from itertools import chain
 from typing import NamedTuple
 
 from kg.errors import RecordError
+from kg.ids import DEFAULT_BASE, is_nct_id
 from kg.mapping.annotations import map_annotations
 from kg.mapping.arms import map_arms
 from kg.mapping.conditions import map_conditions
@@ -19,7 +20,6 @@ from kg.mapping.design import map_design
 from kg.mapping.documents import map_documents
 from kg.mapping.eligibility import map_eligibility
 from kg.mapping.identification import map_identification
-from kg.mapping.ids import DEFAULT_BASE, is_nct_id
 from kg.mapping.locations import map_locations
 from kg.mapping.outcomes import map_outcomes
 from kg.mapping.oversight import map_oversight

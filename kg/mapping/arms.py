@@ -5,19 +5,19 @@ of the trial typed by its kind (a drug is a ``schema:Drug``). Arms name their in
 ``"Type: Name"`` and interventions name their arms by label; both directions are resolved to
 links between the nodes of the same trial, and the arm's own wording is kept as text. Each
 intervention is tied to the MeSH descriptors of the record it stands for (``kg:meshDescriptor``,
-by name: :mod:`kg.mapping.mesh_match`).
+by name: :mod:`kg.grounding.mesh_match`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kg.grounding.mesh_match import Intervention, listed_descriptors, match_interventions
+from kg.ids import normalised_name
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, module, objects, strings
-from kg.mapping.ids import normalised_name
-from kg.mapping.mesh_match import Intervention, listed_descriptors, match_interventions
-from kg.mapping.vocab import KG, MESH_NS, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.vocab import KG, MESH_NS, SDO, Enumeration, kg_members
 
 PATH = "protocolSection.armsInterventionsModule"
 

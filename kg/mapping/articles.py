@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterator
 
 from kg.dates import partial_date
-from kg.mapping.ids import slug
-from kg.mapping.vocab import KG, PUBMED_NS, SDO
+from kg.ids import slug
 from kg.publications.citation import Citation
 from kg.rdf import RDF_TYPE, Triple, integer, text
+from kg.vocab import KG, PUBMED_NS, SDO
 
 
 def article_parts_iri(base: str, article: str) -> str:

@@ -7,9 +7,9 @@ the registry pads to nine digits are written as NLM publishes them (:func:`canon
 Ancestors (broader MeSH terms) are kept apart so that a query for a narrow term stays narrow.
 
 A stated condition is tied to the descriptor it was derived from (``kg:meshDescriptor``, by
-name: :mod:`kg.mapping.mesh_match`), and every MeSH node to what the published mapping sets
+name: :mod:`kg.grounding.mesh_match`), and every MeSH node to what the published mapping sets
 match it with (``skos:exactMatch`` MONDO, ChEBI..., and the MONDO term's own identifiers in
-DOID, EFO, ICD-10-CM...: :mod:`kg.links.mesh`).
+DOID, EFO, ICD-10-CM...: :mod:`kg.grounding.mesh`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-from kg.links.mesh import curie_iri, matches
+from kg.grounding.mesh import curie_iri, matches
+from kg.grounding.mesh_match import listed_descriptors, match_names
+from kg.ids import canonical_mesh_id, mesh_code_iri
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import module, objects, strings
-from kg.mapping.ids import canonical_mesh_id, mesh_code_iri
-from kg.mapping.mesh_match import listed_descriptors, match_names
-from kg.mapping.vocab import KG, MESH_NS, SDO
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.vocab import KG, MESH_NS, SDO
 
 PATH = "protocolSection.conditionsModule"
 DERIVED = "derivedSection"

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from kg.mapping.ids import part_key, trial_iri
-from kg.mapping.vocab import Enumeration
+from kg.ids import part_key, trial_iri
 from kg.rdf import Literal, Object
+from kg.vocab import Enumeration
 
 
 class Problem(NamedTuple):

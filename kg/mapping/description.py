@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, module
-from kg.mapping.vocab import KG, SDO
 from kg.rdf import Triple
+from kg.vocab import KG, SDO
 
 PATH = "protocolSection.descriptionModule"
 

@@ -20,8 +20,8 @@ from kg.mapping.fields import (
     nested,
     strings,
 )
-from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple
+from kg.vocab import KG, SDO, Enumeration, kg_members
 
 PATH = "protocolSection.designModule"
 

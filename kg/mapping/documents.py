@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from kg.dates import date_time_minutes
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import BOOLEAN, DATE, INTEGER, TEXT, field_triples, module, objects
-from kg.mapping.vocab import KG, REGISTRY_DOCUMENT_URL, SDO
 from kg.rdf import RDF_TYPE, Triple
+from kg.vocab import KG, REGISTRY_DOCUMENT_URL, SDO
 
 PATH = "documentSection.largeDocumentModule"
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from kg.dates import parse_age
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import BOOLEAN, TEXT, field_triples, module, strings
-from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Literal, Triple, decimal, integer, text
+from kg.vocab import KG, SDO, Enumeration, kg_members
 
 PATH = "protocolSection.eligibilityModule"
 
@@ -47,22 +48,6 @@ AGE_FIELDS = (
     ("minimumAge", KG.minimumAge, SDO.requiredMinAge),
     ("maximumAge", KG.maximumAge, SDO.requiredMaxAge),
 )
-
-_AGE = re.compile(r"([0-9]+(?:\.[0-9]+)?) +(year|month|week|day|hour|minute)s?",
-                  re.IGNORECASE | re.ASCII)
-YEARS_PER_UNIT = {"year": 1, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365, "hour": 1 / 8760,
-                  "minute": 1 / 525600}
-
-
-def parse_age(value: object) -> tuple[str, str] | None:
-    """``"18 Years"`` -> ("18", "year"): the number as written and the unit; None otherwise."""
-    match = _AGE.fullmatch(value.strip()) if isinstance(value, str) else None
-    return (match.group(1), match.group(2).lower()) if match else None
-
-
-def age_in_years(value: object) -> float | None:
-    parsed = parse_age(value)
-    return float(parsed[0]) * YEARS_PER_UNIT[parsed[1]] if parsed else None
 
 # Headings on a line of their own; spaces are matched within the line only, so a long run of
 # spaces or newlines costs linear time.

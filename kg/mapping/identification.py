@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, URL, field_triples, module, nested, objects, strings
 from kg.mapping.organizations import organization_triples
-from kg.mapping.vocab import KG, REGISTRY_STUDY_URL, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.vocab import KG, REGISTRY_STUDY_URL, SDO, Enumeration, kg_members
 
 PATH = "protocolSection.identificationModule"
 

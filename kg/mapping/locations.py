@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from kg.ids import country_iri
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import NUMBER, TEXT, field_triples, module, objects
-from kg.mapping.ids import country_iri
 from kg.mapping.organizations import organization_triples
-from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.vocab import KG, SDO, Enumeration, kg_members
 
 PATH = "protocolSection.contactsLocationsModule"
 

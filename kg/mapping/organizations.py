@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kg.ids import organization_iri
 from kg.mapping.context import MappingContext
-from kg.mapping.ids import organization_iri
-from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.vocab import KG, SDO, Enumeration, kg_members
 
 AGENCY_CLASS = Enumeration(
     "AgencyClass",

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, module, objects
-from kg.mapping.vocab import KG, SDO
 from kg.rdf import RDF_TYPE, Triple
+from kg.vocab import KG, SDO
 
 PATH = "protocolSection.outcomesModule"
 

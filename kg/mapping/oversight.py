@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import BOOLEAN, field_triples, module
-from kg.mapping.vocab import KG
 from kg.rdf import Triple
+from kg.vocab import KG
 
 PATH = "protocolSection.oversightModule"
 

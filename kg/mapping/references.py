@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kg.ids import citation_iri
 from kg.mapping.articles import citation_triples, identifier_triples, is_pmid, pubmed_iri
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, URL, field_triples, module, objects, strings
-from kg.mapping.ids import citation_iri
-from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
 from kg.publications.citation import parse_citation
 from kg.publications.doi import doi_iri, find_doi
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.vocab import KG, SDO, Enumeration, kg_members
 
 PATH = "protocolSection.referencesModule"
 IPD_PATH = "protocolSection.ipdSharingStatementModule"

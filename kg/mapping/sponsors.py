@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, module, objects
 from kg.mapping.organizations import organization, organization_triples
-from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple
+from kg.vocab import KG, SDO, Enumeration, kg_members
 
 PATH = "protocolSection.sponsorCollaboratorsModule"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kg.ids import is_nct_id, trial_iri
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import BOOLEAN, DATE, TEXT, field_triples, module, value_literal
-from kg.mapping.ids import is_nct_id, trial_iri
-from kg.mapping.vocab import KG, SDO, Enumeration, kg_members
 from kg.rdf import Triple
+from kg.vocab import KG, SDO, Enumeration, kg_members
 
 PATH = "protocolSection.statusModule"
 

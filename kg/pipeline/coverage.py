@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from kg.dates import date_time_minutes
+from kg.ids import canonical_mesh_id, is_nct_id, trial_iri
 from kg.iri import web_iri
-from kg.mapping.ids import canonical_mesh_id, is_nct_id, trial_iri
 from kg.mapping.numbers import compared
 from kg.mapping.results.measures import DISPERSION_SPELLINGS
-from kg.mapping.vocab import ENUMERATIONS, MESH_NS
 from kg.rdf import Literal, Triple
+from kg.vocab import ENUMERATIONS, MESH_NS
 
 MESH_PATHS = ("meshes", "ancestors")
 SECTIONS = ("protocolSection", "resultsSection", "documentSection", "annotationSection")

@@ -18,7 +18,8 @@ from kg.mapping import map_record, nct_id_of
 from kg.mapping.fields import module
 from kg.pipeline.outputs import encode_block
 from kg.serialize import FORMATS
-from kg.sources.files import RawUnit, SourceItem
+from kg.sources.readers import unit_items
+from kg.sources.units import RawUnit, SourceItem
 from kg.workers import pool as worker_pool
 
 
@@ -63,9 +64,9 @@ class ExportSummary:
 
 def process_unit(unit: RawUnit, options: ExportOptions, enricher=None) -> list[RecordOutcome]:
     """Every record of one input file, mapped, checked and rendered. No I/O, unless an
-    :class:`~kg.publications.enrich.Enricher` is given to add what outside services know."""
+    :class:`~kg.links.publications.Enricher` is given to add what outside services know."""
     outcomes = []
-    items = unit.items()
+    items = unit_items(unit)
     while True:
         try:
             item = next(items)

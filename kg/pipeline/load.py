@@ -22,14 +22,14 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError
-from kg.mapping.ids import trial_iri
-from kg.mapping.vocab import KG_NS, SCHEMA_NS
+from kg.ids import trial_iri
 from kg.pipeline.export import ExportOptions, outcomes
 from kg.serialize.ntriples import iri, string
 from kg.serialize.quads import GraphBlock, QuadsError, Reading, graph_blocks
 from kg.serialize.trial_blocks import trial_texts
 from kg.sources.files import read_units
 from kg.stores import Store, StoreError
+from kg.vocab import KG_NS, SCHEMA_NS
 
 VOID = "http://rdfs.org/ns/void#"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -258,7 +258,7 @@ SSSOM = "https://w3id.org/sssom/"
 def mapping_set_triples(dataset: str) -> str:
     """The mapping sets behind the graph's MeSH matches (kg/data/mapping_sets.json), as the
     dataset's sources in SSSOM's terms: title, version, licence, justification."""
-    from kg.links.mesh import mapping_sets
+    from kg.grounding.mesh import mapping_sets
 
     lines = []
     for entry in mapping_sets():

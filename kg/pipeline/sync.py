@@ -30,8 +30,7 @@ import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from kg.mapping.ids import trial_iri
-from kg.mapping.vocab import KG_NS
+from kg.ids import trial_iri
 from kg.pipeline.export import ExportOptions, outcomes
 from kg.pipeline.load import (
     PREFIXES,
@@ -46,6 +45,7 @@ from kg.pipeline.load import (
 from kg.serialize.ntriples import iri, string
 from kg.sources.api import RegistryClient, Search, SearchError
 from kg.stores import Store
+from kg.vocab import KG_NS
 
 SYNC_RUN = KG_NS + "SyncRun"
 

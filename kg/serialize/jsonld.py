@@ -12,10 +12,10 @@ from itertools import groupby
 import orjson
 
 from kg.mapping import MappedRecord
-from kg.mapping.vocab import SCHEMA_NS
 from kg.rdf import RDF_TYPE, XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, Object
 from kg.serialize.base import Format, sorted_triples
 from kg.serialize.prefixes import PREFIXES, SAFE_LOCAL, compact
+from kg.vocab import SCHEMA_NS
 
 CONTEXT: dict = {"@vocab": SCHEMA_NS, **PREFIXES}
 

@@ -31,11 +31,11 @@ from functools import cache
 
 import orjson
 
-from kg.links.mesh import iri_curie, matches
+from kg.grounding.mesh import iri_curie, matches
 from kg.mapping import MappedRecord
-from kg.mapping.vocab import ENUMERATIONS, KG, MESH_NS, SDO, SKOS
 from kg.rdf import Literal
 from kg.serialize.base import Format
+from kg.vocab import ENUMERATIONS, KG, MESH_NS, SDO, SKOS
 
 BIOLINK_VERSION = "4.4.6"
 INFORES = "infores:clinicaltrials"

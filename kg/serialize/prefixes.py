@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from kg.mapping.vocab import (
+from kg.rdf import XSD
+from kg.vocab import (
     KG_NS,
     MESH_NS,
     OBO_NS,
@@ -14,7 +15,6 @@ from kg.mapping.vocab import (
     SDMX_MEASURE_NS,
     SKOS_NS,
 )
-from kg.rdf import XSD
 
 PREFIXES = {
     "schema": SCHEMA_NS,

@@ -22,8 +22,8 @@ from typing import BinaryIO, NamedTuple
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.mapping.vocab import KG_NS
 from kg.rdf import XSD_STRING, Literal
+from kg.vocab import KG_NS
 
 _MODIFIED = f"{KG_NS}lastUpdatePostDate".encode()
 

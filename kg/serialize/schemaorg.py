@@ -23,11 +23,11 @@ from functools import cache
 import orjson
 
 from kg.mapping import MappedRecord
-from kg.mapping.vocab import SCHEMA_NS, SDO
 from kg.rdf import RDF_TYPE, Object
 from kg.serialize.base import Format
 from kg.serialize.jsonld import literal_value
 from kg.serialize.prefixes import PREFIXES, SAFE_LOCAL, compact
+from kg.vocab import SCHEMA_NS, SDO
 
 SCHEMA_CONTEXT_URL = "https://schema.org"
 # The most specific class first, and the name first: what a person reading the page source and

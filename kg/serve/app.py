@@ -29,7 +29,6 @@ from starlette.routing import Route
 
 from kg.iri import checked_iri
 from kg.mapping import MappedRecord
-from kg.mapping.vocab import KG_NS
 from kg.serialize import FORMATS
 from kg.serialize.schemaorg import document, script_safe
 from kg.serve.federation import FederationRefused, check_services
@@ -45,6 +44,7 @@ from kg.serve.sparql import (
     QueryPool,
     QueryTimeout,
 )
+from kg.vocab import KG_NS
 
 RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "jsonld",
              "application/n-triples": "ntriples"}

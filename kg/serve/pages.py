@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from kg.links.mesh import iri_curie
-from kg.links.mesh import matches as mesh_matches
+from kg.grounding.mesh import iri_curie
+from kg.grounding.mesh import matches as mesh_matches
 from kg.mapping import MappedRecord
-from kg.mapping.vocab import KG, KG_NS, MESH_NS, QB, SDMX_MEASURE, SDO, SKOS
 from kg.rdf import RDF_TYPE, Literal
 from kg.serve.resources import label
+from kg.vocab import KG, KG_NS, MESH_NS, QB, SDMX_MEASURE, SDO, SKOS
 
 _WEB = re.compile(r"https?://", re.IGNORECASE)
 CAP = 500  # items of one list a page shows; the rest are in the trial's RDF, linked

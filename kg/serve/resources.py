@@ -13,11 +13,11 @@ from importlib import resources
 
 import pyoxigraph as ox
 
+from kg.ids import NCT_ID
 from kg.mapping import MappedRecord
-from kg.mapping.ids import NCT_ID
-from kg.mapping.vocab import KG_NS, SCHEMA_NS
 from kg.rdf import RDF_TYPE, Literal, Triple
 from kg.validation.engine.data import BlankNode
+from kg.vocab import KG_NS, SCHEMA_NS
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 VOID = "http://rdfs.org/ns/void#"

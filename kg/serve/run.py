@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.mapping.ids import DEFAULT_BASE
+from kg.ids import DEFAULT_BASE
 from kg.serve.protocol import TIMEOUT_ENV, GuardedH11Protocol
 from kg.serve.resources import Resources, detect_base
 from kg.stores import DEFAULT_STORE, StoreError, snapshots

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from kg.sources.api import RegistryClient, Search
-from kg.sources.files import RawUnit, read_units
+from kg.sources.files import read_units
+from kg.sources.units import RawUnit
 
 
 @dataclass

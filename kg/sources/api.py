@@ -20,7 +20,7 @@ import orjson
 from kg import __version__
 from kg.errors import RecordError
 from kg.http import HttpClient, HttpError
-from kg.sources.files import RawUnit
+from kg.sources.units import RawUnit
 
 API_URL = "https://clinicaltrials.gov/api/v2"
 API_URL_ENV = "KG_API_URL"

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import RecordError
-from kg.sources.files import RawUnit
+from kg.sources.readers import RECORD_SUFFIXES
+from kg.sources.units import RawUnit
 
 # The registry's largest study records are a few MB of JSON; a member that expands past this is
 # refused (a zip bomb, or not a study), not read into memory.
@@ -53,7 +54,7 @@ def archive_units(path: Path) -> Iterator[RawUnit]:
     offsets: dict[int, str] = {}
     with archive:
         for member in archive.infolist():
-            if member.is_dir() or not member.filename.endswith((".json", ".xml")):
+            if member.is_dir() or not member.filename.endswith(RECORD_SUFFIXES):
                 continue
             origin = f"{path}:{member.filename}"
             first = offsets.setdefault(member.header_offset, member.filename)

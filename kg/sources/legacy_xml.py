@@ -15,10 +15,9 @@ import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
-from kg.dates import MONTHS, date_from_parts
+from kg.dates import MONTHS, age_in_years, date_from_parts
 from kg.errors import RecordError
-from kg.mapping.eligibility import age_in_years
-from kg.sources.files import SourceItem
+from kg.sources.units import SourceItem
 
 _PROSE_DATE = re.compile(r"^([A-Z][a-z]+)(?:\s+([0-9]{1,2}),)?\s+([0-9]{4})$")
 

@@ -27,12 +27,12 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from kg.mapping import MappedRecord
-from kg.mapping.vocab import SCHEMA_NS
 from kg.rdf import XSD_STRING, Literal, to_rdflib
 from kg.serialize.quads import strict_triples
 from kg.validation.engine import BlankNode as BlankNodeLabel
 from kg.validation.engine import NativeEngine, Uncertain, Unsupported
-from kg.validation.engine.shapes import path_text
+from kg.validation.engine.terms import path_text
+from kg.vocab import SCHEMA_NS
 
 SHAPES_ENV = "KG_SHAPES_DIR"
 STUDY = rdflib.URIRef(SCHEMA_NS + "MedicalStudy")

@@ -16,8 +16,8 @@ from kg.mapping.results.flow import map_flow
 from kg.mapping.results.groups import arms_of_groups
 from kg.mapping.results.more_info import map_more_info
 from kg.mapping.results.outcome_measures import map_outcome_measures
-from kg.mapping.vocab import KG
 from kg.rdf import Triple, boolean
+from kg.vocab import KG
 
 SECTION = "resultsSection"
 

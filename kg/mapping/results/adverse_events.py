@@ -14,8 +14,8 @@ from kg.mapping.context import MappingContext
 from kg.mapping.fields import INTEGER, TEXT, field_triples, objects
 from kg.mapping.numbers import counted, measured
 from kg.mapping.results.groups import map_groups, observation
-from kg.mapping.vocab import KG, QB, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple
+from kg.vocab import KG, QB, SDO, Enumeration, kg_members
 
 PATH = "resultsSection.adverseEventsModule"
 

@@ -8,8 +8,8 @@ from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, objects
 from kg.mapping.results.groups import map_groups
 from kg.mapping.results.measures import map_denominators, map_measure
-from kg.mapping.vocab import KG
 from kg.rdf import RDF_TYPE, Triple
+from kg.vocab import KG
 
 PATH = "resultsSection.baselineCharacteristicsModule"
 

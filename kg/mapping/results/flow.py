@@ -13,8 +13,8 @@ from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, objects
 from kg.mapping.numbers import counted
 from kg.mapping.results.groups import map_groups, observation
-from kg.mapping.vocab import KG, QB, SDMX_ATTRIBUTE, SDMX_MEASURE, SDO
 from kg.rdf import RDF_TYPE, Triple
+from kg.vocab import KG, QB, SDMX_ATTRIBUTE, SDMX_MEASURE, SDO
 
 PATH = "resultsSection.participantFlowModule"
 

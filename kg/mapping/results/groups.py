@@ -26,11 +26,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from kg.ids import normalised_name, part_key
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, objects
-from kg.mapping.ids import normalised_name, part_key
-from kg.mapping.vocab import KG, QB, SDO
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.vocab import KG, QB, SDO
 
 GROUP_FIELDS = (("title", SDO.name, TEXT), ("description", SDO.description, TEXT))
 _GROUP_ID = re.compile(r"[A-Z]{2}[0-9]{3,}", re.ASCII)

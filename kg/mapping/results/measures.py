@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kg.ids import part_key
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import BOOLEAN, TEXT, field_triples, objects
-from kg.mapping.ids import part_key
 from kg.mapping.numbers import counted, measured
 from kg.mapping.results.groups import group_of, observation
-from kg.mapping.vocab import KG, QB, SDMX_ATTRIBUTE, SDMX_MEASURE, SDO, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.vocab import KG, QB, SDMX_ATTRIBUTE, SDMX_MEASURE, SDO, Enumeration, kg_members
 
 MEASURE_PARAM = Enumeration(
     "MeasureParam",

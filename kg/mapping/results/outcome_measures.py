@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kg.ids import normalised_name
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import BOOLEAN, DATE, TEXT, field_triples, module, objects, strings
-from kg.mapping.ids import normalised_name
 from kg.mapping.numbers import compared, measured
 from kg.mapping.results.groups import group_of, map_groups
 from kg.mapping.results.measures import map_measure
-from kg.mapping.vocab import KG, OBO_NS, Enumeration, kg_members
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.vocab import KG, OBO_NS, Enumeration, kg_members
 
 PATH = "resultsSection.outcomeMeasuresModule"
 

@@ -22,7 +22,8 @@ import rdflib
 
 from kg.validation.engine.codegen import compile_shape
 from kg.validation.engine.data import BlankNode, DataGraph, Uncertain
-from kg.validation.engine.shapes import Result, ShapesReader, Unsupported
+from kg.validation.engine.shapes import ShapesReader
+from kg.validation.engine.terms import Result, Unsupported
 
 __all__ = ["BlankNode", "NativeEngine", "Result", "Uncertain", "Unsupported"]
 

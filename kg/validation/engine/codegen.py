@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from kg.validation.engine import components as c
 from kg.validation.engine.data import DataGraph
-from kg.validation.engine.shapes import Result, Shape
+from kg.validation.engine.shapes import Shape
+from kg.validation.engine.terms import Result
 
 Check = Callable[[DataGraph, list], list[Result]]
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
 
 import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-from kg.rdf import XSD_STRING, Literal
-from kg.serialize.prefixes import compact
 from kg.validation.engine import components as c
 from kg.validation.engine.data import DataGraph, Uncertain, text_of
+from kg.validation.engine.sparql import SparqlConstraint
+from kg.validation.engine.terms import Result, Unsupported, path_text, term
 
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 # Every predicate a shape may carry that this engine reads or that only documents the shape.
@@ -28,44 +27,6 @@ _KNOWN = {RDF.type, SH.path, SH.property, SH.targetClass, SH.targetSubjectsOf,
           SH.flags, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
           SH.lessThanOrEquals, SH.hasValue, SH["or"], SH["and"], SH["not"], SH.xone, SH.node,
           SH.sparql, SH.deactivated, SH.order, SH.group, RDFS.label, RDFS.comment}
-
-
-class Unsupported(ValueError):
-    """The shapes use a SHACL feature the native engine does not implement."""
-
-
-class Result(NamedTuple):
-    """One validation result, as text, in the fields :class:`kg.validation.validate.ValidationResult`
-    shows (without the NCT id, which the caller knows)."""
-
-    focus: str
-    path: str
-    value: str
-    message: str
-    severity: str
-    shape: str
-    constraint: str
-
-
-def term(node: rdflib.term.Node):
-    """An rdflib term of the shapes graph in the data's encoding."""
-    if isinstance(node, rdflib.Literal):
-        if node.language:
-            return Literal(str(node), XSD_STRING, node.language)
-        return Literal(str(node), str(node.datatype) if node.datatype else XSD_STRING)
-    if isinstance(node, rdflib.BNode):
-        raise Unsupported(f"a blank node {node} where a term is expected")
-    return str(node)
-
-
-def iri_text(iri: str) -> str:
-    """How a result names a path step: ``prefix:name`` in a known namespace, else ``<iri>``."""
-    return compact(iri) or f"<{iri}>"
-
-
-def path_text(steps: list[str]) -> str:
-    """A result path as text: a predicate, or a sequence of predicates joined by ``/``."""
-    return "/".join(iri_text(step) for step in steps)
 
 
 Path = Callable[[DataGraph, object], list]
@@ -183,8 +144,6 @@ class ShapesReader:
         for constraint in graph.objects(node, SH.sparql):
             if path_node is not None:
                 raise Unsupported(f"{owner}: a SPARQL constraint on a property shape")
-            from kg.validation.engine.sparql import SparqlConstraint
-
             shape.sparql.append(SparqlConstraint(graph, constraint, shape))
         return shape
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
-from kg.mapping.ids import canonical_mesh_id
+from kg.ids import canonical_mesh_id
 
 PLACEBO = re.compile(r"\b(placebos?|sham|vehicle|dummy)\b", re.IGNORECASE)
 _SALTS = frozenset("""hydrochloride dihydrochloride hcl hydrobromide sodium disodium potassium

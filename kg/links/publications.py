@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote
 from kg import __version__
 from kg.dates import date_from_parts, partial_date
 from kg.http import HttpClient, HttpError
+from kg.ids import organization_iri
 from kg.iri import web_iri
 from kg.mapping.articles import (
     author_iri,
@@ -26,10 +27,9 @@ from kg.mapping.articles import (
     container_triples,
     identifier_triples,
 )
-from kg.mapping.ids import organization_iri
-from kg.mapping.vocab import DOI_NS, KG, SDO
 from kg.publications.doi import doi_iri, normalise_doi
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.vocab import DOI_NS, KG, SDO
 
 CROSSREF_URL = "https://api.crossref.org"
 DOI_URL = "https://doi.org"
