@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 # sets; tests/test_kgx.py checks the KGX export against the model's schema).
 MAPPING_SOURCES := pheval==0.7.14 gilda==1.6.1 biomappings==0.6.0 biolink-model==4.4.6
 
-$(VENV)/.installed: pyproject.toml kg/serialize/_lines.c
+$(VENV)/.installed: pyproject.toml $(wildcard kg/serialize/c/*) kg/validation/engine/_index.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,docs]'

@@ -3,7 +3,6 @@ rdflib and Oxigraph, compressed outputs, and sharded runs that resume after a ki
 
 from __future__ import annotations
 
-import copy
 import gzip
 import json
 import signal
@@ -20,26 +19,7 @@ from rdflib.compare import isomorphic
 from kg.mapping import map_record
 from kg.pipeline.outputs import shard_files
 from kg.rdf import to_rdflib
-from tests.conftest import EXAMPLE, load_json, shared_records
-
-
-def kg(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True,
-                          text=True, check=check)
-
-
-def write_copies(directory: Path, count: int) -> list[dict]:
-    """``count`` variants of the bundled reference record, each with its own NCT id."""
-    directory.mkdir()
-    base = load_json(EXAMPLE)
-    records = []
-    for number in range(count):
-        record = copy.deepcopy(base)
-        record["protocolSection"]["identificationModule"]["nctId"] = f"NCT{10000000 + number:08d}"
-        record["protocolSection"]["conditionsModule"]["keywords"] = [f'odd "\\ {number}\n\t€']
-        (directory / f"NCT{10000000 + number:08d}.json").write_text(json.dumps(record))
-        records.append(record)
-    return records
+from tests.conftest import EXAMPLE, kg, load_json, shared_records, write_copies
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +33,7 @@ def test_one_worker_and_two_workers_write_the_same_bytes(tmp_path, corpus, fmt):
     directory, _ = corpus
     for workers in ("1", "2"):
         kg("export", str(directory), "-f", fmt, "-o", str(tmp_path / workers), "-w", workers,
-           "--no-validate", "-q")
+           "--no-validate", "-q", check=True)
     (one,) = (tmp_path / "1").iterdir()
     assert one.read_bytes() == (tmp_path / "2" / one.name).read_bytes()
 
@@ -61,7 +41,7 @@ def test_one_worker_and_two_workers_write_the_same_bytes(tmp_path, corpus, fmt):
 def test_bulk_ntriples_parse_back_with_rdflib_and_oxigraph(tmp_path, corpus):
     directory, records = corpus
     kg("export", str(directory), "-f", "ntriples", "-o", str(tmp_path / "all.nt"), "-w", "2",
-       "--no-validate", "-q")
+       "--no-validate", "-q", check=True)
     expected = rdflib.Graph()
     for record in records:
         expected += to_rdflib(map_record(record).triples)
@@ -75,7 +55,7 @@ def test_compressed_output_is_deterministic_and_readable(tmp_path, corpus):
     directory, _ = corpus
     for run in ("a", "b"):
         kg("export", str(directory), "-f", "nquads", "-o", str(tmp_path / run), "--compress", "gz",
-           "--no-validate", "-q")
+           "--no-validate", "-q", check=True)
     (a,) = (tmp_path / "a").iterdir()
     assert a.name == "records.nq.gz"
     assert a.read_bytes() == (tmp_path / "b" / a.name).read_bytes()
@@ -87,7 +67,7 @@ def test_killed_sharded_export_resumes_to_the_same_files(tmp_path):
     write_copies(directory, 3000)
     args = [str(directory), "-f", "ntriples", "--shard-size", "50", "--compress", "gz",
             "-w", "1", "--no-validate", "-q"]
-    kg("export", *args, "-o", str(tmp_path / "whole"))
+    kg("export", *args, "-o", str(tmp_path / "whole"), check=True)
 
     killed = tmp_path / "killed"
     process = subprocess.Popen([sys.executable, "-m", "kg.cli", "export", *args, "-o", str(killed)])
@@ -98,7 +78,7 @@ def test_killed_sharded_export_resumes_to_the_same_files(tmp_path):
     process.wait()
     interrupted = shard_files(killed)
     assert 3 <= len(interrupted) < 60, "the kill should land mid-run"
-    kg("export", *args, "-o", str(killed))
+    kg("export", *args, "-o", str(killed), check=True)
 
     whole = shard_files(tmp_path / "whole")
     assert [p.name for p in shard_files(killed)] == [p.name for p in whole]
@@ -110,7 +90,7 @@ def test_shared_records_with_a_big_one_export_identically_with_two_workers(tmp_p
     paths = shared_records("v2")
     for workers in ("1", "2"):
         kg("export", *map(str, paths), "-f", "nquads", "-o", str(tmp_path / f"{workers}.nq"),
-           "-w", workers, "--no-validate", "-q")
+           "-w", workers, "--no-validate", "-q", check=True)
     assert (tmp_path / "1.nq").read_bytes() == (tmp_path / "2.nq").read_bytes()
 
 
@@ -119,7 +99,7 @@ def test_zstd_output_is_deterministic_and_readable(tmp_path, corpus):
     directory, _ = corpus
     for run in ("a", "b"):
         kg("export", str(directory), "-f", "ntriples", "-o", str(tmp_path / run),
-           "--compress", "zst", "--no-validate", "-q")
+           "--compress", "zst", "--no-validate", "-q", check=True)
     (a,) = (tmp_path / "a").iterdir()
     assert a.name == "records.nt.zst"
     assert a.read_bytes() == (tmp_path / "b" / a.name).read_bytes()
@@ -134,7 +114,7 @@ def test_a_record_with_two_thousand_sites_exports(tmp_path):
         dict(site, facility=f"Site {n}") for n in range(2000)]
     (tmp_path / "big.json").write_text(json.dumps(record))
     result = kg("export", str(tmp_path / "big.json"), "-f", "nquads", "-o",
-                str(tmp_path / "big.nq"), "--no-validate")
+                str(tmp_path / "big.nq"), "--no-validate", check=True)
     assert result.returncode == 0
     assert (tmp_path / "big.nq").read_text().count("<https://w3id.org/ctkg/vocab#site>") == 2000
 
@@ -164,7 +144,7 @@ def test_a_sharded_reexport_of_changed_input_refuses_and_changes_nothing(tmp_pat
     records = tmp_path / "records"
     write_copies(records, 9)
     out = tmp_path / "out"
-    kg("export", str(records), *SHARDED, "-o", str(out))
+    kg("export", str(records), *SHARDED, "-o", str(out), check=True)
     before = {p.name: p.read_bytes() for p in shard_files(out)}
     args = list(SHARDED)
     if change == "edited":
@@ -187,7 +167,7 @@ def test_a_sharded_reexport_of_changed_input_refuses_and_changes_nothing(tmp_pat
 
     restarted = kg("export", str(records), *args, "-o", str(out), "--restart", check=False)
     assert restarted.returncode == 0, restarted.stderr
-    kg("export", str(records), *args, "-o", str(tmp_path / "fresh"))
+    kg("export", str(records), *args, "-o", str(tmp_path / "fresh"), check=True)
     fresh = shard_files(tmp_path / "fresh")
     assert [p.name for p in shard_files(out)] == [p.name for p in fresh]
     assert all(a.read_bytes() == b.read_bytes()
@@ -198,7 +178,7 @@ def test_a_sharded_reexport_with_records_added_at_the_end_holds_every_trial_once
     records = tmp_path / "records"
     write_copies(records, 7)  # shards of 3, 3 and a short one of 1
     out = tmp_path / "out"
-    kg("export", str(records), *SHARDED, "-o", str(out))
+    kg("export", str(records), *SHARDED, "-o", str(out), check=True)
     write_copies(tmp_path / "more", 12)
     for number in (7, 8, 9, 10):
         name = f"NCT{10000000 + number:08d}.json"
@@ -207,7 +187,7 @@ def test_a_sharded_reexport_with_records_added_at_the_end_holds_every_trial_once
     assert again.returncode == 0, again.stderr
     trials = shard_trials(out)
     assert sorted(trials) == [f"NCT{10000000 + n:08d}" for n in range(11)]
-    kg("export", str(records), *SHARDED, "-o", str(tmp_path / "fresh"))
+    kg("export", str(records), *SHARDED, "-o", str(tmp_path / "fresh"), check=True)
     fresh = shard_files(tmp_path / "fresh")
     assert [p.name for p in shard_files(out)] == [p.name for p in fresh]
     assert all(a.read_bytes() == b.read_bytes()

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import shutil
 
-from click.testing import CliRunner
-
-from kg.cli import main
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, kg
 from tests.virtuoso import free_port
-
-
-def kg(*args: str, **kwargs):
-    return CliRunner().invoke(main, list(args), **kwargs)
 
 
 def test_a_missing_input_exits_2_and_writes_no_output(tmp_path):
     out = tmp_path / "out.ttl"
-    result = kg("export", str(tmp_path / "nowhere.json"), "-o", str(out))
+    result = kg("export", str(tmp_path / "nowhere.json"), "-o", str(out), in_process=True)
     assert result.exit_code == 2
     assert result.stderr.strip() == f"kg export: no such input: {tmp_path / 'nowhere.json'}"
     assert not out.exists()
@@ -26,31 +19,32 @@ def test_a_missing_input_exits_2_and_writes_no_output(tmp_path):
 
 def test_an_empty_directory_exits_2_saying_it_holds_no_records(tmp_path):
     (tmp_path / "empty").mkdir()
-    result = kg("export", str(tmp_path / "empty"), "-o", str(tmp_path / "out.nt"))
+    result = kg("export", str(tmp_path / "empty"), "-o", str(tmp_path / "out.nt"), in_process=True)
     assert result.exit_code == 2 and "no study records" in result.stderr
 
 
 def test_an_output_named_for_another_format_exits_2(tmp_path):
-    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.ttl"), "-f", "jsonld")
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.ttl"), "-f", "jsonld", in_process=True)
     assert result.exit_code == 2 and "writes .jsonld files" in result.stderr
     assert not (tmp_path / "out.ttl").exists()
 
 
 def test_the_output_file_name_chooses_the_format(tmp_path):
-    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate")
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate", in_process=True)
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "out.nt").read_text().startswith("<http://id.nlm.nih.gov/mesh/D008180> ")
 
 
 def test_a_base_that_is_not_an_absolute_iri_exits_2(tmp_path):
-    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "o.nt"), "--base", "urn-not-absolute")
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "o.nt"), "--base", "urn-not-absolute",
+                in_process=True)
     assert result.exit_code == 2 and "--base" in result.stderr
 
 
 def test_query_of_a_file_that_is_not_rdf_exits_2_in_one_line(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("this is { not turtle")
-    result = kg("query", "--data", str(bad), "SELECT * WHERE { ?s ?p ?o }")
+    result = kg("query", "--data", str(bad), "SELECT * WHERE { ?s ?p ?o }", in_process=True)
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"kg query: {bad}")
 
@@ -58,8 +52,9 @@ def test_query_of_a_file_that_is_not_rdf_exits_2_in_one_line(tmp_path):
 def test_load_names_an_unreadable_file_and_loads_the_others(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("this is { not turtle")
-    kg("export", str(EXAMPLE), "-o", str(tmp_path / "good.nq"), "--no-validate", "-q")
-    result = kg("load", str(bad), str(tmp_path / "good.nq"), "--store", str(tmp_path / "store"))
+    kg("export", str(EXAMPLE), "-o", str(tmp_path / "good.nq"), "--no-validate", "-q", in_process=True)
+    result = kg("load", str(bad), str(tmp_path / "good.nq"), "--store", str(tmp_path / "store"),
+                in_process=True)
     assert result.exit_code == 1
     assert f"error: {bad}: cannot read as RDF" in result.stderr
     assert "loaded 1 trials" in result.stderr and "store failed" not in result.stderr
@@ -67,7 +62,7 @@ def test_load_names_an_unreadable_file_and_loads_the_others(tmp_path):
 
 def test_an_unreachable_endpoint_exits_2(tmp_path):
     url = f"http://127.0.0.1:{free_port()}/sparql"
-    result = kg("load", str(EXAMPLE), "--endpoint", url, "-w", "1")
+    result = kg("load", str(EXAMPLE), "--endpoint", url, "-w", "1", in_process=True)
     assert result.exit_code == 2, result.stderr
 
 
@@ -75,8 +70,9 @@ def test_quiet_load_prints_no_duplicate_warning(tmp_path):
     (tmp_path / "in").mkdir()
     shutil.copy(EXAMPLE, tmp_path / "in" / "a.json")
     shutil.copy(EXAMPLE, tmp_path / "in" / "b.json")
-    loud = kg("load", str(tmp_path / "in"), "--store", str(tmp_path / "s1"), "-w", "1")
-    quiet = kg("load", str(tmp_path / "in"), "--store", str(tmp_path / "s2"), "-w", "1", "-q")
+    loud = kg("load", str(tmp_path / "in"), "--store", str(tmp_path / "s1"), "-w", "1", in_process=True)
+    quiet = kg("load", str(tmp_path / "in"), "--store", str(tmp_path / "s2"), "-w", "1", "-q",
+               in_process=True)
     assert "appears again" in loud.stderr and "appears again" not in quiet.stderr
 
 
@@ -85,7 +81,7 @@ def test_an_internal_error_exits_3_in_one_line(monkeypatch, tmp_path):
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr("kg.cli.export.export", broken)
-    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "o.nt"), "--no-validate")
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "o.nt"), "--no-validate", in_process=True)
     assert result.exit_code == 3
     assert result.stderr.startswith("kg: internal error (ZeroDivisionError: division by zero)")
     assert result.stderr.count("\n") == 1
@@ -95,21 +91,21 @@ def test_an_internal_error_exits_3_in_one_line(monkeypatch, tmp_path):
 
 def test_an_output_file_named_like_a_directory_is_refused_before_any_mapping(tmp_path):
     (tmp_path / "out.nt").mkdir()
-    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate")
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate", in_process=True)
     assert result.exit_code == 2 and "is a directory" in result.stderr
 
 
 def test_shards_into_an_existing_file_exit_2(tmp_path):
     (tmp_path / "plain").write_text("not a directory")
     result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "plain"), "--shard-size", "5",
-                "-f", "ntriples", "--no-validate")
+                "-f", "ntriples", "--no-validate", in_process=True)
     assert result.exit_code == 2 and "--shard-size writes into a directory" in result.stderr
 
 
 def test_a_killed_writers_temporary_file_is_removed_by_the_next_run(tmp_path):
     orphan = tmp_path / ".out.nt.999999999.abcd.part"  # no process has that id
     orphan.write_text("half a file")
-    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate")
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate", in_process=True)
     assert result.exit_code == 0, result.stderr
     assert not orphan.exists() and (tmp_path / "out.nt").exists()
 
@@ -119,12 +115,13 @@ def test_a_redirect_loop_and_a_page_without_studies_are_one_line_each(httpserver
         "", status=302, headers={"Location": "/loop/api/v2/studies/NCT00698191"})
     looped = kg("export", "--nct", "NCT00698191", "--api-url",
                 httpserver.url_for("/loop/api/v2"), "--rate", "0", "--retries", "0",
-                "-o", str(tmp_path / "a.nt"), "--no-validate", "-w", "1")
+                "-o", str(tmp_path / "a.nt"), "--no-validate", "-w", "1", in_process=True)
     assert looped.exit_code == 1, looped.stderr
     assert "redirects" in looped.stderr.lower() and "internal error" not in looped.stderr
     httpserver.expect_request("/null/api/v2/studies").respond_with_json({"studies": None})
     empty = kg("export", "--query", "lupus", "--api-url", httpserver.url_for("/null/api/v2"),
-               "--rate", "0", "--retries", "0", "-o", str(tmp_path / "b.nt"), "--no-validate")
+               "--rate", "0", "--retries", "0", "-o", str(tmp_path / "b.nt"), "--no-validate",
+               in_process=True)
     assert empty.exit_code == 1, empty.stderr
     assert "page 1 of the search has no list of studies" in empty.stderr
     assert "internal error" not in empty.stderr

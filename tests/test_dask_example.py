@@ -11,8 +11,7 @@ import sys
 
 import pyoxigraph as ox
 
-from tests.conftest import EXAMPLE, ROOT
-from tests.test_bulk_export import write_copies
+from tests.conftest import EXAMPLE, ROOT, write_copies
 
 
 def quads(paths) -> list[str]:

@@ -10,9 +10,9 @@ import pytest
 from kg.mapping import map_record
 from kg.rdf import to_rdflib
 from kg.validation.validate import validate_graph
-from tests.conftest import EXAMPLE, load_json, shared_records
-from tests.test_results_shapes import RESULTS_CASES, RESULTS_FIXTURE
-from tests.test_shapes import CASES
+from tests.conftest import EXAMPLE, RESULTS_FIXTURE, load_json, shared_records
+from tests.results_breakages import RESULTS_CASES
+from tests.shape_breakages import CASES
 
 
 def outcome(graph, nct_id: str, engine: str) -> set[tuple]:
@@ -53,7 +53,7 @@ def test_every_engine_reports_the_same_results_on_a_broken_trial(source, nct_id,
                          ids=[case.__name__ for _, _, case in BROKEN])
 def test_the_native_engine_decides_each_broken_trial_itself(source, nct_id, breakage):
     """Agreement must not come from handing every trial over: only the listed ones are."""
-    from kg.validation.validate import _native, _term
+    from kg.validation.engines import _native, _term
 
     graph = to_rdflib(map_record(load_json(source)).triples)
     breakage(graph)
@@ -125,7 +125,8 @@ def test_a_trial_gets_the_same_results_whatever_the_native_engine_checked_before
     next one, and remembers the typed literals it found canonical: neither may change what a
     later trial gets, results or hand-over alike."""
     from kg.validation.engine import NativeEngine, Uncertain, data
-    from kg.validation.validate import _term, shapes_graph
+    from kg.validation.engines import _term
+    from kg.validation.results import shapes_graph
 
     def decided(engine: NativeEngine, triples: list) -> list | str:
         try:

@@ -7,17 +7,11 @@ import re
 import shutil
 
 import rdflib
-from click.testing import CliRunner
 
-from kg.cli import main
 from kg.mapping import map_record
-from tests.conftest import EXAMPLE, load_json
+from tests.conftest import EXAMPLE, kg, load_json
 
 REFERENCE_TRIPLES = len(map_record(load_json(EXAMPLE)).triples)
-
-
-def run(*args: str, input: str | None = None):
-    return CliRunner().invoke(main, list(args), input=input)
 
 
 def good_copy(tmp_path, nct: str = "NCT00698191") -> dict:
@@ -27,7 +21,7 @@ def good_copy(tmp_path, nct: str = "NCT00698191") -> dict:
 
 
 def test_export_writes_turtle_and_jsonld_into_the_output_directory(tmp_path):
-    result = run("export", str(EXAMPLE), "-o", str(tmp_path))
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path), in_process=True)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["NCT00698191.jsonld", "NCT00698191.ttl"]
     assert f"1 records, {REFERENCE_TRIPLES} triples, 0 failed" in result.stderr
@@ -35,14 +29,14 @@ def test_export_writes_turtle_and_jsonld_into_the_output_directory(tmp_path):
 
 def test_export_is_byte_identical_across_runs(tmp_path):
     for run_dir in ("a", "b"):
-        assert run("export", str(EXAMPLE), "-o", str(tmp_path / run_dir), "-f", "turtle",
-                   "-f", "jsonld", "-f", "nquads").exit_code == 0
+        assert kg("export", str(EXAMPLE), "-o", str(tmp_path / run_dir), "-f", "turtle",
+                   "-f", "jsonld", "-f", "nquads", in_process=True).exit_code == 0
     for name in ("NCT00698191.ttl", "NCT00698191.jsonld", "NCT00698191.nq"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_jsonld_to_stdout_from_stdin():
-    result = run("export", "-", "-f", "jsonld", "-o", "-", "-q", input=EXAMPLE.read_text())
+    result = kg("export", "-", "-f", "jsonld", "-o", "-", "-q", input=EXAMPLE.read_text(), in_process=True)
     assert result.exit_code == 0
     graph = rdflib.Graph().parse(data=result.stdout, format="json-ld")
     assert len(graph) == REFERENCE_TRIPLES
@@ -52,7 +46,7 @@ def test_a_search_page_exports_every_study(tmp_path):
     page = tmp_path / "page.json"
     page.write_text(json.dumps({"studies": [good_copy(tmp_path, "NCT00000001"),
                                             good_copy(tmp_path, "NCT00000002")]}))
-    result = run("export", str(page), "-f", "ntriples", "-o", "-", "-q")
+    result = kg("export", str(page), "-f", "ntriples", "-o", "-", "-q", in_process=True)
     assert result.exit_code == 0
     assert "NCT00000001" in result.stdout and "NCT00000002" in result.stdout
 
@@ -73,8 +67,8 @@ def test_bad_records_are_reported_one_line_each_and_the_good_ones_still_export(t
     new_enum["protocolSection"]["designModule"]["phases"] = ["PHASE9"]
     (inputs / "f_new_enum.json").write_text(json.dumps(new_enum))
 
-    result = run("export", str(inputs), "-o", str(tmp_path / "out.nt"), "-f", "ntriples",
-                 "--no-validate")
+    result = kg("export", str(inputs), "-o", str(tmp_path / "out.nt"), "-f", "ntriples",
+                 "--no-validate", in_process=True)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert any("b_not_json.json" in line and "not valid JSON" in line for line in lines)
@@ -94,17 +88,18 @@ def test_bad_records_are_reported_one_line_each_and_the_good_ones_still_export(t
 def test_unknown_enum_value_is_a_mapping_warning_but_a_shape_violation(tmp_path):
     record = good_copy(tmp_path)
     record["protocolSection"]["designModule"]["phases"] = ["PHASE9"]
-    result = run("export", "-", "-f", "ntriples", "-o", "-", "--no-validate",
-                 input=json.dumps(record))
+    result = kg("export", "-", "-f", "ntriples", "-o", "-", "--no-validate",
+                 input=json.dumps(record), in_process=True)
     assert result.exit_code == 0
     assert "unknown Phase value 'PHASE9'" in result.stderr
-    result = run("export", "-", "-f", "ntriples", "-o", "-", input=json.dumps(record))
+    result = kg("export", "-", "-f", "ntriples", "-o", "-", input=json.dumps(record), in_process=True)
     assert result.exit_code == 1
     assert "violation: NCT00698191: StudyShape" in result.stderr
 
 
 def test_missing_input_file_is_one_clear_error(tmp_path):
-    result = run("export", str(tmp_path / "nope.json"), "-o", str(tmp_path / "x.ttl"), "-f", "turtle")
+    result = kg("export", str(tmp_path / "nope.json"), "-o", str(tmp_path / "x.ttl"), "-f", "turtle",
+                in_process=True)
     assert result.exit_code == 2
     assert "no such input" in result.stderr and "nope.json" in result.stderr
 
@@ -112,7 +107,8 @@ def test_missing_input_file_is_one_clear_error(tmp_path):
 def test_unwritable_output_leaves_no_partial_file_and_exits_2(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = run("export", str(EXAMPLE), "-o", str(blocker / "sub" / "out.ttl"), "-f", "turtle")
+    result = kg("export", str(EXAMPLE), "-o", str(blocker / "sub" / "out.ttl"), "-f", "turtle",
+                in_process=True)
     assert result.exit_code == 2
     assert "cannot write output" in result.stderr
 
@@ -120,14 +116,14 @@ def test_unwritable_output_leaves_no_partial_file_and_exits_2(tmp_path):
 def test_jsonld_output_is_isomorphic_to_turtle_output(tmp_path):
     from rdflib.compare import isomorphic
 
-    assert run("export", str(EXAMPLE), "-o", str(tmp_path), "-q").exit_code == 0
+    assert kg("export", str(EXAMPLE), "-o", str(tmp_path), "-q", in_process=True).exit_code == 0
     turtle = rdflib.Graph().parse(tmp_path / "NCT00698191.ttl")
     jsonld = rdflib.Graph().parse(tmp_path / "NCT00698191.jsonld", format="json-ld")
     assert len(turtle) == REFERENCE_TRIPLES and isomorphic(turtle, jsonld)
 
 
 def test_verbose_names_each_record(tmp_path):
-    result = run("export", str(EXAMPLE), "-o", str(tmp_path), "-v", "--no-validate")
+    result = kg("export", str(EXAMPLE), "-o", str(tmp_path), "-v", "--no-validate", in_process=True)
     assert f"NCT00698191: {REFERENCE_TRIPLES} triples" in result.stderr
 
 
@@ -161,11 +157,11 @@ def test_progress_on_a_terminal_is_a_bar_with_rate_and_eta():
 
 def test_query_tables_show_labels_and_csv_keeps_iris(tmp_path):
     out = tmp_path / "ref.nt"
-    run("export", str(EXAMPLE), "-o", str(out), "--no-validate")
+    kg("export", str(EXAMPLE), "-o", str(out), "--no-validate", in_process=True)
     query = ("PREFIX schema: <https://schema.org/> PREFIX kg: <https://w3id.org/ctkg/vocab#> "
              "SELECT ?status ?phase WHERE { ?t schema:status ?status ; kg:phase ?phase } "
              "ORDER BY ?phase")
-    table = run("query", "--data", str(out), query).stdout
+    table = kg("query", "--data", str(out), query, in_process=True).stdout
     assert "Unknown status" in table and "Phase 1" in table and "vocab#" not in table
-    csv_text = run("query", "--data", str(out), "--format", "csv", query).stdout
+    csv_text = kg("query", "--data", str(out), "--format", "csv", query, in_process=True).stdout
     assert "https://w3id.org/ctkg/vocab#StatusUnknown" in csv_text

@@ -14,7 +14,8 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kg.serialize._lines import index, jsonld, run_end, turtle
+from kg.serialize._lines import jsonld, run_end, turtle
+from kg.validation.engine._index import index
 
 from kg.mapping import MappedRecord
 from kg.rdf import XSD, XSD_STRING, Literal
@@ -24,7 +25,6 @@ from kg.serialize.ntriples import lines
 from kg.serialize.quads import graph_blocks, reference_run_end, reference_triples
 from kg.serialize.trial_blocks import trial_texts
 from kg.validation.engine.data import DataGraph
-from tests.test_trial_blocks import bundled  # noqa: F401  (a fixture)
 
 TRICKY = st.text(alphabet=st.sampled_from(list('ab <>"\\@^.#_:\n\t\r\x01\x7f') +
                                           ["\u2028", "\u0085", "é", "€", "😀"]), max_size=10)

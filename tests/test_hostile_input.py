@@ -19,8 +19,7 @@ from kg.mapping import map_record
 from kg.rdf import Literal, to_rdflib
 from kg.serialize import FORMATS
 from kg.stores.oxigraph import OxigraphStore
-from tests.conftest import EXAMPLE, load_json
-from tests.test_results_shapes import RESULTS_FIXTURE
+from tests.conftest import EXAMPLE, RESULTS_FIXTURE, load_json
 
 HOSTILE = [
     "\x00\x01\x08\x0b\x0c\x1f\x7f", "line\u2028break\u2029para\x85next", "\ufffe\uffff",

@@ -5,8 +5,6 @@ on 127.0.0.1 stands for a remote context and must receive nothing."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -14,7 +12,7 @@ import pytest
 
 from kg.mapping import map_record
 from kg.serialize.schemaorg import document
-from tests.conftest import EXAMPLE, load_json
+from tests.conftest import EXAMPLE, kg, load_json
 
 
 class Listener(HTTPServer):
@@ -46,11 +44,6 @@ def listener():
     server.shutdown()
 
 
-def kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True,
-                          text=True, timeout=120)
-
-
 def hostile(tmp_path, context: str) -> str:
     path = tmp_path / "input.jsonld"
     path.write_text(json.dumps({"@context": context, "@id": "https://w3id.org/ctkg/id/trial/"
@@ -68,7 +61,7 @@ def test_a_context_kg_does_not_ship_is_refused_and_never_fetched(listener, tmp_p
                if kind == "remote" else "file:///dev/zero")
     args = [a.replace("STORE", str(tmp_path / "store")).replace("OUT", str(tmp_path / "o.ttl"))
             for a in command]
-    done = kg(args[0], hostile(tmp_path, context), *args[1:])
+    done = kg(args[0], hostile(tmp_path, context), *args[1:], timeout=120)
     # kg load's status for an input it could not read is 1, as for any other bad input
     assert done.returncode == (1 if args[0] == "load" else 2), done.stderr
     assert context in done.stderr and "kg fetches and reads no other context" in done.stderr
@@ -79,8 +72,8 @@ def test_a_context_kg_does_not_ship_is_refused_and_never_fetched(listener, tmp_p
 def test_schema_org_json_ld_is_read_with_the_shipped_context(listener, tmp_path):
     path = tmp_path / "trial.jsonld"
     path.write_text(json.dumps(document(map_record(load_json(EXAMPLE)))))
-    done = kg("validate", str(path), "--engine", "native")
+    done = kg("validate", str(path), "--engine", "native", timeout=120)
     assert "JSON-LD @context" not in done.stderr, done.stderr
-    loaded = kg("load", str(path), "--store", str(tmp_path / "store"))
+    loaded = kg("load", str(path), "--store", str(tmp_path / "store"), timeout=120)
     assert loaded.returncode == 0, loaded.stderr
     assert listener.requests == []

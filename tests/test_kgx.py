@@ -9,7 +9,6 @@ import importlib.metadata
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,10 @@ import yaml
 
 from kg.serialize.kgx import BIOLINK_VERSION, EDGE_COLUMNS, NODE_COLUMNS
 from kg.stores.oxigraph import OxigraphStore
-from tests.conftest import EXAMPLE, ROOT, shared_path
+from tests.conftest import EXAMPLE, ROOT, kg, shared_path
 
 FIXTURE = ROOT / "tests" / "fixtures" / "NCT09900001.json"
 KGX_PYTHON = ROOT / ".venv-kgx" / "bin" / "python"
-
-
-def kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True)
 
 
 def inputs() -> list[str]:

@@ -17,7 +17,9 @@ from kg.rdf import XSD_DECIMAL, XSD_INTEGER, Literal
 from kg.validation.engine import NativeEngine, Uncertain, Unsupported
 from kg.validation.engine.data import CANONICAL, DataGraph
 from kg.validation.engine.sparql import compile_select
-from kg.validation.validate import _term, shapes_graph, validate_graph
+from kg.validation.engines import _term
+from kg.validation.results import shapes_graph
+from kg.validation.validate import validate_graph
 
 KG = "https://w3id.org/ctkg/vocab#"
 EX = "http://example.org/"

@@ -1,4 +1,4 @@
-"""The compiled N-Triples writer (kg/serialize/_lines.c) against the Python reference writer.
+"""The compiled N-Triples writer (kg/serialize/c/writer.c) against the Python reference writer.
 
 The compiled one is what exports use; the reference is the definition: for any triples both
 must give the same text, byte for byte, or files would change with the build. The module is

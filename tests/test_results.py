@@ -15,8 +15,7 @@ from kg.mapping import map_record
 from kg.mapping.results.measures import DISPERSION_SPELLINGS, MEASURE_DISPERSION, MEASURE_PARAM
 from kg.pipeline.coverage import leaf_coverage
 from kg.serialize.ntriples import NTriples
-from tests.conftest import load_json, shared_records
-from tests.test_results_shapes import RESULTS_FIXTURE
+from tests.conftest import RESULTS_FIXTURE, kg, load_json, shared_records
 
 MODULES = ("resultsSection.participantFlowModule", "resultsSection.baselineCharacteristicsModule",
            "resultsSection.outcomeMeasuresModule", "resultsSection.adverseEventsModule",
@@ -332,13 +331,11 @@ def test_a_results_module_of_the_wrong_shape_is_reported_and_the_rest_maps():
 
 @pytest.mark.parametrize("fmt", ["ntriples", "nquads", "turtle", "jsonld", "jsonl"])
 def test_results_records_export_identically_with_one_and_two_workers(tmp_path, fmt):
-    from tests.test_bulk_export import kg
-
     paths = [p for p in shared_records("v2") if "resultsSection" in p.read_text()]
     paths.append(RESULTS_FIXTURE)
     for workers in ("1", "2"):
         kg("export", *map(str, paths), "-f", fmt, "-o", str(tmp_path / workers), "-w", workers,
-           "--no-validate", "-q")
+           "--no-validate", "-q", check=True)
     (one,) = (tmp_path / "1").iterdir()
     assert one.read_bytes() == (tmp_path / "2" / one.name).read_bytes()
 
@@ -348,13 +345,12 @@ def test_results_turtle_and_jsonld_parse_in_rdflib_and_oxigraph_to_the_same_grap
     from rdflib.compare import isomorphic
 
     from kg.rdf import to_rdflib
-    from tests.test_bulk_export import kg
 
     record_path = [p for p in shared_records("v2") if p.name == "NCT02210780.json"][0]
     for path in (record_path, RESULTS_FIXTURE):
         expected = to_rdflib(map_record(load_json(path)).triples)
         kg("export", str(path), "-f", "turtle", "-f", "jsonld", "-f", "ntriples",
-           "-o", str(tmp_path / path.stem), "--no-validate", "-q")
+           "-o", str(tmp_path / path.stem), "--no-validate", "-q", check=True)
         for suffix, rdflib_format, oxigraph_format in (
                 (".ttl", "turtle", pyoxigraph.RdfFormat.TURTLE),
                 (".jsonld", "json-ld", pyoxigraph.RdfFormat.JSON_LD),

@@ -11,8 +11,8 @@ import threading
 import requests
 
 from kg.stores import snapshots
+from tests.registry_server import day_two, record, registry, sync  # noqa: F401  (fixture)
 from tests.serve_fixture import start
-from tests.test_sync import day_two, record, registry, sync  # noqa: F401  (fixture)
 
 
 def trial_title(url: str, nct_id: str) -> tuple[int, str]:

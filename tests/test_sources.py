@@ -8,13 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from werkzeug import Request, Response
 
-from kg.cli import main
 from kg.http import HttpClient
 from kg.sources.api import RegistryClient, Search
-from tests.conftest import EXAMPLE, load_json, shared_path
+from tests.conftest import EXAMPLE, kg, load_json, shared_path
 from tests.virtuoso import free_port
 
 PAGES = ["search_page_example.json", "search_page_example_2.json", "search_page_example_3.json"]
@@ -71,14 +69,10 @@ def registry(httpserver):
     return server
 
 
-def kg(*args: str):
-    return CliRunner().invoke(main, list(args))
-
-
 def test_three_page_search_is_exported_completely_and_in_order(registry, tmp_path):
     result = kg("export", "--query", "lupus", "--status", "RECRUITING", "--status", "COMPLETED",
                 "--api-url", registry.url, "--rate", "0", "-f", "nquads",
-                "-o", str(tmp_path / "out.nq"), "--no-validate", "-w", "1")
+                "-o", str(tmp_path / "out.nq"), "--no-validate", "-w", "1", in_process=True)
     assert result.exit_code == 0, result.output
     expected = [s["protocolSection"]["identificationModule"]["nctId"]
                 for page in registry.pages for s in page["studies"]]
@@ -109,7 +103,7 @@ def test_since_asks_for_records_updated_on_or_after_the_date(registry):
 def test_ids_with_a_404_among_them_and_an_alias(registry, tmp_path):
     result = kg("export", "--nct", "NCT00184067", "--nct", "NCT09999999", "--nct", "NCT00000999",
                 "--api-url", registry.url, "--rate", "0", "-f", "ntriples",
-                "-o", str(tmp_path / "out.nt"), "--no-validate", "-w", "1")
+                "-o", str(tmp_path / "out.nt"), "--no-validate", "-w", "1", in_process=True)
     assert result.exit_code == 1
     assert "api:NCT09999999: NCT09999999: no such study (HTTP 404)" in result.stderr
     assert registry.requests.count("/studies/NCT09999999") == 1, "a 404 is not retried"
@@ -138,7 +132,7 @@ def test_500_twice_then_success(registry):
 
 def test_400_shows_the_registry_text(registry, tmp_path):
     result = kg("export", "--filter-advanced", "AREA[Phase", "--api-url", registry.url,
-                "--rate", "0", "-o", str(tmp_path / "o.nt"), "-f", "ntriples")
+                "--rate", "0", "-o", str(tmp_path / "o.nt"), "-f", "ntriples", in_process=True)
     assert result.exit_code == 1
     assert "refused the search (HTTP 400): filter.advanced: unbalanced brackets" in result.stderr
     assert registry.requests == ["/studies"], "a 400 is not retried"
@@ -148,22 +142,23 @@ def test_400_shows_the_registry_text(registry, tmp_path):
 def test_refused_connection_is_a_clear_error_and_exit_1(tmp_path):
     url = f"http://127.0.0.1:{free_port()}/api/v2"
     result = kg("export", "--nct", "NCT00698191", "--api-url", url, "--retries", "1",
-                "--rate", "0", "-o", str(tmp_path / "o.nt"), "-f", "ntriples")
+                "--rate", "0", "-o", str(tmp_path / "o.nt"), "-f", "ntriples", in_process=True)
     assert result.exit_code == 1
     assert "NCT00698191" in result.stderr and "connection refused" in result.stderr
 
 
 def test_fetch_saves_records_that_export_offline_to_the_same_graph(registry, tmp_path):
     result = kg("fetch", "--query", "x", "--api-url", registry.url, "--rate", "0",
-                "-o", str(tmp_path / "raw"))
+                "-o", str(tmp_path / "raw"), in_process=True)
     assert result.exit_code == 0, result.output
     saved = sorted(p.name for p in (tmp_path / "raw").iterdir())
     assert len(saved) == 13 and saved[0].startswith("NCT")
     live = tmp_path / "live.nt"
     kg("export", "--query", "x", "--api-url", registry.url, "--rate", "0", "-f", "ntriples",
-       "-o", str(live), "--no-validate", "-w", "1")
+       "-o", str(live), "--no-validate", "-w", "1", in_process=True)
     offline = tmp_path / "offline.nt"
-    kg("export", str(tmp_path / "raw"), "-f", "ntriples", "-o", str(offline), "--no-validate")
+    kg("export", str(tmp_path / "raw"), "-f", "ntriples", "-o", str(offline), "--no-validate",
+       in_process=True)
     assert sorted(live.read_text().splitlines()) == sorted(offline.read_text().splitlines())
 
 
@@ -190,7 +185,7 @@ def test_archive_exports_the_same_graph_as_the_directory(tmp_path):
         (directory / record.name).write_bytes(record.read_bytes())
     for source, out in ((tmp_path / "ctg-studies.json.zip", "zip.nt"), (directory, "dir.nt")):
         assert kg("export", str(source), "-f", "ntriples", "-o", str(tmp_path / out),
-                  "--no-validate").exit_code == 0
+                  "--no-validate", in_process=True).exit_code == 0
     assert (tmp_path / "zip.nt").read_bytes() == (tmp_path / "dir.nt").read_bytes()
 
 
@@ -198,7 +193,7 @@ def test_corrupt_archive_member_is_reported_and_skipped(tmp_path):
     records = sorted(shared_path("records", "v2").glob("NCT0*.json"))[:3]
     make_archive(tmp_path / "a.zip", records, corrupt=True)
     result = kg("export", str(tmp_path / "a.zip"), "-f", "ntriples", "-o", str(tmp_path / "a.nt"),
-                "--no-validate")
+                "--no-validate", in_process=True)
     assert result.exit_code == 1
     assert "NCT99999998.json: corrupt archive member" in result.stderr
     assert "3 records" in result.stderr
@@ -255,7 +250,7 @@ class CutShort(RawServer):
 def test_an_answer_cut_short_is_asked_for_again(tmp_path):
     server = CutShort(cuts=2)
     result = kg("export", "--nct", "NCT00698191", "--api-url", server.url, "--rate", "0",
-                "-f", "ntriples", "-o", str(tmp_path / "out.nt"), "--no-validate", "-w", "1")
+                "-f", "ntriples", "-o", str(tmp_path / "out.nt"), "--no-validate", "-w", "1", in_process=True)
     server.listener.close()
     assert result.exit_code == 0, result.stderr
     assert "trial/NCT00698191>" in (tmp_path / "out.nt").read_text()
@@ -265,7 +260,7 @@ def test_an_answer_always_cut_short_is_one_line_naming_the_request(tmp_path):
     server = CutShort(cuts=100)
     result = kg("export", "--nct", "NCT00698191", "--api-url", server.url, "--rate", "0",
                 "--retries", "1", "-f", "ntriples", "-o", str(tmp_path / "out.nt"),
-                "--no-validate", "-w", "1")
+                "--no-validate", "-w", "1", in_process=True)
     server.listener.close()
     assert result.exit_code == 1, result.stderr
     assert "api:NCT00698191" in result.stderr and "/studies/NCT00698191" in result.stderr
@@ -337,7 +332,7 @@ def test_an_archive_whose_entries_all_point_at_one_member_is_cut_off(tmp_path):
     path = tmp_path / "bomb.zip"
     path.write_bytes(bomb)
     result = kg("export", str(path), "-f", "ntriples", "-o", str(tmp_path / "out.nt"),
-                "--no-validate", "-w", "1")
+                "--no-validate", "-w", "1", in_process=True)
     assert "times its size; the rest of it is refused" in result.stderr
     assert result.exit_code == 1
 
@@ -351,7 +346,7 @@ def test_links_in_an_input_directory_are_named_not_skipped_silently(tmp_path):
     os.symlink(tmp_path / "elsewhere", records / "gone.json")
     os.symlink(records / "real", records / "looped")
     result = kg("export", str(records), "-f", "ntriples", "-o", str(tmp_path / "out.nt"),
-                "--no-validate", "-w", "1")
+                "--no-validate", "-w", "1", in_process=True)
     assert result.exit_code == 1
     assert "gone.json: a link to nothing; not read" in result.stderr
     assert "looped: a link to a directory, not followed" in result.stderr
@@ -362,7 +357,7 @@ def test_record_text_reaches_standard_error_escaped(tmp_path):
     name = "odd\x1b[2J\rname.json"
     (tmp_path / name).write_text("{not json")
     result = kg("export", str(tmp_path / name), "-f", "ntriples", "-o", str(tmp_path / "o.nt"),
-                "--no-validate", "-w", "1")
+                "--no-validate", "-w", "1", in_process=True)
     assert result.exit_code in (1, 2)
     assert "\x1b" not in result.stderr and "\r" not in result.stderr
     assert "odd\\x1b[2J\\rname.json" in result.stderr

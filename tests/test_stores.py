@@ -13,24 +13,18 @@ from pathlib import Path
 import pytest
 
 from kg.mapping import map_record
-from kg.pipeline.load import LoadSummary, graphs_from_records, load, stored_trials
+from kg.pipeline.load_description import stored_trials
+from kg.pipeline.load_stream import load_stream
 from kg.pipeline.query import render_result
+from kg.pipeline.trial_graphs import LoadSummary, graphs_from_records
 from kg.stores.oxigraph import OxigraphStore
 from kg.stores.remote import RemoteStore
-from tests.conftest import EXAMPLE, ROOT, load_json, shared_path
-from tests.test_bulk_export import write_copies
+from tests.conftest import EXAMPLE, ROOT, kg, load_json, shared_path, write_copies
 from tests.virtuoso import free_port, virtuoso  # noqa: F401  (fixture)
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 TRIAL_GRAPHS = """SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
     FILTER(STRSTARTS(STR(?g), "{base}trial/")) }} GROUP BY ?g"""
-
-
-def kg(*args: str, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
-    import os
-
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True,
-                          check=check, env={**os.environ, **(env or {})})
 
 
 def remote_args(server) -> list[str]:
@@ -343,7 +337,6 @@ def test_a_full_disk_during_kg_load_is_one_line_and_exit_2(tmp_path):
     import subprocess
     import sys
 
-    from tests.test_bulk_export import write_copies
 
     write_copies(tmp_path / "records", 40)
 
@@ -376,7 +369,7 @@ def test_stored_trials_are_read_whole_past_a_servers_row_cap(tmp_path):
     write_copies(records, 20)
     store = OxigraphStore(tmp_path / "store")
     graphs = graphs_from_records([str(records)], BASE, 1, print, LoadSummary())
-    summary = load(graphs, store, BASE, "test")
+    summary = load_stream(graphs, store, BASE, "test")
     assert summary.ok and len(summary.loaded) == 20
     store.close()
     capped = CappedStore(tmp_path / "store")

@@ -21,32 +21,7 @@ from kg.serialize.quads import QuadsError, graph_blocks, reference_triples, stri
 from kg.serialize.trial_blocks import trial_blocks
 from kg.validation import trial_subgraphs, validate_graph
 from kg.validation.runs import run_validation
-from tests.conftest import EXAMPLE, ROOT, shared_records
-
-FIXTURES = ROOT / "tests" / "fixtures"
-FORMATS = {"ntriples": "nt", "turtle": "ttl", "jsonld": "jsonld", "nquads": "nq"}
-
-
-def kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True,
-                          text=True, check=True)
-
-
-def export_all(inputs: list[str], folder) -> dict[str, object]:
-    """The inputs exported once in each format, as files of many trials."""
-    files = {}
-    for fmt, suffix in FORMATS.items():
-        path = folder / f"all.{suffix}"
-        kg("export", *inputs, "-f", fmt, "-o", str(path), "-q", "--no-validate")
-        files[suffix] = path
-    return files
-
-
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    """The reference trial and the fixtures' records (results, odd fields): runs everywhere."""
-    inputs = [str(EXAMPLE), *sorted(str(p) for p in FIXTURES.glob("*.json"))]
-    return export_all(inputs, tmp_path_factory.mktemp("bundled"))
+from tests.conftest import export_all, kg, shared_records
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +124,9 @@ def test_turtle_from_another_tool_is_read_with_its_prefixes_blank_nodes_and_list
 
 def test_loading_ntriples_turtle_or_jsonld_stores_what_loading_nquads_stores(tmp_path, bundled):
     store = str(tmp_path / "store")
-    kg("load", str(bundled["nq"]), "--store", store)
+    kg("load", str(bundled["nq"]), "--store", store, check=True)
     for suffix in ("nt", "ttl", "jsonld"):
-        done = kg("load", str(bundled[suffix]), "--store", store)
+        done = kg("load", str(bundled[suffix]), "--store", store, check=True)
         assert "unchanged" in done.stderr and "added" not in done.stderr, (suffix, done.stderr)
 
 

@@ -16,17 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from kg.pipeline.load import (
-    description_graph,
-    graphs_from_rdf,
-    load,
-    load_nquads_file,
-    stored_trials,
-)
+from kg.pipeline.load_description import description_graph, stored_trials
+from kg.pipeline.load_file import load_nquads_file
+from kg.pipeline.load_stream import load_stream
+from kg.pipeline.trial_graphs import graphs_from_rdf
 from kg.stores import StoreError
 from kg.stores.remote import RemoteStore
 from kg.stores.virtuoso import Deadlock, VirtuosoBulkStore, _line_cuts
-from tests.test_bulk_export import write_copies
+from tests.conftest import write_copies
 from tests.virtuoso import virtuoso  # noqa: F401  (fixture)
 
 BASE = "https://w3id.org/ctkg/test-bulk/"
@@ -147,7 +144,7 @@ def test_a_failed_first_load_leaves_none_of_the_files_graphs(server, exported):
 def reload(store, path: Path):
     """What ``kg load`` does with an N-Quads file: whole when it can, else streamed."""
     summary = load_nquads_file(path, store, BASE, str(path))
-    return summary if summary is not None else load(graphs_from_rdf(path), store, BASE,
+    return summary if summary is not None else load_stream(graphs_from_rdf(path), store, BASE,
                                                     str(path), batch_size=10)
 
 

@@ -39,7 +39,7 @@ from kg.pipeline.outputs import (
 )
 from kg.serialize import FORMATS
 from kg.sources.readers import unit_items
-from kg.validation.validate import DEFAULT_ENGINE, ENGINES
+from kg.validation.engines import DEFAULT_ENGINE, ENGINES
 
 
 @click.command("export")
@@ -71,7 +71,7 @@ from kg.validation.validate import DEFAULT_ENGINE, ENGINES
 @enrich_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings.")
 @click.option("-v", "--verbose", is_flag=True, help="A line for every record exported.")
-@click.option("--engine", type=click.Choice(ENGINES), default=DEFAULT_ENGINE,
+@click.option("--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE,
               show_default=True, help="SHACL engine for --validate (same results).")
 @link_options
 def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,

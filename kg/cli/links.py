@@ -72,10 +72,10 @@ def rewrite_graph(command: str, graph: str, output: str, enricher) -> int:
 
     from kg.rdf import from_rdflib, to_rdflib
     from kg.serialize.rdf_files import ContextRefused, rdflib_graph
+    from kg.serialize.rdf_formats import rdf_format_of
 
-    formats = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".nq": "nquads"}
     try:
-        data = rdflib_graph(Path(graph), formats.get(Path(graph).suffix, "turtle"))
+        data = rdflib_graph(Path(graph))
     except ContextRefused as exc:
         click.echo(f"kg {command}: {exc}", err=True)
         sys.exit(2)
@@ -98,5 +98,5 @@ def rewrite_graph(command: str, graph: str, output: str, enricher) -> int:
     result.bind("schema", "https://schema.org/")
     result.bind("kg", "https://w3id.org/ctkg/vocab#")
     with atomic_text(output) as out:
-        out.write(result.serialize(format=formats.get(Path(output).suffix, "turtle")))
+        out.write(result.serialize(format=getattr(rdf_format_of(output), "name", "turtle")))
     return len(added)

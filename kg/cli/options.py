@@ -99,7 +99,7 @@ def check_base(ctx: click.Context, param: click.Parameter, value: str) -> str:
 def require_shapes(command: str) -> None:
     """Stop with exit 2 when the SHACL shapes cannot be read: without them every graph would
     pass, which is worse than not running."""
-    from kg.validation.validate import ShapesMissing, shapes_graph
+    from kg.validation.results import ShapesMissing, shapes_graph
 
     try:
         shapes_graph()

@@ -60,26 +60,13 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
 
     Exit status: 0 all loaded; 1 some trial or input was not loaded (each is named); 2 the
     store could not be opened."""
-    from itertools import chain
-
-    from kg.pipeline.load import (
-        RDF_SUFFIXES,
-        InputError,
-        LoadSummary,
-        graphs_from_rdf,
-        graphs_from_records,
-        load,
-        load_nquads_file,
-    )
+    from kg.pipeline.load import load_inputs
 
     if bulk_dir:
         store = open_bulk_store(endpoint, update_endpoint, bulk_dir, server_dir, isql_address,
                                 loaders)
     else:
         store = open_store(store_dir, endpoint, update_endpoint, gsp_endpoint)
-    summary = LoadSummary()
-    rdf_files = [Path(i) for i in inputs if Path(i).suffix.lower() in RDF_SUFFIXES]
-    records = [i for i in inputs if Path(i).suffix.lower() not in RDF_SUFFIXES]
     require_inputs("load", inputs)
 
     def report(line: str) -> None:
@@ -94,41 +81,9 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
         if not quiet and sys.stderr.isatty():
             click.echo(f"\r{loaded:,} trials loaded", err=True, nl=False)
 
-    def readable(path: Path):
-        """The file's trial graphs; one that cannot be read is reported, the others go on."""
-        try:
-            yield from graphs_from_rdf(path)
-        except InputError as exc:
-            report(f"error: {exc}")
-            summary.failed_inputs += 1
-
-    result = LoadSummary()
-    source = " ".join(inputs)
     try:
-        streamed = []
-        for path in rdf_files:  # an export's N-Quads: read by the store itself where it can
-            try:
-                done = None if since or path.suffix.lower() != ".nq" else load_nquads_file(
-                    path, store, base, source, progress, batch_size)
-            except InputError as exc:
-                report(f"error: {exc}")
-                summary.failed_inputs += 1
-                continue
-            if done is None:
-                streamed.append(path)
-                continue
-            result.add(done)
-            if done.error:
-                result.not_loaded.extend(f"{p} (not read)" for p in rdf_files[rdf_files.index(path)
-                                                                               + 1:])
-                break
-        # The rest streamed; a run whose files all went whole to the store was described
-        # there (an empty pass would ask the store for every trial again: 11 s at 50,000).
-        if not result.error and (streamed or records or not result.loaded):
-            graphs = chain(*(readable(p) for p in streamed),
-                           graphs_from_records(records, base, workers, report, summary))
-            result.add(load(graphs, store, base, source=source, since=since,
-                            batch_size=batch_size, on_batch=progress))
+        result = load_inputs(list(inputs), store, base, since=since, workers=workers,
+                             batch_size=batch_size, report=report, on_batch=progress)
     except (StoreError, OSError) as exc:  # OSError: the disk full, a file too large
         click.echo(f"kg load: {exc}", err=True)
         close_quietly(store)
@@ -140,7 +95,6 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
         sys.exit(2)
     if not quiet and sys.stderr.isatty() and loaded:
         click.echo("", err=True)
-    result.failed_inputs += summary.failed_inputs
     say_loaded(result, endpoint or store_dir or DEFAULT_STORE, since)
     # A store that failed before taking a single trial could not be used at all (down,
     # unreachable, refusing): exit 2 as for one that cannot be opened.
@@ -183,12 +137,13 @@ def query_command(sparql: str | None, query_file: str | None, result_format: str
     if data_files:
         import pyoxigraph as ox
 
-        from kg.pipeline.load import RDF_SUFFIXES
+        from kg.serialize.rdf_formats import rdf_format_of
         from kg.stores.oxigraph import OxigraphStore
 
         store = OxigraphStore(None, union_default_graph=True)
         for path in data_files:
-            fmt = RDF_SUFFIXES.get(Path(path).suffix.lower(), ox.RdfFormat.TURTLE)
+            known = rdf_format_of(path)
+            fmt = known.oxigraph if known else ox.RdfFormat.TURTLE
             graph = None if fmt.supports_datasets else ox.NamedNode(Path(path).resolve().as_uri())
             try:
                 store.store.load(path=path, format=fmt, to_graph=graph)

@@ -14,7 +14,8 @@ from kg.cli.options import (
     say,
 )
 from kg.ids import BASE_ENV, DEFAULT_BASE
-from kg.validation.validate import DEFAULT_ENGINE, ENGINES, report_graph, summary_counts
+from kg.validation.engines import DEFAULT_ENGINE, ENGINES
+from kg.validation.results import report_graph, summary_counts
 
 
 @click.command("validate")
@@ -26,7 +27,7 @@ from kg.validation.validate import DEFAULT_ENGINE, ENGINES, report_graph, summar
 @click.option("--base", envvar=BASE_ENV, default=DEFAULT_BASE, show_default=True,
               callback=check_base,
               help=f"Base IRI when validating records (or ${BASE_ENV}).")
-@click.option("--engine", type=click.Choice(ENGINES), default=DEFAULT_ENGINE,
+@click.option("--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE,
               show_default=True,
               help="SHACL engine: native (kg's shapes compiled to Python), turbo (pyshacl-turbo, "
                    "Rust) or pyshacl (the reference); same results.")

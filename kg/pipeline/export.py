@@ -115,7 +115,8 @@ def _process_item(item: SourceItem, options: ExportOptions, enricher) -> RecordO
     invalid = False
     counts: Counter = Counter()
     if options.validate:
-        from kg.validation.validate import summary_counts, validate_mapped
+        from kg.validation.results import summary_counts
+        from kg.validation.validate import validate_mapped
 
         results = validate_mapped(mapped, options.engine)
         counts = summary_counts(results)

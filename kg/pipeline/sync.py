@@ -32,16 +32,9 @@ from dataclasses import dataclass, field
 
 from kg.ids import trial_iri
 from kg.pipeline.export import ExportOptions, outcomes
-from kg.pipeline.load import (
-    PREFIXES,
-    LoadSummary,
-    StoredTrial,
-    TrialGraph,
-    description_graph,
-    digest_of,
-    load,
-    stored_trials,
-)
+from kg.pipeline.load_description import PREFIXES, StoredTrial, description_graph, stored_trials
+from kg.pipeline.load_stream import load_stream
+from kg.pipeline.trial_graphs import LoadSummary, TrialGraph, digest_of
 from kg.serialize.ntriples import iri, string
 from kg.sources.api import RegistryClient, Search, SearchError
 from kg.stores import Store
@@ -185,7 +178,7 @@ def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptio
             for _ in changed():
                 pass
         else:
-            loaded: LoadSummary = load(changed(), store, base, source=registry.base_url)
+            loaded: LoadSummary = load_stream(changed(), store, base, source=registry.base_url)
             summary.not_loaded = loaded.not_loaded
             summary.error = loaded.error
     except SearchError as exc:

@@ -4,7 +4,7 @@
 prefixes, then flat node objects (``@id``, ``@type``, properties whose values are strings,
 integers, booleans, ``{"@id": …}`` or ``{"@value": …, "@type" | "@language": …}``). For that
 kind, expansion is a few lookups a term: :func:`jsonld_triples` does it in Python (the reference),
-``_lines.c``'s ``jsonld`` in C straight into the lines ``kg export`` writes (held to the
+``c/jsonld.c`` in C straight into the lines ``kg export`` writes (held to the
 reference by the tests), at a fraction of the cost of Oxigraph's JSON-LD parser building a Python
 object per quad. Anything outside it (a context with term
 definitions, nested nodes, lists, blank nodes, ``null``, numbers that are not integers,
@@ -21,12 +21,10 @@ import re
 import orjson
 
 from kg.rdf import RDF_TYPE, XSD, XSD_STRING, Literal
+from kg.serialize.compiled import LINES, compiled
 from kg.serialize.ntriples import lines
 
-try:
-    from kg.serialize._lines import jsonld as _jsonld
-except ImportError:  # a source tree whose C extension is not built: Python reads it
-    _jsonld = None
+_jsonld = compiled(LINES, "jsonld")  # None where not built: Python reads it
 
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _XSD_INTEGER = XSD + "integer"
@@ -139,7 +137,7 @@ def _context_of(opening: bytes) -> tuple[tuple[tuple[bytes, bytes], ...], bytes]
 
 def jsonld_lines(document: bytes, tail: bytes) -> bytes | None:
     """:func:`jsonld_triples` as the sorted lines ``kg export`` writes (each ending in
-    ``tail``), read in C (``_lines.c``: ``jsonld``) where the document is written as kg
+    ``tail``), read in C (``c/jsonld.c``) where the document is written as kg
     writes it, ``{"@context":…,"@graph":[…]}``; else in Python; None where neither reads it."""
     at = document.find(_GRAPH)
     found = None

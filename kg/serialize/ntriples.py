@@ -1,7 +1,7 @@
 """N-Triples and N-Quads, written straight from the mapping's triples (no rdflib).
 
 Two writers give the same text: :func:`reference_lines` in Python, and ``kg.serialize._lines``
-in C (``_lines.c``, built by ``pip install``), which renders a record's triples about 3.5 times
+in C (``c/writer.c``, built by ``pip install``), which renders a record's triples about 3.5 times
 faster (0.6 against 2.1 ms a record) and is the one :func:`lines` uses where it is built.
 Rendering was about a third of an export worker's time per record; the Python writer stays as
 the definition the tests hold the compiled one to.
@@ -14,6 +14,7 @@ import re
 from kg.mapping import MappedRecord
 from kg.rdf import XSD_STRING, Object, Triple
 from kg.serialize.base import Format
+from kg.serialize.compiled import LINES, compiled
 
 _STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
 # Besides what N-Triples must escape, the characters str.splitlines() and other line readers
@@ -98,10 +99,7 @@ def reference_lines(triples: list[Triple], tail: str) -> str:
     return "".join(sorted(found))
 
 
-try:
-    from kg.serialize._lines import lines
-except ImportError:  # a source tree used without `pip install`: the same text, slower
-    lines = reference_lines
+lines = compiled(LINES, "lines") or reference_lines
 
 
 class NTriples(Format):

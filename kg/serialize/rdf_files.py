@@ -17,10 +17,9 @@ import orjson
 import rdflib
 
 from kg.errors import KgError
+from kg.serialize.rdf_formats import rdf_format_of
 from kg.serialize.schemaorg import SCHEMA_CONTEXT_URLS, schema_context
 
-FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld",
-           ".json": "json-ld", ".trig": "trig"}
 _SCHEMA = {url.rstrip("/") for url in SCHEMA_CONTEXT_URLS}
 
 
@@ -57,9 +56,10 @@ def local_contexts(document: Any, origin: str) -> Any:
 
 
 def rdflib_graph(path: Path, fmt: str | None = None) -> rdflib.Graph:
-    """The triples of an RDF file (format from its suffix unless given). Raises
-    :class:`ContextRefused`, and rdflib's own errors for malformed input."""
-    fmt = fmt or FORMATS.get(path.suffix.lower(), "turtle")
+    """The triples of an RDF file (format from its suffix unless given, Turtle for a suffix
+    that names none). Raises :class:`ContextRefused`, and rdflib's own errors for malformed
+    input."""
+    fmt = fmt or getattr(rdf_format_of(path), "name", "turtle")
     if fmt != "json-ld":
         return rdflib.Graph().parse(path, format=fmt)
     document = local_contexts(orjson.loads(path.read_bytes()), str(path))

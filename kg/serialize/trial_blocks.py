@@ -14,15 +14,14 @@ largest trial and the work to what N-Quads cost:
   (the next record's). Found by the trial path's bytes and a bisection over the lines; only the
   few lines between two trials are looked at one by one.
 - **Turtle written by kg**: a ``# NCT01234567`` comment opens each record; each record is read
-  in C (``_lines.c``: ``turtle``) with the file's prefixes, or by Oxigraph where it is not in the
+  in C (``c/turtle.c``) with the file's prefixes, or by Oxigraph where it is not in the
   form kg writes.
 - **JSON-LD written by kg**: one node object a line in ``@graph``, in the N-Triples' order; each
   record's lines are expanded without a JSON-LD processor (:mod:`kg.serialize.jsonld_terms`)
   with the file's context, or by Oxigraph where they are not of the plain kind kg writes.
 - **Other N-Triples and Turtle** (from another tool, with prefixes, blank nodes and lists):
-  parsed by Oxigraph into an in-memory store (Rust's memory, not Python objects), then each trial
-  with every node it reaches, as :func:`kg.validation.validate.trial_subgraphs` takes it from a
-  whole graph, and the nodes no trial reaches left out, as there. JSON-LD and TriG that kg did
+  parsed by Oxigraph into an in-memory store (Rust's memory, not Python objects), then cut into
+  trials by the one rule of :mod:`kg.serialize.trial_cut`. JSON-LD and TriG that kg did
   not write are left to the caller (rdflib, remote contexts refused; TriG by its graphs).
 
 Each trial comes as a :class:`TrialText`, cheap to hand to a worker process (which, where the
@@ -44,22 +43,18 @@ from typing import NamedTuple
 import orjson
 import pyoxigraph as ox
 
+from kg.serialize.compiled import LINES, compiled
 from kg.serialize.jsonld_terms import jsonld_lines
 from kg.serialize.quads import CHUNK, GraphBlock, QuadsError, graph_blocks
+from kg.serialize.rdf_formats import rdf_format_of
+from kg.serialize.trial_cut import trial_graphs
 
-try:
-    from kg.serialize._lines import turtle as _turtle
-except ImportError:  # a source tree whose C extension is not built: Oxigraph reads it all
-    _turtle = None
+_turtle = compiled(LINES, "turtle")  # None where not built: Oxigraph reads it all
 
 # A line whose subject is a trial or a node under it; group 1 is the trial's IRI.
 _TRIAL_LINE = re.compile(rb"^<([^<>\s]*/trial/NCT[0-9]{8})[/>]", re.M)
 _RECORD_COMMENT = re.compile(rb"^# (NCT[0-9]{8})\n", re.M)
 _PROBE = 1 << 16
-_STUDY = "https://schema.org/MedicalStudy"
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_PART_OF_TRIAL = re.compile(r"^(.*/trial/NCT[0-9]{8})/")
-FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
 
 
 class TrialText(NamedTuple):
@@ -145,20 +140,21 @@ def trial_blocks(path: Path) -> Iterator[GraphBlock] | None:
 def trial_texts(path: Path) -> Iterator[TrialText] | None:
     """:func:`trial_blocks` before the parse of kg's Turtle and JSON-LD records, for callers
     that parse in worker processes."""
-    suffix = path.suffix.lower()
+    fmt = rdf_format_of(path)
+    name = fmt.name if fmt else ""
     with path.open("rb") as stream:
         head = stream.read(_PROBE)
-    if suffix == ".nq":
+    if name == "nquads":
         blocks = graph_blocks(path, data=False)  # a trial's lines are read where used
-    elif suffix == ".nt" and _looks_like_kg_ntriples(head):
+    elif name == "nt" and _looks_like_kg_ntriples(head):
         return _ntriples_texts(path)
-    elif suffix == ".ttl" and _RECORD_COMMENT.search(head):
+    elif name == "turtle" and _RECORD_COMMENT.search(head):
         return _turtle_texts(path)
-    elif suffix == ".jsonld" and head.startswith(b'{\n"@context": ') and \
+    elif name == "json-ld" and head.startswith(b'{\n"@context": ') and \
             b'\n"@graph": [\n' in head:
         return _jsonld_texts(path)
-    elif suffix in (".nt", ".ttl"):
-        blocks = _any_rdf_blocks(path, FORMATS[suffix])
+    elif name in ("nt", "turtle"):
+        blocks = _any_rdf_blocks(path, fmt.oxigraph)
     else:
         return None
     return (TrialText(block.graph.rsplit("/", 1)[-1], "nquads", block.data, str(path),
@@ -344,7 +340,7 @@ def _to_ntriples(data: bytes, fmt: ox.RdfFormat, where: str) -> bytes:
 
 
 def _kg_turtle(data: bytes, nct_id: str) -> GraphBlock | None:
-    """A record of kg's Turtle read in C (``_lines.c``: ``turtle``) where it is in the form kg
+    """A record of kg's Turtle read in C (``c/turtle.c``) where it is in the form kg
     writes and its trial is the record's own subject (``<…/trial/NCT…>`` on a line of its own);
     None otherwise, for Oxigraph to read."""
     end = data.find(f"/trial/{nct_id}>\n    ".encode())
@@ -463,36 +459,12 @@ def _jsonld_texts(path: Path) -> Iterator[TrialText]:
 # -- any other RDF ------------------------------------------------------------------------------
 
 def _any_rdf_blocks(path: Path, fmt: ox.RdfFormat) -> Iterator[GraphBlock]:
-    """A file kg did not write: Oxigraph's parse into an in-memory store, then each trial with
-    the nodes under its IRI and every node they reach, not crossing into other trials and not
-    following ``rdf:type`` (as :func:`kg.validation.validate.trial_subgraphs` does)."""
+    """A file kg did not write: Oxigraph's parse into an in-memory store, cut into trials by
+    the one rule (:mod:`kg.serialize.trial_cut`)."""
     store = ox.Store()
     try:
         store.bulk_load(path=str(path), format=fmt, to_graph=ox.DefaultGraph())
     except (SyntaxError, ValueError) as exc:
         first = str(exc).strip().split("\n", 1)[0][:300]
         raise QuadsError(f"{path}: cannot read as RDF: not {fmt.name} ({first})") from exc
-    rdf_type, study = ox.NamedNode(_RDF_TYPE), ox.NamedNode(_STUDY)
-    trials = sorted(q.subject.value for q in store.quads_for_pattern(None, rdf_type, study)
-                    if isinstance(q.subject, ox.NamedNode))
-    trial_set = set(trials)
-    parts: dict[str, list[ox.NamedNode]] = {}
-    for quad in store.quads_for_pattern(None, None, None):
-        subject = quad.subject
-        if isinstance(subject, ox.NamedNode) and (match := _PART_OF_TRIAL.match(subject.value)):
-            parts.setdefault(match.group(1), []).append(subject)
-    for trial in trials:
-        seen = {ox.NamedNode(trial), *parts.get(trial, ())}
-        frontier = list(seen)
-        triples = []
-        while frontier:
-            node = frontier.pop()
-            for quad in store.quads_for_pattern(node, None, None):
-                triples.append(quad.triple)
-                obj = quad.object
-                if isinstance(obj, ox.NamedNode) and obj not in seen \
-                        and obj.value not in trial_set and quad.predicate != rdf_type:
-                    seen.add(obj)
-                    frontier.append(obj)
-        text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        yield _with_graph(trial.encode(), b"".join(sorted(set(text.splitlines(keepends=True)))))
+    yield from trial_graphs(store)

@@ -35,30 +35,16 @@ def example_queries() -> list[tuple[str, str]]:
 def build_store(inputs: tuple[str, ...], directory: str, report: Callable[[str], None]) -> str:
     """A store made from RDF files and records (directories taken whole), as ``kg load``
     makes one."""
-    from itertools import chain
-
-    from kg.pipeline.load import RDF_SUFFIXES, InputError, LoadSummary, graphs_from_rdf, graphs_from_records
-    from kg.pipeline.load import load as load_graphs
+    from kg.pipeline.load import load_inputs
     from kg.stores.oxigraph import OxigraphStore
 
     files = []
     for name in inputs:
         path = Path(name)
         files += sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-    rdf = [p for p in files if p.suffix.lower() in RDF_SUFFIXES]
-    records = [str(p) for p in files if p.suffix.lower() not in RDF_SUFFIXES]
-
-    def readable(path: Path):
-        try:
-            yield from graphs_from_rdf(path)
-        except InputError as exc:
-            report(f"error: {exc}")
-
     store = OxigraphStore(Path(directory) / "store")
     try:
-        graphs = chain(*(readable(p) for p in rdf),
-                       graphs_from_records(records, DEFAULT_BASE, 1, report, LoadSummary()))
-        result = load_graphs(graphs, store, DEFAULT_BASE, source=" ".join(inputs))
+        result = load_inputs([str(p) for p in files], store, DEFAULT_BASE, report=report)
     finally:
         store.close()
     report(f"loaded {len(result.loaded) + len(result.unchanged)} trials to serve")

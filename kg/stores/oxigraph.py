@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.stores import QueryResult, StoreError
+from kg.stores import FileLoading, QueryResult, StoreError, StreamLoading
 
 
 def term_json(term) -> dict | None:
@@ -75,7 +75,7 @@ class _Feed(io.RawIOBase):
         self.pending = self.pending[size:]
         return size
 
-class OxigraphStore:
+class OxigraphStore(StreamLoading, FileLoading):
     reloads_files = True  # a file into a store holding some of its graphs: those removed first
 
     def __init__(self, path: str | Path | None, union_default_graph: bool = False):

@@ -20,7 +20,7 @@ from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 from kg import __version__
 from kg.http import connection_reason
 from kg.serialize.quads import as_ntriples
-from kg.stores import QueryResult, StoreError
+from kg.stores import QueryResult, Store, StoreError
 
 USER_AGENT = f"kg/{__version__} (clinical-trial knowledge graph loader)"
 RETRIES = 3
@@ -42,7 +42,7 @@ def _connections_from_env() -> int:
     return int(value)
 
 
-class RemoteStore:
+class RemoteStore(Store):
     def __init__(self, query_url: str, update_url: str | None = None, gsp_url: str | None = None,
                  timeout: float = 60.0, backoff: float = 0.5, connections: int | None = None):
         self.query_url = query_url

@@ -35,8 +35,9 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 
+from kg.serialize.ntriples import iri as iri_term
 from kg.serialize.ntriples import string
-from kg.stores import StoreError
+from kg.stores import FileLoading, StoreError
 from kg.stores.remote import RemoteStore
 
 ISQL_ENV = "KG_VIRTUOSO_ISQL"
@@ -46,7 +47,7 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-class VirtuosoBulkStore(RemoteStore):
+class VirtuosoBulkStore(RemoteStore, FileLoading):
     """A remote Virtuoso whose graphs are replaced through its bulk loader."""
 
     batch_bytes = 256 * 1024 * 1024  # the loader's own figure of merit is whole files
@@ -191,6 +192,9 @@ class VirtuosoBulkStore(RemoteStore):
         question costs a scan of that, once, on a load into a store with no trial described)."""
         return not self.query(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} "
                               f"FILTER(STRSTARTS(STR(?g), {string(base)})) }}").boolean
+
+    def has_graph(self, iri: str) -> bool:
+        return bool(self.query(f"ASK {{ GRAPH {iri_term(iri)} {{ ?s ?p ?o }} }}").boolean)
 
     def remove_graphs(self, iris: list[str]) -> None:
         """Remove the graphs in one ``isql`` call, one indexed delete each, and checkpoint."""

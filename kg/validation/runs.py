@@ -16,19 +16,13 @@ from kg.errors import RecordError
 from kg.mapping import map_record
 from kg.serialize.quads import QuadsError
 from kg.serialize.rdf_files import ContextRefused, rdflib_graph
+from kg.serialize.rdf_formats import rdf_format_of
 from kg.serialize.trial_blocks import TrialText, trial_texts
 from kg.sources.files import read_inputs
-from kg.validation.validate import (
-    DEFAULT_ENGINE,
-    ValidationResult,
-    trial_subgraphs,
-    validate_mapped,
-    validate_nquads,
-)
+from kg.validation.engines import DEFAULT_ENGINE
+from kg.validation.results import ValidationResult
+from kg.validation.validate import trial_subgraphs, validate_mapped, validate_nquads
 from kg.workers import bounded_map
-
-RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".jsonld": "json-ld",
-               ".trig": "trig"}
 
 
 class ValidationInputError(Exception):
@@ -98,7 +92,7 @@ def _graph_tasks(path: Path) -> Iterator[TrialText]:
     it is other N-Triples or Turtle (:mod:`kg.serialize.trial_blocks`); JSON-LD and TriG that kg
     did not write are parsed whole by rdflib (remote contexts refused), since a trial's nodes
     may be anywhere in them."""
-    fmt = RDF_FORMATS[path.suffix.lower()]
+    fmt = rdf_format_of(path).name
     try:
         texts = trial_texts(path)
         if texts is not None:
@@ -130,8 +124,8 @@ def _graph_tasks(path: Path) -> Iterator[TrialText]:
 def run_validation(inputs: Iterable[str], base: str, workers: int = 1,
                    engine: str = DEFAULT_ENGINE) -> ValidationOutcome:
     outcome = ValidationOutcome()
-    rdf_files = [Path(i) for i in inputs if Path(i).suffix.lower() in RDF_FORMATS]
-    record_inputs = [i for i in inputs if Path(i).suffix.lower() not in RDF_FORMATS]
+    rdf_files = [Path(i) for i in inputs if rdf_format_of(i)]
+    record_inputs = [i for i in inputs if not rdf_format_of(i)]
     for path in rdf_files:
         if not path.is_file():
             raise ValidationInputError(f"{path}: no such file")
@@ -144,7 +138,7 @@ def run_validation(inputs: Iterable[str], base: str, workers: int = 1,
                     outcome.results.extend(results)
         except QuadsError as exc:  # a record a worker could not parse
             first_line = str(exc).strip().split("\n", 1)[0]
-            raise ValidationInputError(f"{path}: not valid {RDF_FORMATS[path.suffix.lower()]} "
+            raise ValidationInputError(f"{path}: not valid {rdf_format_of(path).name} "
                                        f"({first_line})") from exc
         if outcome.trials == before:
             outcome.problems.append(f"warning: {path}: no schema:MedicalStudy in the graph")

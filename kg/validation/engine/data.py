@@ -17,11 +17,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from kg.rdf import RDF_TYPE, XSD, XSD_STRING, Literal
+from kg.serialize.compiled import INDEX, compiled
 
-try:
-    from kg.serialize._lines import index as _index
-except ImportError:  # a source tree whose C extension is not built
-    _index = None
+_index = compiled(INDEX, "index")  # None where not built: the reference split and index
 
 RDFS_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
