@@ -22,6 +22,9 @@ from kg.cli import main
 from kg.mapping import map_record
 from kg.rdf import to_rdflib
 
+# Fixtures of the helper modules, for every test module that names them.
+pytest_plugins = ["tests.registry_server"]
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "NCT00698191.json"
 # The project's own record with results (every results module, odd fields).

@@ -11,7 +11,7 @@ import threading
 import requests
 
 from kg.stores import snapshots
-from tests.registry_server import day_two, record, registry, sync  # noqa: F401  (fixture)
+from tests.registry_server import day_two, record, sync
 from tests.serve_fixture import start
 
 
@@ -30,7 +30,7 @@ def asks(url: str, nct_id: str) -> bool:
     return answer.json()["boolean"]
 
 
-def test_pages_and_sparql_follow_a_store_that_sync_writes_while_it_is_served(registry,  # noqa: F811
+def test_pages_and_sparql_follow_a_store_that_sync_writes_while_it_is_served(registry,
                                                                                tmp_path):
     store = tmp_path / "store"
     assert sync(registry, store).returncode == 0
