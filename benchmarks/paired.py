@@ -1,7 +1,8 @@
 """Two source trees of kg timed against each other on the same corpus, in paired runs.
 
 Usage: python -m benchmarks.paired TREE_A TREE_B [RECORDS] [--runs N] [--workers W]
-       (default 2,000 records, 5 runs of each command, 2 workers)
+                                   [--only COMMAND ...]
+       (default 2,000 records, 5 runs of each command, 2 workers, every command)
 
 Each tree is a checkout (``git worktree add /tmp/a COMMIT``); its compiled modules are built
 in place with the interpreter's own compiler flags (the ext-modules its pyproject.toml names),
@@ -78,6 +79,8 @@ def main() -> None:
     parser.add_argument("records", type=int, nargs="?", default=2000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", nargs="+", default=None, metavar="COMMAND",
+                        help="export, validate, load-nq or load-ttl")
     options = parser.parse_args()
     trees = {"A": options.a.resolve(), "B": options.b.resolve()}
     for tree in trees.values():
@@ -104,6 +107,8 @@ def main() -> None:
         }
         print(f"{'command':<9} {'A s':>7} {'B s':>7} {'B/A':>6}  runs (A | B)")
         for name, args in commands.items():
+            if options.only and name not in options.only:
+                continue
             times: dict[str, list[float]] = {"A": [], "B": []}
             for _ in range(options.runs):
                 for label, tree in trees.items():

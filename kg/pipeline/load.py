@@ -21,13 +21,15 @@ So a Turtle file into Virtuoso: kg's Turtle is read a record at a time (in C whe
 kg's form, by Oxigraph otherwise), each trial becomes its N-Quads lines, and batches of them go
 to :meth:`kg.stores.virtuoso.VirtuosoBulkStore.replace_graphs`.
 
-The store's description graph (:mod:`kg.pipeline.load_description`) says what was loaded; a
-load that fails part-way names every trial it did not load.
+A trial met again in the same load (in another input, or twice in one) is one trial: the last
+copy is kept, and said on standard error. The store's description graph
+(:mod:`kg.pipeline.load_description`) says what was loaded; a load that fails part-way names
+every trial it did not load.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 
@@ -64,9 +66,12 @@ def load_inputs(inputs: list[str], store: Store, base: str, *, since: bool = Fal
             report(f"error: {exc}")
             failed.failed_inputs += 1
 
+    seen = _LastCopies(report)
     streamed = []
     for number, path in enumerate(rdf_files):
-        whole_file = (not since and isinstance(store, FileLoading)
+        # Once a file is streamed, those after it are too, so that trials go to the store in
+        # the order of the inputs (the last copy of a trial met twice is the one kept).
+        whole_file = (not since and not streamed and isinstance(store, FileLoading)
                       and rdf_format_of(path).name == "nquads")
         try:
             done = load_nquads_file(path, store, base, source, on_batch, batch_size) \
@@ -78,6 +83,7 @@ def load_inputs(inputs: list[str], store: Store, base: str, *, since: bool = Fal
         if done is None:
             streamed.append(path)
             continue
+        seen.met_whole(done)
         result.add(done)
         if done.error:
             result.not_loaded.extend(f"{p} (not read)" for p in rdf_files[number + 1:])
@@ -87,7 +93,39 @@ def load_inputs(inputs: list[str], store: Store, base: str, *, since: bool = Fal
     if not result.error and (streamed or records or not result.loaded):
         graphs = chain(*(readable(p) for p in streamed),
                        graphs_from_records(records, base, workers, report, failed))
-        result.add(load_stream(graphs, store, base, source=source, since=since,
-                               batch_size=batch_size, on_batch=on_batch))
+        result.add(load_stream(seen.first_copies(graphs), store, base, source=source,
+                               since=since, batch_size=batch_size, on_batch=on_batch))
+        if seen.later and not result.error:  # each replaces the copy loaded before it
+            result.add(load_stream(iter(seen.later.values()), store, base, source=source,
+                                   batch_size=batch_size, on_batch=on_batch))
     result.failed_inputs += failed.failed_inputs
-    return result
+    return result.counted_once()
+
+
+class _LastCopies:
+    """The trials a load has met, so that a trial met again is one trial whose last copy is
+    kept: a later copy in a stream is held back (``later``, one per trial) and loaded after the
+    stream, replacing the first; a whole file's copy has replaced the earlier one already."""
+
+    def __init__(self, report: Callable[[str], None]) -> None:
+        self.report = report
+        self.met: set[str] = set()
+        self.later: dict[str, TrialGraph] = {}
+
+    def again(self, nct_id: str) -> None:
+        self.report(f"warning: {nct_id}: appears again in the inputs; the last copy is kept")
+
+    def met_whole(self, done: LoadSummary) -> None:
+        for nct_id in done.loaded + done.unchanged:
+            if nct_id in self.met:
+                self.again(nct_id)
+            self.met.add(nct_id)
+
+    def first_copies(self, graphs: Iterable[TrialGraph]) -> Iterator[TrialGraph]:
+        for trial in graphs:
+            if trial.nct_id in self.met:
+                self.again(trial.nct_id)
+                self.later[trial.nct_id] = trial
+                continue
+            self.met.add(trial.nct_id)
+            yield trial

@@ -72,8 +72,8 @@ def _fed(trials: Iterator[TrialGraph], taken: list[TrialGraph]) -> Iterator[tupl
 
 
 def load_stream(graphs: Iterable[TrialGraph], store: Store, base: str, source: str,
-         since: bool = False, batch_size: int = 1000,
-         on_batch: Callable[[list[TrialGraph]], None] | None = None) -> LoadSummary:
+                since: bool = False, batch_size: int = 1000,
+                on_batch: Callable[[list[TrialGraph]], None] | None = None) -> LoadSummary:
     """Replace each trial's graph in ``store``; stop at the first store failure and name the
     trials that were not loaded. A store that can take a stream (Oxigraph) gets segments of
     ``SEGMENT_BYTES`` in one bulk-load call each; others get batches of ``batch_size`` trials

@@ -58,6 +58,15 @@ class LoadSummary:
     def ok(self) -> bool:
         return not self.not_loaded and not self.failed_inputs and not self.error
 
+    def counted_once(self) -> LoadSummary:
+        """The summary with each trial named once: a trial loaded twice in one run (a later
+        copy replacing the first) is one loaded trial."""
+        loaded = list(dict.fromkeys(self.loaded))
+        done = set(loaded)
+        return LoadSummary(loaded, list(dict.fromkeys(self.not_loaded)), self.skipped,
+                           [t for t in dict.fromkeys(self.unchanged) if t not in done],
+                           self.failed_inputs, self.error)
+
     def add(self, other: LoadSummary) -> None:
         """Count another load of the same run in this one."""
         self.loaded += other.loaded

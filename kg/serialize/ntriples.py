@@ -102,8 +102,22 @@ def reference_lines(triples: list[Triple], tail: str) -> str:
 lines = compiled(LINES, "lines") or reference_lines
 
 
+# kg's N-Triples opens and ends with these comment lines. They are what proves a file kg's own
+# writing, each trial's lines together (kg.serialize.trial_blocks then reads it a trial at a
+# time): a file without both, or whose lines were moved (`sort` puts both first), is read by
+# Oxigraph as any N-Triples.
+NTRIPLES_OPENING = "# kg N-Triples: each trial's lines together, as kg export writes them\n"
+NTRIPLES_CLOSING = "# kg N-Triples: end\n"
+
+
 class NTriples(Format):
     extension = ".nt"
+
+    def header(self) -> str:
+        return NTRIPLES_OPENING
+
+    def footer(self) -> str:
+        return NTRIPLES_CLOSING
 
     def render(self, mapped: MappedRecord) -> str:
         return lines(mapped.triples, " .\n")

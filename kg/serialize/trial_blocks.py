@@ -45,10 +45,14 @@ import pyoxigraph as ox
 
 from kg.serialize.compiled import LINES, compiled
 from kg.serialize.jsonld_terms import jsonld_lines
+from kg.serialize.ntriples import NTRIPLES_CLOSING, NTRIPLES_OPENING
 from kg.serialize.quads import CHUNK, GraphBlock, QuadsError, graph_blocks
 from kg.serialize.rdf_formats import rdf_format_of
 from kg.serialize.trial_cut import trial_graphs
+from kg.serialize.turtle import TURTLE_CLOSING, TURTLE_OPENING
 
+_NT_OPENING, _NT_CLOSING = NTRIPLES_OPENING.encode(), NTRIPLES_CLOSING.encode()
+_TTL_OPENING, _TTL_CLOSING = TURTLE_OPENING.encode(), TURTLE_CLOSING.encode()
 _turtle = compiled(LINES, "turtle")  # None where not built: Oxigraph reads it all
 
 # A line whose subject is a trial or a node under it; group 1 is the trial's IRI.
@@ -146,9 +150,9 @@ def trial_texts(path: Path) -> Iterator[TrialText] | None:
         head = stream.read(_PROBE)
     if name == "nquads":
         blocks = graph_blocks(path, data=False)  # a trial's lines are read where used
-    elif name == "nt" and _looks_like_kg_ntriples(head):
+    elif name == "nt" and _marked(path, head, _NT_OPENING, _NT_CLOSING):
         return _ntriples_texts(path)
-    elif name == "turtle" and _RECORD_COMMENT.search(head):
+    elif name == "turtle" and _marked(path, head, _TTL_OPENING, _TTL_CLOSING):
         return _turtle_texts(path)
     elif name == "json-ld" and head.startswith(b'{\n"@context": ') and \
             b'\n"@graph": [\n' in head:
@@ -161,10 +165,14 @@ def trial_texts(path: Path) -> Iterator[TrialText] | None:
                       block.span) for block in blocks)
 
 
-def _looks_like_kg_ntriples(head: bytes) -> bool:
-    lines = head.split(b"\n")[:-1] or [head]
-    return bool(lines) and all(line.startswith(b"<") and line.endswith(b" .")
-                               for line in lines[:200])
+def _marked(path: Path, head: bytes, opening: bytes, closing: bytes) -> bool:
+    """Whether the file opens and ends with kg's marker lines (its writer's header and footer):
+    the proof that it is kg's own writing. A file another tool wrote has neither; one sorted
+    has both at its start; one cut short has no closing line."""
+    size = path.stat().st_size
+    if not head.startswith(opening) or size < len(opening) + len(closing):
+        return False
+    return _read_span(str(path), (size - len(closing), len(closing))) == closing
 
 
 def _with_graph(trial: bytes, ntriples: bytes) -> GraphBlock:
@@ -236,20 +244,24 @@ def _split_gap(gap: bytes, last_subject: bytes, form: LineForm) -> int:
 
 
 def _ntriples_texts(path: Path) -> Iterator[TrialText]:
-    """kg's N-Triples a trial at a time, each left to be read from its place in the file by
-    whoever parses it, but for a last trial whose span holds the line end the file lacks."""
-    size = path.stat().st_size
-    for trial, parts, span in _line_records(_chunks(path), str(path)):
-        in_file = span[0] + span[1] <= size
-        yield TrialText(trial.rsplit(b"/", 1)[-1].decode(), "ntriples",
-                        b"" if in_file else b"".join(parts), str(path), span if in_file else None)
+    """kg's N-Triples between its marker lines a trial at a time, each left to be read from its
+    place in the file by whoever parses it."""
+    end = path.stat().st_size - len(_NT_CLOSING)
+    for trial, _, span in _line_records(_chunks(path, len(_NT_OPENING), end), str(path),
+                                        offset=len(_NT_OPENING)):
+        yield TrialText(trial.rsplit(b"/", 1)[-1].decode(), "ntriples", b"", str(path), span)
 
 
-def _chunks(path: Path) -> Iterator[bytes]:
-    """A file's bytes, a chunk at a time (cut anywhere: the reader keeps a cut line)."""
+def _chunks(path: Path, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """A file's bytes from ``start`` to ``end`` (its end), a chunk at a time (cut anywhere:
+    the reader keeps a cut line)."""
     with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK):
+        stream.seek(start)
+        left = (end - start) if end is not None else None
+        while (chunk := stream.read(CHUNK if left is None else min(CHUNK, left))):
             yield chunk
+            if left is not None:
+                left -= len(chunk)
 
 
 def _trial_line(buffer: bytes, position: int, form: LineForm = NTRIPLES) -> re.Match | None:
@@ -264,8 +276,8 @@ def _trial_line(buffer: bytes, position: int, form: LineForm = NTRIPLES) -> re.M
     return None
 
 
-def _line_records(chunks: Iterator[bytes], where: str, form: LineForm = NTRIPLES
-                  ) -> Iterator[tuple[bytes, list[memoryview], tuple[int, int]]]:
+def _line_records(chunks: Iterator[bytes], where: str, form: LineForm = NTRIPLES,
+                  offset: int = 0) -> Iterator[tuple[bytes, list[memoryview], tuple[int, int]]]:
     """The records of lines as kg writes them (N-Triples, or JSON-LD's node lines), from
     chunks of bytes cut anywhere: each trial's IRI, its lines (views of the chunks, joined by
     whoever needs them: a worker may read them from the file instead), and where they are in
@@ -277,8 +289,8 @@ def _line_records(chunks: Iterator[bytes], where: str, form: LineForm = NTRIPLES
     size = 0  # of the parts
     last_subject = b""
     buffer = b""
-    base = 0  # the offset in the file of buffer's first byte
-    start_of_record = 0
+    base = offset  # the offset in the file of buffer's first byte
+    start_of_record = offset
     more = True
     while more:
         chunk = next(chunks, None)
@@ -369,15 +381,18 @@ def _trial_iri(ntriples: bytes, where: str) -> bytes:
 
 
 def _turtle_texts(path: Path) -> Iterator[TrialText]:
-    """A record at a time: the text from one ``# NCT…`` comment to the next, with the file's
-    prefixes (read from its start, before the first record) in front; where the record is in
-    the file, the record's bytes are left to be read there by whoever parses it."""
+    """A record at a time: the text from one ``# NCT…`` comment to the next (the last up to the
+    closing marker line), with the file's prefixes (read from its start, after the opening
+    marker line, before the first record) in front; the record's bytes are left to be read
+    from the file by whoever parses it."""
     prefixes: bytes | None = None
+    end = path.stat().st_size - len(_TTL_CLOSING)
     for nct_id, record, offset in _records(path):
         if prefixes is None:
-            prefixes = bytes(record)
+            prefixes = bytes(record)[len(_TTL_OPENING):]
             continue
-        yield TrialText(nct_id, "turtle", b"", str(path), (offset, len(record)), prefixes)
+        size = min(len(record), end - offset)
+        yield TrialText(nct_id, "turtle", b"", str(path), (offset, size), prefixes)
 
 
 def _record_comment(buffer: bytes, position: int) -> re.Match | None:

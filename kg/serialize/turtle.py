@@ -32,11 +32,20 @@ def term(obj: Object) -> str:
     return f"{ntriples.string(lexical)}^^{name(datatype)}"
 
 
+# kg's Turtle opens and ends with these comment lines: what proves a file kg's own writing,
+# a "# NCT…" comment before each record (as NTRIPLES_OPENING does for N-Triples).
+TURTLE_OPENING = "# kg Turtle: a record after each \"# NCT…\" line, as kg export writes them\n"
+TURTLE_CLOSING = "# kg Turtle: end\n"
+
+
 class Turtle(Format):
     extension = ".ttl"
 
     def header(self) -> str:
-        return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+        return TURTLE_OPENING + "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+
+    def footer(self) -> str:
+        return TURTLE_CLOSING
 
     def render(self, mapped: MappedRecord) -> str:
         lines = [f"\n# {mapped.nct_id}\n"]
