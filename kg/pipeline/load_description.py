@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from kg import __version__
 from kg.grounding.mesh import mapping_sets
+from kg.grounding.text import grounding_set
 from kg.pipeline.trial_graphs import TrialGraph
 from kg.serialize.ntriples import iri, string
 from kg.stores import Store
@@ -125,10 +126,11 @@ SSSOM = "https://w3id.org/sssom/"
 
 
 def mapping_set_triples(dataset: str) -> str:
-    """The mapping sets behind the graph's MeSH matches (kg/data/mapping_sets.json), as the
-    dataset's sources in SSSOM's terms: title, version, licence, justification."""
+    """The mapping sets behind the graph's MeSH matches (kg/data/mapping_sets.json) and the
+    tables its links from the records' own words come from (kg/data/grounding_set.json), as
+    the dataset's sources in SSSOM's terms: title, version, licence, justification."""
     lines = []
-    for entry in mapping_sets():
+    for entry in [*mapping_sets(), grounding_set()]:
         node = iri(entry["mapping_set_id"])
         justification = "https://w3id.org/semapv/vocab/" + entry["justification"].split(":")[1]
         lines.append(

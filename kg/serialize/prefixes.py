@@ -13,7 +13,9 @@ from kg.vocab import (
     SCHEMA_NS,
     SDMX_ATTRIBUTE_NS,
     SDMX_MEASURE_NS,
+    SEMAPV_NS,
     SKOS_NS,
+    SSSOM_NS,
 )
 
 PREFIXES = {
@@ -27,6 +29,8 @@ PREFIXES = {
     "sdmx-attribute": SDMX_ATTRIBUTE_NS,
     "obo": OBO_NS,
     "skos": SKOS_NS,
+    "sssom": SSSOM_NS,
+    "semapv": SEMAPV_NS,
 }
 
 # A local name that Turtle and JSON-LD both accept without escapes.

@@ -1,0 +1,197 @@
+"""A condition's or an intervention's own words tied to MeSH, MONDO and ChEBI: deterministic,
+offline, and never a guess.
+
+A name is folded as a curator would read it (:func:`key`: case, punctuation, British spelling,
+a salt or a dose after a drug's name) and looked up among the names and synonyms the shipped
+tables hold (``kg/data/grounding_*.tsv.gz``, built by :mod:`kg.data.build_grounding`): first
+as written, then in any word order. The tables are sorted text, unpacked once a process when a
+name is first grounded and searched by bisection, with no table built from them. A
+condition named with a stage, a grade or "recurrent" is looked up without them, and what it
+finds is broader than the condition (a staged lung cancer is not "lung cancer"). Where two ids
+of one vocabulary are equally good, neither is linked: a wrong link is worse than none. A drug
+given as a combination ("Lapatinib/nab-Paclitaxel", "docetaxel + plinabulin") is grounded a
+component at a time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+# British spellings, as parts of words, to the American ones MeSH and MONDO use.
+_SPELLINGS = (("haem", "hem"), ("aemi", "emi"), ("paed", "ped"), ("oedem", "edem"),
+              ("oesoph", "esoph"), ("oestr", "estr"), ("foet", "fet"), ("coeli", "celi"),
+              ("rrhoe", "rrhe"), ("pnoe", "pne"), ("tumour", "tumor"), ("aesth", "esth"),
+              ("gynaec", "gynec"), ("sulph", "sulf"), ("aluminium", "aluminum"),
+              ("caesar", "cesar"), ("faec", "fec"), ("behaviour", "behavior"))
+_NON_WORD = re.compile(r"[^\w]+|_")
+_QUALIFIER = re.compile(
+    r"\b(?:stages?\s+(?:[0-4]|i{1,3}v?|iv|v)[abc]?\d?(?:\s*(?:-|to|or|and)\s*(?:[0-4]|i{1,3}v?|iv)"
+    r"[abc]?\d?)?|grades?\s+[1-4i-v]+|ajcc\s+v\d+|recurrent|refractory|relapsed|metastatic|"
+    r"advanced|locally\s+advanced|unresectable|early|newly\s+diagnosed)\b", re.IGNORECASE)
+_SALTS = frozenset("""hydrochloride dihydrochloride hcl hydrobromide sodium disodium potassium
+    calcium magnesium sulfate sulphate mesylate mesilate maleate tartrate citrate acetate
+    phosphate succinate fumarate tosylate besylate bromide chloride""".split())
+_DOSE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|g|mcg|µg|ug|ng|ml|l|iu|units?|%|mmol|meq)"
+                   r"(?:\s*/\s*(?:kg|m2|m²|ml|day|d))?\b", re.IGNORECASE)
+_NEOPLASM = re.compile(r"\b(?:cancers?|tumou?rs?|neoplasms?)\b", re.IGNORECASE)
+_STOP = frozenset({"of", "the"})
+_COMPONENTS = re.compile(r"\s*(?:/|\+|\bplus\b|\bwith\b|\band\b|,|;)\s*", re.IGNORECASE)
+# Names of no substance, whatever a dictionary says ("chemotherapy" is MeSH's Drug Therapy).
+REGIMENS = frozenset({"chemotherapy", "standard of care", "triple therapy", "dual therapy",
+                      "combination therapy", "best supportive care", "usual care",
+                      "treatment as usual", "observation", "radiotherapy", "surgery",
+                      "standard therapy", "standard treatment", "placebo"})
+# The ranks of the kinds of name: a preferred name before a synonym or an entry term.
+RANK = {"mesh-name": 0, "supplementary-name": 0, "mondo-name": 0, "chebi-name": 0,
+        "mesh-entry": 1, "supplementary-synonym": 1, "mondo-synonym": 1}
+
+
+def key(name: str) -> str:
+    """A name folded for lookup: NFKC, lower case, every run of punctuation one space, British
+    spellings American."""
+    text = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
+    words = []
+    for word in text.split():
+        for british, american in _SPELLINGS:
+            if british in word:
+                word = word.replace(british, american)
+        words.append(word)
+    return " ".join(words)
+
+
+def bag(folded: str) -> str:
+    return " ".join(sorted(w for w in folded.split() if w not in _STOP))
+
+
+class Found(NamedTuple):
+    curie: str
+    kind: str  # the kind of name matched: mesh-entry, mondo-synonym, ...
+    words: str  # the name as looked up (its key)
+    broader: bool  # found without the name's stage, grade or course: broader than the name
+
+
+class SortedRows:
+    """A sorted, gzipped file of tab-separated rows, unpacked into memory: the rows of a first
+    column, found by bisection over its bytes."""
+
+    def __init__(self, name: str) -> None:
+        self.data = gzip.decompress(resources.files("kg.data").joinpath(name).read_bytes())
+
+    def rows(self, first: str) -> list[list[str]]:
+        wanted = first.encode() + b"\t"
+        data, size = self.data, len(wanted)
+        low, high = 0, len(data)  # line starts; the first line not before ``wanted`` is in
+        while low < high:
+            middle = (low + high) // 2
+            start = data.rfind(b"\n", 0, middle) + 1  # the line that holds the middle
+            if data[start:start + size] < wanted:
+                low = data.find(b"\n", middle) + 1
+            else:
+                high = start
+        found = []
+        while data[low:low + size] == wanted:
+            end = data.find(b"\n", low)
+            found.append(data[low:end].decode().split("\t"))
+            low = end + 1
+        return found
+
+
+class Tables(NamedTuple):
+    terms: SortedRows
+    bags: SortedRows
+    ids: SortedRows  # CURIE -> its branch (or "substance" for ChEBI), and related ids
+
+
+@cache
+def tables() -> Tables:
+    """The shipped tables, unpacked when a name is first grounded."""
+    return Tables(SortedRows("grounding_terms.tsv.gz"), SortedRows("grounding_bags.tsv.gz"),
+                  SortedRows("grounding_ids.tsv.gz"))
+
+
+@lru_cache(maxsize=1 << 16)
+def _about(curie: str) -> tuple[str, str]:
+    """(branch, related ids) of an id: ("", "") for one the tables do not know."""
+    rows = tables().ids.rows(curie)
+    return (rows[0][1], rows[0][2]) if rows else ("", "")
+
+
+def _wanted(curie: str, what: str) -> bool:
+    vocabulary = curie.partition(":")[0]
+    if what == "condition":
+        return vocabulary == "MONDO" or (vocabulary == "MESH" and _about(curie)[0] == "disease")
+    return vocabulary == "CHEBI" or (vocabulary == "MESH" and _about(curie)[0] == "substance")
+
+
+def _unique(candidates: Iterable[list[str]], folded: str, broader: bool, what: str
+            ) -> dict[str, Found]:
+    """Per vocabulary, the one id its best-ranked names give; none where they give two."""
+    by_vocabulary: dict[str, list[tuple[int, str, str]]] = {}
+    for _, curie, kind in candidates:
+        if _wanted(curie, what):
+            by_vocabulary.setdefault(curie.partition(":")[0], []).append(
+                (RANK[kind], curie, kind))
+    found = {}
+    for vocabulary, ranked in by_vocabulary.items():
+        best = min(rank for rank, _, _ in ranked)
+        ids = {(curie, kind) for rank, curie, kind in ranked if rank == best}
+        if len({curie for curie, _ in ids}) == 1:
+            curie, kind = min(ids)
+            found[vocabulary] = Found(curie, kind, folded, broader)
+    return found
+
+
+def _attempts(name: str, what: str) -> list[tuple[str, bool]]:
+    """The keys a name is looked up by, in order, each saying whether what it finds is broader
+    than the name."""
+    attempts = [(key(name), False)]
+    if what == "condition":
+        stripped = _QUALIFIER.sub(" ", name)
+        attempts.append((key(stripped), True))
+        attempts.append((key(_NEOPLASM.sub("neoplasms", stripped)), True))
+    else:
+        words = [w for w in key(_DOSE.sub(" ", name)).split() if w not in _SALTS]
+        attempts.append((" ".join(words), False))
+    seen: set[str] = set()
+    return [(folded, broader) for folded, broader in attempts
+            if folded and folded not in REGIMENS and not (folded in seen or seen.add(folded))]
+
+
+def ground(name: str, what: str) -> list[Found]:
+    """The ids a condition's (``what`` "condition") or a substance's ("substance") name stands
+    for: at most one a vocabulary, each from the first way of looking the name up that finds
+    one there."""
+    t = tables()
+    found: dict[str, Found] = {}
+    for folded, broader in _attempts(name, what):
+        for vocabulary, link in _unique(t.terms.rows(folded), folded, broader, what).items():
+            found.setdefault(vocabulary, link)
+        if " " in folded:  # in another word order, for a vocabulary the name did not find
+            rows = t.terms.rows(bag(folded)) + t.bags.rows(bag(folded))
+            for vocabulary, link in _unique(rows, folded, broader, what).items():
+                found.setdefault(vocabulary, link)
+    return sorted(found.values())
+
+
+def components(name: str) -> list[str]:
+    """The substances a combination's name joins ("Lapatinib/nab-Paclitaxel"), or the name."""
+    parts = [p for p in _COMPONENTS.split(name) if p.strip()]
+    return parts if len(parts) > 1 else [name]
+
+
+@cache
+def grounding_set() -> dict:
+    """What the tables are: their source package, version and licence, and the mapping set IRI
+    every link found by them names (``kg/data/grounding_set.json``)."""
+    return json.loads(resources.files("kg.data").joinpath("grounding_set.json").read_text())
+
+
+def chembl_of(chebi: str) -> str | None:
+    return _about(chebi)[1] or None
