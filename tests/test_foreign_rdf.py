@@ -155,3 +155,31 @@ def test_a_file_with_kgs_opening_but_not_its_closing_line_is_read_by_oxigraph(tm
     cut.write_bytes(b"".join(lines[:1] + sorted(lines[1:-1]) + [b"# appended by hand\n"]))
     kg("load", str(cut), "--store", str(tmp_path / "cut"), check=True)
     assert stored(tmp_path / "cut") == oxigraphs_own(cut, ox.RdfFormat.N_TRIPLES)
+
+
+def test_a_prefix_declared_again_between_turtle_records_holds_for_the_records_after_it(
+        tmp_path):
+    two = tmp_path / "two.ttl"
+    kg("export", str(EXAMPLE), *sorted(str(p) for p in FIXTURES.glob("*.json")), "-f",
+       "turtle", "-o", str(two), "-q", "--no-validate", check=True)
+    text = two.read_text()
+    at = text.index("\n# NCT", text.index("\n# NCT") + 1)
+    redeclared = tmp_path / "redeclared.ttl"
+    redeclared.write_text(text[:at] + "\n@prefix schema: <http://schema.org/> .\n" + text[at:])
+    kg("load", str(redeclared), "--store", str(tmp_path / "store"), check=True)
+    found = set().union(*stored(tmp_path / "store").values())
+    assert any("<http://schema.org/" in line for line in found)
+    assert found == {str(t) for t in ox.parse(path=str(redeclared), format=ox.RdfFormat.TURTLE)}
+
+
+def test_an_escape_oxigraph_refuses_is_one_line_and_exit_2_in_validate_as_in_load(tmp_path):
+    nquads = tmp_path / "one.nq"
+    kg("export", str(EXAMPLE), "-f", "nquads", "-o", str(nquads), "-q", "--no-validate",
+       check=True)
+    bad = tmp_path / "bad.nq"
+    bad.write_text(nquads.read_text().replace('"Mesenchymal', '"\\U00110000Mesenchymal', 1))
+    for command in (["validate", str(bad), "-w", "2"],
+                    ["load", str(bad), "--store", str(tmp_path / "store")]):
+        done = kg(*command)
+        assert done.returncode == 2, (command, done.stderr)
+        assert "U00110000" in done.stderr and "internal error" not in done.stderr

@@ -58,6 +58,7 @@ _turtle = compiled(LINES, "turtle")  # None where not built: Oxigraph reads it a
 # A line whose subject is a trial or a node under it; group 1 is the trial's IRI.
 _TRIAL_LINE = re.compile(rb"^<([^<>\s]*/trial/NCT[0-9]{8})[/>]", re.M)
 _RECORD_COMMENT = re.compile(rb"^# (NCT[0-9]{8})\n", re.M)
+_DIRECTIVE = re.compile(rb"^[ \t]*(?:@prefix|@base|prefix|base)[ \t][^\n]*", re.M | re.I)
 _PROBE = 1 << 16
 
 
@@ -383,8 +384,8 @@ def _trial_iri(ntriples: bytes, where: str) -> bytes:
 def _turtle_texts(path: Path) -> Iterator[TrialText]:
     """A record at a time: the text from one ``# NCT…`` comment to the next (the last up to the
     closing marker line), with the file's prefixes (read from its start, after the opening
-    marker line, before the first record) in front; the record's bytes are left to be read
-    from the file by whoever parses it."""
+    marker line, before the first record, and any declared between records since) in front;
+    the record's bytes are left to be read from the file by whoever parses it."""
     prefixes: bytes | None = None
     end = path.stat().st_size - len(_TTL_CLOSING)
     for nct_id, record, offset in _records(path):
@@ -393,6 +394,8 @@ def _turtle_texts(path: Path) -> Iterator[TrialText]:
             continue
         size = min(len(record), end - offset)
         yield TrialText(nct_id, "turtle", b"", str(path), (offset, size), prefixes)
+        # A directive between records holds for the records after it, as in any Turtle.
+        prefixes += b"".join(m.group(0) + b"\n" for m in _DIRECTIVE.finditer(record))
 
 
 def _record_comment(buffer: bytes, position: int) -> re.Match | None:

@@ -57,6 +57,9 @@ def _validate_trial(text: TrialText, engine: str) -> list[ValidationResult]:
     except UnicodeDecodeError as exc:  # a file's bytes, not a bug: one line naming the trial
         raise QuadsError(f"trial {text.label}: not UTF-8 ({exc.reason}, byte "
                          f"{exc.object[exc.start:exc.start + 1]!r})") from None
+    except SyntaxError as exc:  # Oxigraph refused a line kg's readers passed on to it
+        first = str(exc).strip().split("\n", 1)[0][:300]
+        raise QuadsError(f"trial {text.label}: not RDF ({first})") from None
 
 
 def _batches(trials: Iterable[TrialText], engine: str, workers: int, size: int = 16,
