@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+from kg.serialize.ntriples import NTRIPLES_OPENING
 from tests.conftest import EXAMPLE, kg
 from tests.virtuoso import free_port
 
@@ -32,7 +33,9 @@ def test_an_output_named_for_another_format_exits_2(tmp_path):
 def test_the_output_file_name_chooses_the_format(tmp_path):
     result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate", in_process=True)
     assert result.exit_code == 0, result.stderr
-    assert (tmp_path / "out.nt").read_text().startswith("<http://id.nlm.nih.gov/mesh/D008180> ")
+    first, second = (tmp_path / "out.nt").read_text().splitlines()[:2]
+    assert first == NTRIPLES_OPENING.rstrip("\n")  # N-Triples, with kg's marker line
+    assert second.startswith("<http://id.nlm.nih.gov/mesh/D008180> ")
 
 
 def test_a_base_that_is_not_an_absolute_iri_exits_2(tmp_path):
