@@ -21,7 +21,7 @@ NAMESPACES = {
     "HP": OBO_NS + "HP_", "NCIT": OBO_NS + "NCIT_", "EFO": "http://www.ebi.ac.uk/efo/EFO_",
     "ICD10CM": "http://purl.bioontology.org/ontology/ICD10CM/",
     "OMIM": "https://omim.org/entry/", "Orphanet": "http://www.orpha.net/ORDO/Orphanet_",
-    "MESH": MESH_NS,
+    "MESH": MESH_NS, "CHEMBL": "http://identifiers.org/chembl.compound/",
 }
 
 

@@ -159,9 +159,11 @@ def _attempts(name: str, what: str) -> list[tuple[str, bool]]:
     else:
         words = [w for w in key(_DOSE.sub(" ", name)).split() if w not in _SALTS]
         attempts.append((" ".join(words), False))
-    seen: set[str] = set()
-    return [(folded, broader) for folded, broader in attempts
-            if folded and folded not in REGIMENS and not (folded in seen or seen.add(folded))]
+    kept: dict[str, bool] = {}  # each key once, at its first (the least broad) place
+    for folded, broader in attempts:
+        if folded and folded not in REGIMENS:
+            kept.setdefault(folded, broader)
+    return list(kept.items())
 
 
 def ground(name: str, what: str) -> list[Found]:

@@ -16,22 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from kg.grounding.mesh import curie_iri
 from kg.grounding.mesh_match import PLACEBO
 from kg.grounding.text import Found, chembl_of, components, ground, grounding_set
-from kg.iri import MESH_NS, OBO_NS
 from kg.rdf import RDF_TYPE, Triple, text
 from kg.vocab import KG, RDFS_LABEL, SEMAPV, SKOS, SKOS_ALT_LABEL, SSSOM
 
-NAMESPACES = {"MESH": MESH_NS, "MONDO": OBO_NS + "MONDO_", "CHEBI": OBO_NS + "CHEBI_",
-              "CHEMBL": "http://identifiers.org/chembl.compound/"}
 # The kinds of intervention that are substances; a device, a procedure or a behaviour is not.
 SUBSTANCES = frozenset({"DRUG", "BIOLOGICAL", "DIETARY_SUPPLEMENT", "COMBINATION_PRODUCT",
                         "GENETIC"})
-
-
-def iri_of(curie: str) -> str:
-    prefix, _, local = curie.partition(":")
-    return NAMESPACES[prefix] + local
 
 
 def links(node: str, found: Iterable[Found], component: bool = False) -> Iterator[Triple]:
@@ -47,7 +40,7 @@ def links(node: str, found: Iterable[Found], component: bool = False) -> Iterato
 
 def _linked(node: str, predicate: str, curie: str, link: Found,
             justification: str) -> Iterator[Triple]:
-    target = iri_of(curie)
+    target = curie_iri(curie)
     mapping = f"{node}/mapping/{curie.replace(':', '-')}"
     yield node, predicate, target
     yield mapping, RDF_TYPE, SSSOM.Mapping

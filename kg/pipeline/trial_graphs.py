@@ -18,6 +18,7 @@ from kg.pipeline.export import ExportOptions, outcomes
 from kg.serialize.quads import GraphBlock, QuadsError
 from kg.serialize.rdf_formats import rdf_format_of
 from kg.serialize.trial_blocks import trial_texts
+from kg.serialize.trial_cut import ntriples_trials
 from kg.sources.files import read_units
 
 
@@ -101,7 +102,8 @@ def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
     bytes of N-Quads lines (:mod:`kg.serialize.trial_blocks`; Turtle and JSON-LD records read
     in C here, which costs less than sending their lines back from worker processes while the
     store's loader takes both cores), so memory holds a few trials; other N-Triples and Turtle
-    are parsed by Oxigraph; JSON-LD kg did not write by rdflib."""
+    are parsed by Oxigraph; JSON-LD kg did not write by rdflib (remote contexts refused), cut
+    into trials by the one rule of :mod:`kg.serialize.trial_cut`."""
     fmt = rdf_format_of(path).oxigraph
     try:
         texts = trial_texts(path)
@@ -117,11 +119,10 @@ def graphs_from_rdf(path: Path) -> Iterator[TrialGraph]:
                     by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
         else:
             from kg.serialize.rdf_files import rdflib_graph
-            from kg.validation.validate import trial_subgraphs
 
-            for part in trial_subgraphs(rdflib_graph(path)):
-                by_graph[part.trial] = list(ox.parse(part.graph.serialize(format="nt").encode(),
-                                                     ox.RdfFormat.N_TRIPLES))
+            graph = rdflib_graph(path).serialize(format="nt", encoding="utf-8")
+            for block in ntriples_trials(graph):
+                yield trial_of(block, block.data)
     except QuadsError as exc:
         raise InputError(str(exc)) from exc
     except KgError as exc:

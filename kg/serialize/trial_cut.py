@@ -23,6 +23,14 @@ _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _PART_OF_TRIAL = re.compile(r"^(.*/trial/NCT[0-9]{8})/")
 
 
+def ntriples_trials(ntriples: bytes) -> Iterator[GraphBlock]:
+    """The trials of a whole graph given as N-Triples (how rdflib's parse of JSON-LD or TriG
+    kg did not write comes here), by the one rule."""
+    store = ox.Store()
+    store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    yield from trial_graphs(store)
+
+
 def trial_graphs(store: ox.Store) -> Iterator[GraphBlock]:
     """Each trial of the store's default graph as its N-Quads lines in a graph named by the
     trial, sorted, in the order of the trials' IRIs."""

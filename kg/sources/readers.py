@@ -33,7 +33,7 @@ _CTGOV_XML = re.compile(rb"<clinical_study[\s>]")
 
 READERS: tuple[Reader, ...] = (
     Reader("ctgov-json", (".json",), lambda head: bool(_CTGOV_JSON.match(head)),
-           lambda data, origin: records_from_bytes(data, origin)),
+           records_from_bytes),
     Reader("ctgov-xml", (".xml",), lambda head: bool(_CTGOV_XML.search(head)),
            lambda data, origin: legacy_items(origin, data)),
 )

@@ -18,10 +18,11 @@ from kg.serialize.quads import QuadsError
 from kg.serialize.rdf_files import ContextRefused, rdflib_graph
 from kg.serialize.rdf_formats import rdf_format_of
 from kg.serialize.trial_blocks import TrialText, trial_texts
+from kg.serialize.trial_cut import ntriples_trials
 from kg.sources.files import read_inputs
 from kg.validation.engines import DEFAULT_ENGINE
 from kg.validation.results import ValidationResult
-from kg.validation.validate import trial_subgraphs, validate_mapped, validate_nquads
+from kg.validation.validate import validate_mapped, validate_nquads
 from kg.workers import bounded_map
 
 
@@ -118,10 +119,8 @@ def _graph_tasks(path: Path) -> Iterator[TrialText]:
     except Exception as exc:  # rdflib raises many kinds for malformed input
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValidationInputError(f"{path}: not valid {fmt} ({first_line})") from exc
-    for nct_id, trial, sub in trial_subgraphs(graph):
-        lines = sub.serialize(format="nt", encoding="utf-8")
-        yield TrialText(nct_id, "nquads", lines.replace(b" .\n", f" <{trial}> .\n".encode()),
-                        str(path))
+    for block in ntriples_trials(graph.serialize(format="nt", encoding="utf-8")):
+        yield TrialText(block.graph.rsplit("/", 1)[-1], "nquads", block.data, str(path))
 
 
 def run_validation(inputs: Iterable[str], base: str, workers: int = 1,

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-import pyoxigraph as ox
 import rdflib
 
 from kg.mapping import MappedRecord
-from kg.serialize.trial_cut import trial_graphs
+from kg.serialize.trial_cut import ntriples_trials
 from kg.validation.engines import DEFAULT_ENGINE, checked
 from kg.validation.results import ValidationResult
 
@@ -55,10 +54,7 @@ class TrialSubgraph(NamedTuple):
 def trial_subgraphs(graph: rdflib.Graph) -> Iterator[TrialSubgraph]:
     """Each trial of a whole rdflib graph, cut by the one rule of :mod:`kg.serialize.trial_cut`
     (the trial, the nodes named under its IRI, every node they reach)."""
-    store = ox.Store()
-    store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
-                    to_graph=ox.DefaultGraph())
-    for block in trial_graphs(store):
+    for block in ntriples_trials(graph.serialize(format="nt", encoding="utf-8")):
         sub = rdflib.Graph()
         sub.parse(data=block.data.replace(f" <{block.graph}> .\n".encode(), b" .\n"),
                   format="nt")
