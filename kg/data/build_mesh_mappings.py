@@ -115,6 +115,8 @@ def build(wheels: dict[str, Path]) -> tuple[list[tuple[str, ...]], list[dict]]:
                 mesh, predicate, other, label = found
                 if not label:
                     label = row.get("subject_label", "")
+                if label.casefold().startswith("obsolete"):
+                    continue  # a term its vocabulary retired is never linked
                 labels[other] = label
                 rows.add((mesh, predicate, other, label, name))
             if name == "mondo":  # the reached MONDO terms' own identifiers elsewhere

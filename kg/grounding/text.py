@@ -31,10 +31,17 @@ _SPELLINGS = (("haem", "hem"), ("aemi", "emi"), ("paed", "ped"), ("oedem", "edem
               ("gynaec", "gynec"), ("sulph", "sulf"), ("aluminium", "aluminum"),
               ("caesar", "cesar"), ("faec", "fec"), ("behaviour", "behavior"))
 _NON_WORD = re.compile(r"[^\w]+|_")
+_CODE_GAP = re.compile(r"(?<=[a-z]) (?=\d)")  # "apg 2575" and "apg2575": one drug code
 _QUALIFIER = re.compile(
     r"\b(?:stages?\s+(?:[0-4]|i{1,3}v?|iv|v)[abc]?\d?(?:\s*(?:-|to|or|and)\s*(?:[0-4]|i{1,3}v?|iv)"
     r"[abc]?\d?)?|grades?\s+[1-4i-v]+|ajcc\s+v\d+|recurrent|refractory|relapsed|metastatic|"
-    r"advanced|locally\s+advanced|unresectable|early|newly\s+diagnosed)\b", re.IGNORECASE)
+    r"advanced|locally\s+advanced|unresectable|resectable|locali[sz]ed|early|"
+    r"newly\s+diagnosed|previously\s+treated|untreated|(?:(?:mild|moderate)\s*(?:-|to)\s*)?"
+    r"(?:mild|moderate|severe)|acute|chronic|persistent|high[\s-]+risk)\b", re.IGNORECASE)
+# A parenthesis inside a name: an abbreviation of it ("Autism Spectrum Disorder (ASD)") or a
+# remark ("(Not Recruiting)").
+_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*")
+_ABBREVIATION = re.compile(r"[A-Z0-9][A-Za-z0-9-]{1,7}")
 _SALTS = frozenset("""hydrochloride dihydrochloride hcl hydrobromide sodium disodium potassium
     calcium magnesium sulfate sulphate mesylate mesilate maleate tartrate citrate acetate
     phosphate succinate fumarate tosylate besylate bromide chloride""".split())
@@ -50,12 +57,15 @@ REGIMENS = frozenset({"chemotherapy", "standard of care", "triple therapy", "dua
                       "standard therapy", "standard treatment", "placebo"})
 # The ranks of the kinds of name: a preferred name before a synonym or an entry term.
 RANK = {"mesh-name": 0, "supplementary-name": 0, "mondo-name": 0, "chebi-name": 0,
-        "mesh-entry": 1, "supplementary-synonym": 1, "mondo-synonym": 1}
+        "chembl-name": 0, "mesh-entry": 1, "supplementary-synonym": 1, "mondo-synonym": 1}
+# What a condition may be tied to in MeSH: a disease, or another thing a trial states as its
+# condition (a behaviour, a procedure, a phenomenon such as pregnancy).
+CONDITION_BRANCHES = frozenset({"disease", "finding"})
 
 
 def key(name: str) -> str:
     """A name folded for lookup: NFKC, lower case, every run of punctuation one space, British
-    spellings American."""
+    spellings American, a code's letters joined to its number (``APG-2575``, ``APG2575``)."""
     text = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
     words = []
     for word in text.split():
@@ -63,7 +73,7 @@ def key(name: str) -> str:
             if british in word:
                 word = word.replace(british, american)
         words.append(word)
-    return " ".join(words)
+    return _CODE_GAP.sub("", " ".join(words))
 
 
 def bag(folded: str) -> str:
@@ -72,9 +82,11 @@ def bag(folded: str) -> str:
 
 class Found(NamedTuple):
     curie: str
-    kind: str  # the kind of name matched: mesh-entry, mondo-synonym, ...
+    kind: str  # how it was found: mesh-entry, mondo-synonym, ..., registry-index, mapping-set
     words: str  # the name as looked up (its key)
     broader: bool  # found without the name's stage, grade or course: broader than the name
+    via: str = ""  # for a link chained through a mapping set: the CURIE it was reached from
+    mapping_set: str = "grounding"  # the set it comes from (mapping_sets.json's names)
 
 
 class SortedRows:
@@ -126,8 +138,10 @@ def _about(curie: str) -> tuple[str, str]:
 def _wanted(curie: str, what: str) -> bool:
     vocabulary = curie.partition(":")[0]
     if what == "condition":
-        return vocabulary == "MONDO" or (vocabulary == "MESH" and _about(curie)[0] == "disease")
-    return vocabulary == "CHEBI" or (vocabulary == "MESH" and _about(curie)[0] == "substance")
+        return vocabulary == "MONDO" or (
+            vocabulary == "MESH" and _about(curie)[0] in CONDITION_BRANCHES)
+    return vocabulary in ("CHEBI", "CHEMBL") or (
+        vocabulary == "MESH" and _about(curie)[0] == "substance")
 
 
 def _unique(candidates: Iterable[list[str]], folded: str, broader: bool, what: str
@@ -152,6 +166,11 @@ def _attempts(name: str, what: str) -> list[tuple[str, bool]]:
     """The keys a name is looked up by, in order, each saying whether what it finds is broader
     than the name."""
     attempts = [(key(name), False)]
+    if "(" in name:  # without the parenthesis: the same name if it held an abbreviation
+        inner = " ".join(_PARENTHESIS.findall(name))
+        outer = _PARENTHESIS.sub(" ", name)
+        attempts.append((key(outer), not _ABBREVIATION.fullmatch(inner.strip())))
+        name = outer
     if what == "condition":
         stripped = _QUALIFIER.sub(" ", name)
         attempts.append((key(stripped), True))

@@ -16,7 +16,7 @@ from kg.grounding.mesh_match import Intervention, listed_descriptors, match_inte
 from kg.ids import normalised_name
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, field_triples, module, objects, strings
-from kg.mapping.grounding import intervention_links
+from kg.mapping.grounding import index_version, intervention_links
 from kg.rdf import RDF_TYPE, Triple, text
 from kg.vocab import KG, MESH_NS, SDO, Enumeration, kg_members
 
@@ -77,6 +77,14 @@ def map_arms(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         intervention_by_name.setdefault(normalised_name(f"{kind}: {name}"), iri)
         intervention_by_name.setdefault(normalised_name(name), iri)
 
+    named = [Intervention(intervention_iris[n], str(i.get("type", "")), [
+        x for x in [i.get("name"), *(i.get("otherNames") or [])] if isinstance(x, str)])
+        for n, i in interventions]
+    descriptors = listed_descriptors(module(record, "derivedSection", "interventionBrowseModule"))
+    ctx.intervention_names = {item.iri: item.names for item in named}
+    index = match_interventions(named, descriptors)[0]
+    version = index_version(record)
+
     links: set[tuple[str, str]] = set()
     for number, arm in arms:
         node = arm_iris[number]
@@ -110,7 +118,8 @@ def map_arms(record: dict, ctx: MappingContext) -> Iterator[Triple]:
             yield node, SDO.alternateName, text(other)
         if isinstance(item.get("name"), str):
             yield from intervention_links(node, kind, [item["name"], *others],
-                                          item.get("description"))
+                                          item.get("description"), index.get(node, []),
+                                          descriptors, version)
         for label in strings(ctx, item, "armGroupLabels", path):
             arm = arm_by_label.get(normalised_name(label))
             if arm is None:
@@ -121,12 +130,7 @@ def map_arms(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         yield arm, KG.intervention, intervention
     ctx.arm_interventions = {arm: {i for a, i in links if a == arm} for arm in arm_iris.values()}
 
-    named = [Intervention(intervention_iris[n], str(i.get("type", "")), [
-        x for x in [i.get("name"), *(i.get("otherNames") or [])] if isinstance(x, str)])
-        for n, i in interventions]
-    descriptors = listed_descriptors(module(record, "derivedSection", "interventionBrowseModule"))
-    ctx.intervention_names = {item.iri: item.names for item in named}
-    for iri, found in sorted(match_interventions(named, descriptors)[0].items()):
+    for iri, found in sorted(index.items()):
         for link in found:
             yield iri, KG.meshDescriptor, MESH_NS + link.mesh_id
 

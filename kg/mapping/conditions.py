@@ -23,7 +23,7 @@ from kg.grounding.mesh_match import listed_descriptors, match_names
 from kg.ids import canonical_mesh_id, mesh_code_iri
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import module, objects, strings
-from kg.mapping.grounding import condition_links
+from kg.mapping.grounding import condition_links, index_version
 from kg.rdf import RDF_TYPE, Triple, text
 from kg.vocab import KG, MESH_NS, SDO
 
@@ -40,9 +40,10 @@ def map_conditions(record: dict, ctx: MappingContext) -> Iterator[Triple]:
         yield trial, SDO.healthCondition, node
         yield node, RDF_TYPE, SDO.MedicalCondition
         yield node, SDO.name, text(name)
-        for link in match_names([name], descriptors, contained=False)[0]:
+        index = match_names([name], descriptors, contained=False)[0]
+        for link in index:
             yield node, KG.meshDescriptor, MESH_NS + link.mesh_id
-        yield from condition_links(node, name)
+        yield from condition_links(node, name, index, descriptors, index_version(record))
     for keyword in strings(ctx, conditions, "keywords", PATH):
         yield trial, KG.keyword, text(keyword)
 

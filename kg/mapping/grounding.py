@@ -1,82 +1,149 @@
-"""A stated condition's and an intervention's links to MeSH, MONDO, ChEBI and ChEMBL found in
-their own words (:mod:`kg.grounding.text`), each with its evidence.
+"""A stated condition's and an intervention's links to MeSH, MONDO, ChEBI and ChEMBL
+(:mod:`kg.grounding.links`: the registry's index, then the record's own words, then the mapping
+sets), each with its evidence.
 
 A link is one triple from the condition or intervention to the id: ``skos:exactMatch`` where
 the name means the term, ``skos:broadMatch`` where the term is broader (the name's stage or
-grade dropped, a cancer read as MeSH's neoplasms), ``kg:hasComponent`` from a combination to
-each substance it names. Beside it stands the link's evidence, a ``sssom:Mapping`` named under
-the linked node (``…/condition/lupus/mapping/MONDO-0007915``): the same subject, predicate and
-object, the justification (``semapv:LexicalMatching``; ``semapv:MappingChaining`` for ChEMBL,
-reached through ChEBI's cross-reference), the name as it was looked up, whether it matched a
-preferred name (``rdfs:label``) or a synonym or entry term (``skos:altLabel``), and the mapping
-set, which the store's description names with its source, version and licence.
+grade dropped, a cancer read as MeSH's neoplasms), ``kg:hasComponent`` from a combination or a
+product to each substance it names. Beside it stands the link's evidence, a ``sssom:Mapping``
+named under the linked node (``…/condition/lupus/mapping/MONDO-0007915``): the same subject,
+predicate and object; the justification (``semapv:LexicalMatching`` for a name,
+``semapv:MappingChaining`` for a link reached through a mapping set or ChEBI's ChEMBL
+cross-reference, with ``kg:via`` the id it was reached from); ``kg:evidence`` (the registry's
+index, a preferred name, a synonym or entry term, a supplementary concept, a mapping set, a
+cross-reference); the name as it was looked up; whether it matched a preferred name
+(``rdfs:label``) or a synonym (``skos:altLabel``); the mapping set, which the store's
+description names with its source, version and licence; and ``kg:dataVersion``, that version
+(for the registry's index, the record's own last update).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from kg.grounding.mesh import curie_iri
-from kg.grounding.mesh_match import PLACEBO
-from kg.grounding.text import Found, chembl_of, components, ground, grounding_set
+from kg.grounding.links import grounded
+from kg.grounding.mesh import curie_iri, mapping_sets
+from kg.grounding.mesh_match import PLACEBO, Descriptor, Link
+from kg.grounding.text import Found, components, grounding_set, key
 from kg.rdf import RDF_TYPE, Triple, text
 from kg.vocab import KG, RDFS_LABEL, SEMAPV, SKOS, SKOS_ALT_LABEL, SSSOM
 
 # The kinds of intervention that are substances; a device, a procedure or a behaviour is not.
 SUBSTANCES = frozenset({"DRUG", "BIOLOGICAL", "DIETARY_SUPPLEMENT", "COMBINATION_PRODUCT",
                         "GENETIC"})
+# The registry's index as a mapping set: NLM's MeSH terms for the record, matched by name.
+REGISTRY_INDEX = "https://w3id.org/ctkg/mappings/registry-index"
+REGISTRY_INDEX_TITLE = ("The registry's own MeSH index of each record (derivedSection), its "
+                        "terms matched to the stated conditions and interventions by name")
+# How each kind of finding is told in kg:evidence.
+EVIDENCE = {
+    "registry-index": KG.RegistryIndexEvidence,
+    "mesh-name": KG.PreferredNameEvidence, "mondo-name": KG.PreferredNameEvidence,
+    "chebi-name": KG.PreferredNameEvidence, "chembl-name": KG.PreferredNameEvidence,
+    "mesh-entry": KG.SynonymEvidence, "mondo-synonym": KG.SynonymEvidence,
+    "supplementary-name": KG.SupplementaryConceptEvidence,
+    "supplementary-synonym": KG.SupplementaryConceptEvidence,
+    "mapping-set": KG.MappingSetEvidence, "cross-reference": KG.CrossReferenceEvidence,
+}
+CHAINED = frozenset({"mapping-set", "cross-reference"})
 
 
-def links(node: str, found: Iterable[Found], component: bool = False) -> Iterator[Triple]:
+def _sets() -> dict[str, tuple[str, str]]:
+    """Set name -> (mapping set IRI, version)."""
+    found = {s["name"]: (s["mapping_set_id"], f"{s['package']} {s['version']}")
+             for s in mapping_sets()}
+    entry = grounding_set()
+    found["grounding"] = (entry["mapping_set_id"], f"{entry['package']} {entry['version']}")
+    return found
+
+
+def links(node: str, found: Iterable[Found], index_version: str,
+          component: bool = False) -> Iterator[Triple]:
     """The links of ``node`` to what its name was found to stand for, with their evidence."""
+    sets = _sets()
     for link in found:
         predicate = KG.hasComponent if component else \
             SKOS.broadMatch if link.broader else SKOS.exactMatch
-        yield from _linked(node, predicate, link.curie, link, SEMAPV.LexicalMatching)
-        chembl = chembl_of(link.curie) if link.curie.startswith("CHEBI:") else None
-        if chembl is not None:
-            yield from _linked(node, predicate, chembl, link, SEMAPV.MappingChaining)
+        target = curie_iri(link.curie)
+        mapping = f"{node}/mapping/{link.curie.replace(':', '-')}"
+        if link.kind == "registry-index":
+            mapping_set, version = REGISTRY_INDEX, index_version
+        else:
+            mapping_set, version = sets[link.mapping_set]
+        yield node, predicate, target
+        yield mapping, RDF_TYPE, SSSOM.Mapping
+        yield mapping, SSSOM.subject_id, node
+        yield mapping, SSSOM.predicate_id, predicate
+        yield mapping, SSSOM.object_id, target
+        yield mapping, SSSOM.mapping_justification, SEMAPV.MappingChaining \
+            if link.kind in CHAINED else SEMAPV.LexicalMatching
+        yield mapping, KG.evidence, EVIDENCE[link.kind]
+        yield mapping, SSSOM.match_string, text(link.words)
+        if link.via:
+            yield mapping, KG.via, curie_iri(link.via)
+        elif link.kind != "registry-index":
+            yield mapping, SSSOM.object_match_field, RDFS_LABEL if link.kind.endswith(
+                "-name") else SKOS_ALT_LABEL
+        yield mapping, SSSOM.mapping_set_id, mapping_set
+        if version:
+            yield mapping, KG.dataVersion, text(version)
 
 
-def _linked(node: str, predicate: str, curie: str, link: Found,
-            justification: str) -> Iterator[Triple]:
-    target = curie_iri(curie)
-    mapping = f"{node}/mapping/{curie.replace(':', '-')}"
-    yield node, predicate, target
-    yield mapping, RDF_TYPE, SSSOM.Mapping
-    yield mapping, SSSOM.subject_id, node
-    yield mapping, SSSOM.predicate_id, predicate
-    yield mapping, SSSOM.object_id, target
-    yield mapping, SSSOM.mapping_justification, justification
-    yield mapping, SSSOM.match_string, text(link.words)
-    yield mapping, SSSOM.object_match_field, RDFS_LABEL if link.kind.endswith("-name") \
-        else SKOS_ALT_LABEL
-    yield mapping, SSSOM.mapping_set_id, grounding_set()["mapping_set_id"]
+def index_version(record: dict) -> str:
+    """The registry index's version: the record's own last update, as the registry states it."""
+    status = record.get("protocolSection", {}).get("statusModule")
+    date = status.get("lastUpdatePostDateStruct") if isinstance(status, dict) else None
+    found = date.get("date") if isinstance(date, dict) else None
+    return f"ClinicalTrials.gov record of {found}" if isinstance(found, str) else ""
 
 
-def condition_links(node: str, name: str) -> Iterator[Triple]:
-    yield from links(node, ground(name, "condition"))
+def indexed(name: str, found: Iterable[Link], descriptors: list[Descriptor],
+            condition: bool) -> tuple[list[Found], list[Found], list[Found]]:
+    """The registry index's links of a name, as (believed before the words, believed after
+    them, components): a stage, a grade or a cancer read as neoplasms makes a condition's
+    link broader; an intervention's descriptor found standing in its name is a component;
+    the record's sole drug tied to its sole descriptor is believed only where the words find
+    no MeSH id."""
+    terms = {d.mesh_id: d.term for d in descriptors}
+    first, last, parts = [], [], []
+    for link in found:
+        broader = condition and link.rule in ("stripped", "qualified")
+        words = key(terms[link.mesh_id] if link.rule == "contained" else name)
+        entry = Found(f"MESH:{link.mesh_id}", "registry-index", words, broader)
+        {"sole": last, "contained": parts}.get(link.rule, first).append(entry)
+    return first, last, parts
 
 
-def intervention_links(node: str, kind: object, names: list[str],
-                       description: object) -> Iterator[Triple]:
+def condition_links(node: str, name: str, index: list[Link], descriptors: list[Descriptor],
+                    index_version: str) -> Iterator[Triple]:
+    first, last, _ = indexed(name, index, descriptors, condition=True)
+    yield from links(node, grounded(name, "condition", first, last), index_version)
+
+
+def intervention_links(node: str, kind: object, names: list[str], description: object,
+                       index: list[Link], descriptors: list[Descriptor],
+                       index_version: str) -> Iterator[Triple]:
     """An intervention of a substance kind, by its name, else by its first other name that
-    finds anything; a combination's name a component at a time. A placebo, a sham or a vehicle
-    gets nothing, and neither does saline its description calls a placebo."""
+    finds anything; a combination's name, or a product the index found substances standing
+    in, a component at a time. A placebo, a sham or a vehicle gets nothing, and neither does
+    saline its description calls a placebo."""
     if not isinstance(kind, str) or kind not in SUBSTANCES or PLACEBO.search(names[0]) or (
             isinstance(description, str) and PLACEBO.search(description)):
         return
+    first, last, parts = indexed(names[0], index, descriptors, condition=False)
     for name in names:
-        parts = components(name)
-        if len(parts) > 1:
-            found = [(part, ground(part, "substance")) for part in parts
-                     if not PLACEBO.search(part)]
-            if any(f for _, f in found):
-                for _, grounded in found:
-                    yield from links(node, grounded, component=True)
+        named = [part for part in components(name) if not PLACEBO.search(part)]
+        if len(components(name)) > 1 or parts:
+            found = {f.curie: f for f in parts}
+            for part in [*(f.words for f in parts), *named]:
+                own = [f for f in parts if f.words == part]
+                for link in grounded(part, "substance", own):
+                    found.setdefault(link.curie, link)
+            if any(f.kind != "registry-index" for f in found.values()) or parts:
+                yield from links(node, sorted(found.values()), index_version, component=True)
                 return
             continue
-        grounded = ground(name, "substance")
-        if grounded:
-            yield from links(node, grounded)
+        found_links = grounded(name, "substance", first, last)
+        if found_links:
+            yield from links(node, found_links, index_version)
             return

