@@ -142,8 +142,8 @@ SDMX_ATTRIBUTE = Vocabulary(SDMX_ATTRIBUTE_NS, "comment")
 SKOS = Vocabulary(SKOS_NS, "exactMatch closeMatch broadMatch narrowMatch")
 # How a link was found (the evidence of a condition's or an intervention's link to an id), in
 # SSSOM's terms, with the justifications of the SEMAPV vocabulary.
-SSSOM = Vocabulary(SSSOM_NS, """Mapping subject_id predicate_id object_id mapping_justification
-                   match_string object_match_field mapping_set_id""")
+SSSOM = Vocabulary(SSSOM_NS, """Mapping subject_id subject_label predicate_id object_id
+                   mapping_justification match_string object_match_field mapping_set_id""")
 SEMAPV = Vocabulary(SEMAPV_NS, "LexicalMatching MappingChaining")
 
 

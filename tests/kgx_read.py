@@ -6,7 +6,10 @@ dependencies apart from kg's own). kgx fetches the Biolink Model, its predicate 
 JSON-LD context from the web when imported; here they come from the biolink-model package
 instead, so nothing is fetched.
 
-Usage: python tests/kgx_read.py DIR tsv|jsonl
+Usage: python tests/kgx_read.py DIR tsv|jsonl [OUT]
+
+With OUT, the files are also transformed to JSON Lines (``OUT/jsonl``) and those back to the
+first kind (``OUT/back``), for a round trip to compare.
 """
 import importlib.metadata
 import json
@@ -48,5 +51,16 @@ graph = transformer.store.graph
 validator = Validator()
 validator.validate(graph)
 errors = validator.get_errors()
+if len(sys.argv) > 3:
+    out = Path(sys.argv[3])
+    sources = [str(directory / f"nodes.{kind}"), str(directory / f"edges.{kind}")]
+    for step, target_kind in enumerate(("jsonl", kind)):
+        target = out / ("jsonl" if step == 0 else "back")
+        target.mkdir(parents=True, exist_ok=True)
+        Transformer().transform(
+            input_args={"filename": sources, "format": kind if step == 0 else "jsonl"},
+            output_args={"filename": str(target / "graph"), "format": target_kind})
+        sources = [str(target / f"graph_nodes.{target_kind}"),
+                   str(target / f"graph_edges.{target_kind}")]
 print(json.dumps({"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
                   "errors": errors}, default=str))

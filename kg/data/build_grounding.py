@@ -23,9 +23,10 @@ built from it; each file is gzipped, written with no time stamp):
 ``key`` is the name as :func:`kg.grounding.text.key` folds it; ``grounding_bags`` holds the
 names of several words of MeSH and MONDO again under their words sorted (a disease named in
 another word order).
-``grounding_ids`` says of each MeSH id its branch (``disease`` or ``substance``) and, of a
-supplementary concept, the descriptors it is indexed under; of each ChEBI id its ChEMBL id
-(CC BY-SA 3.0).
+``grounding_ids`` says of each id its branch (``disease``, ``finding`` or ``substance``), the
+related ids (of a supplementary concept, the descriptors it is indexed under; of a ChEBI
+entity, its ChEMBL id: CC BY-SA 3.0) and, of a MONDO, ChEBI, ChEMBL or MeSH disease id, its
+preferred name.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def kept_synonym(synonym: str) -> bool:
 
 def build(files: dict[str, bytes]) -> tuple[list[tuple[str, str, str]], list[tuple[str, ...]]]:
     terms: set[tuple[str, str, str]] = set()
-    ids: list[tuple[str, ...]] = []
+    ids: list[tuple[str, str, str, str]] = []
     branches: dict[str, str] = {}
 
     def add(name: str, curie: str, kind: str) -> None:
@@ -116,7 +117,7 @@ def build(files: dict[str, bytes]) -> tuple[list[tuple[str, str, str]], list[tup
         if kind is None:
             continue
         branches[mesh_id] = kind
-        ids.append((f"MESH:{mesh_id}", kind, ""))
+        ids.append((f"MESH:{mesh_id}", kind, "", name if kind == "disease" else ""))
         add(name, f"MESH:{mesh_id}", "mesh-name")
         for entry in filter(None, entries.split("|")):
             add(entry, f"MESH:{mesh_id}", "mesh-entry")
@@ -128,14 +129,16 @@ def build(files: dict[str, bytes]) -> tuple[list[tuple[str, str, str]], list[tup
         if not under:
             continue
         kinds = {branches[h] for h in under}
-        ids.append((f"MESH:{mesh_id}", min(kinds, key=("disease", "substance", "finding").index),
-                    " ".join(sorted(f"MESH:{h}" for h in under))))
+        kind = min(kinds, key=("disease", "substance", "finding").index)
+        ids.append((f"MESH:{mesh_id}", kind, " ".join(sorted(f"MESH:{h}" for h in under)),
+                    name if kind == "disease" else ""))
         add(name, f"MESH:{mesh_id}", "supplementary-name")
         for synonym in filter(None, synonyms.split("|")):
             if len(synonym) <= LONGEST_SYNONYM:
                 add(synonym, f"MESH:{mesh_id}", "supplementary-synonym")
     for entry in json.loads(files["mondo.json"]):
         curie = f"MONDO:{entry['id']}"
+        ids.append((curie, "disease", "", entry["name"]))
         add(entry["name"], curie, "mondo-name")
         for synonym in filter(kept_synonym, entry.get("synonyms", ())):
             add(synonym, curie, "mondo-synonym")
@@ -147,11 +150,13 @@ def build(files: dict[str, bytes]) -> tuple[list[tuple[str, str, str]], list[tup
     for entry in json.loads(files["chebi.json"]):
         if entry["id"] in drugs or entry["id"] in mapped:
             add(entry["name"], entry["id"], "chebi-name")
-    ids.extend((chebi, "substance", f"CHEMBL:{chembl}") for chebi, chembl in drugs.items())
+            chembl = drugs.get(entry["id"])
+            ids.append((entry["id"], "substance", f"CHEMBL:{chembl}" if chembl else "",
+                        entry["name"]))
     for row in csv.DictReader(io.StringIO(files["chembl_tas.csv"].decode())):
         if row["pref_name"]:
             add(row["pref_name"], f"CHEMBL:{row['chembl_id']}", "chembl-name")
-            ids.append((f"CHEMBL:{row['chembl_id']}", "substance", ""))
+            ids.append((f"CHEMBL:{row['chembl_id']}", "substance", "", row["pref_name"]))
     return sorted(terms), sorted(set(ids))
 
 

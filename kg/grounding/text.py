@@ -118,7 +118,7 @@ class SortedRows:
 class Tables(NamedTuple):
     terms: SortedRows
     bags: SortedRows
-    ids: SortedRows  # CURIE -> its branch (or "substance" for ChEBI), and related ids
+    ids: SortedRows  # CURIE -> its branch, related ids and preferred name
 
 
 @cache
@@ -129,10 +129,23 @@ def tables() -> Tables:
 
 
 @lru_cache(maxsize=1 << 16)
-def _about(curie: str) -> tuple[str, str]:
-    """(branch, related ids) of an id: ("", "") for one the tables do not know."""
+def _about(curie: str) -> tuple[str, str, str]:
+    """(branch, related ids, preferred name) of an id: empty for one the tables do not
+    know."""
     rows = tables().ids.rows(curie)
-    return (rows[0][1], rows[0][2]) if rows else ("", "")
+    return (rows[0][1], rows[0][2], rows[0][3]) if rows else ("", "", "")
+
+
+def label(curie: str) -> str | None:
+    """An id's preferred name in the vocabulary it belongs to (MONDO, ChEBI, ChEMBL, a MeSH
+    disease)."""
+    return _about(curie)[2] or None
+
+
+def is_disease(curie: str) -> bool:
+    """A MONDO term, or a MeSH descriptor or supplementary concept of a disease (not a
+    behaviour, a procedure or a phenomenon a trial may state as its condition)."""
+    return curie.startswith("MONDO:") or _about(curie)[0] == "disease"
 
 
 def _wanted(curie: str, what: str) -> bool:

@@ -24,9 +24,9 @@ from collections.abc import Iterable, Iterator
 from kg.grounding.links import grounded
 from kg.grounding.mesh import curie_iri, mapping_sets
 from kg.grounding.mesh_match import PLACEBO, Descriptor, Link
-from kg.grounding.text import Found, components, grounding_set, key
+from kg.grounding.text import Found, components, grounding_set, is_disease, key, label
 from kg.rdf import RDF_TYPE, Triple, text
-from kg.vocab import KG, RDFS_LABEL, SEMAPV, SKOS, SKOS_ALT_LABEL, SSSOM
+from kg.vocab import KG, RDFS_LABEL, SDO, SEMAPV, SKOS, SKOS_ALT_LABEL, SSSOM
 
 # The kinds of intervention that are substances; a device, a procedure or a behaviour is not.
 SUBSTANCES = frozenset({"DRUG", "BIOLOGICAL", "DIETARY_SUPPLEMENT", "COMBINATION_PRODUCT",
@@ -57,9 +57,10 @@ def _sets() -> dict[str, tuple[str, str]]:
     return found
 
 
-def links(node: str, found: Iterable[Found], index_version: str,
+def links(node: str, found: Iterable[Found], index_version: str, named: str,
           component: bool = False) -> Iterator[Triple]:
-    """The links of ``node`` to what its name was found to stand for, with their evidence."""
+    """The links of ``node`` to what its name (``named``: a combination's, one component's)
+    was found to stand for, with their evidence."""
     sets = _sets()
     for link in found:
         predicate = KG.hasComponent if component else \
@@ -71,8 +72,14 @@ def links(node: str, found: Iterable[Found], index_version: str,
         else:
             mapping_set, version = sets[link.mapping_set]
         yield node, predicate, target
+        if link.curie.startswith("MESH:") and is_disease(link.curie) and (
+                name := label(link.curie)):
+            # a disease among the MeSH ids a condition may reach, typed as the registry's are
+            yield target, RDF_TYPE, SDO.MedicalCondition
+            yield target, SDO.name, text(name)
         yield mapping, RDF_TYPE, SSSOM.Mapping
         yield mapping, SSSOM.subject_id, node
+        yield mapping, SSSOM.subject_label, text(named)
         yield mapping, SSSOM.predicate_id, predicate
         yield mapping, SSSOM.object_id, target
         yield mapping, SSSOM.mapping_justification, SEMAPV.MappingChaining \
@@ -117,7 +124,7 @@ def indexed(name: str, found: Iterable[Link], descriptors: list[Descriptor],
 def condition_links(node: str, name: str, index: list[Link], descriptors: list[Descriptor],
                     index_version: str) -> Iterator[Triple]:
     first, last, _ = indexed(name, index, descriptors, condition=True)
-    yield from links(node, grounded(name, "condition", first, last), index_version)
+    yield from links(node, grounded(name, "condition", first, last), index_version, name)
 
 
 def intervention_links(node: str, kind: object, names: list[str], description: object,
@@ -131,19 +138,21 @@ def intervention_links(node: str, kind: object, names: list[str], description: o
             isinstance(description, str) and PLACEBO.search(description)):
         return
     first, last, parts = indexed(names[0], index, descriptors, condition=False)
+    terms = {f"MESH:{d.mesh_id}": d.term for d in descriptors}
     for name in names:
         named = [part for part in components(name) if not PLACEBO.search(part)]
         if len(components(name)) > 1 or parts:
-            found = {f.curie: f for f in parts}
-            for part in [*(f.words for f in parts), *named]:
-                own = [f for f in parts if f.words == part]
-                for link in grounded(part, "substance", own):
-                    found.setdefault(link.curie, link)
-            if any(f.kind != "registry-index" for f in found.values()) or parts:
-                yield from links(node, sorted(found.values()), index_version, component=True)
+            found = [(terms[f.curie], grounded(terms[f.curie], "substance", [f])) for f in parts]
+            found += [(part, grounded(part, "substance")) for part in named]
+            if parts or any(grounded_part for _, grounded_part in found):
+                seen: set[str] = set()
+                for part, grounded_part in found:
+                    fresh = [f for f in grounded_part if f.curie not in seen]
+                    seen.update(f.curie for f in fresh)
+                    yield from links(node, fresh, index_version, part, component=True)
                 return
             continue
         found_links = grounded(name, "substance", first, last)
         if found_links:
-            yield from links(node, found_links, index_version)
+            yield from links(node, found_links, index_version, name)
             return

@@ -30,7 +30,15 @@ import orjson
 from kg import __version__
 from kg.errors import KgError
 from kg.serialize import FORMATS
-from kg.serialize.kgx import BIOLINK_VERSION, EDGE_COLUMNS, INFORES, NODE_COLUMNS, PHASE_ORDER, edge
+from kg.serialize.kgx import (
+    AGGREGATOR,
+    BIOLINK_VERSION,
+    EDGE_COLUMNS,
+    INFORES,
+    NODE_COLUMNS,
+    cell,
+    pair_edge,
+)
 
 COMPRESSIONS = ("gz", "zst")
 
@@ -350,15 +358,6 @@ def shard_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if re.match(r"^part-[0-9]{5}\.", p.name))
 
 
-def _cell(value) -> str:
-    """A TSV cell: lists pipe-separated (KGX's convention), tabs and newlines as spaces."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "|".join(_cell(v) for v in value)
-    return " ".join(str(value).split("\t")).replace("\n", " ").replace("\r", " ")
-
-
 class KgxOutputs:
     """``nodes.tsv``/``edges.tsv`` (or ``.jsonl``) and ``graph-metadata.json`` in a directory,
     written whole or not at all: each node once (the first trial to name it gives its row),
@@ -385,10 +384,12 @@ class KgxOutputs:
 
     def _row(self, stream, columns: tuple[str, ...], row: dict) -> None:
         if self.kind == "tsv":
-            stream.write(("\t".join(_cell(row.get(c)) for c in columns) + "\n").encode())
+            stream.write(("\t".join(cell(row.get(c)) for c in columns) + "\n").encode())
         else:
-            stream.write(orjson.dumps({k: v for k, v in row.items() if v not in (None, [], "")},
-                                      option=orjson.OPT_SORT_KEYS) + b"\n")
+            line = orjson.dumps({k: v for k, v in row.items() if v not in (None, [], "")},
+                                option=orjson.OPT_SORT_KEYS)
+            stream.write(line.replace(b"\xe2\x80\xa8", b"\\u2028").replace(
+                b"\xe2\x80\xa9", b"\\u2029").replace(b"\xc2\x85", b"\\u0085") + b"\n")
 
     def write(self, blocks: dict[str, bytes], nct_id: str = "") -> None:
         block = blocks.get("kgx")
@@ -415,9 +416,7 @@ class KgxOutputs:
             for (drug, disease), (rank, trials) in sorted(self.pairs.items()):
                 self.predicates.add("biolink:in_clinical_trials_for")
                 self.edge_count += 1
-                self._row(self.edges, EDGE_COLUMNS, edge(
-                    drug, "biolink:in_clinical_trials_for", disease,
-                    max_research_phase=PHASE_ORDER[rank], has_supporting_studies=sorted(trials)))
+                self._row(self.edges, EDGE_COLUMNS, pair_edge(drug, disease, rank, trials))
         closed = self._stack.__exit__(*exc)
         if exc[0] is None:
             with atomic_binary(self.directory / "graph-metadata.json") as out:
@@ -436,9 +435,18 @@ class KgxOutputs:
             "target_data_version": __version__,
             "file_created_by": [f"kg {__version__}"],
             "source_infores_id": INFORES,
+            "aggregator_infores": {
+                "id": AGGREGATOR, "name": "kg (ctkg): clinical-trial registry records as a "
+                "linked-data knowledge graph", "knowledge_level": "knowledge_assertion",
+                "agent_type": "manual_agent", "url": "https://w3id.org/ctkg/",
+                "description": "Aggregates ClinicalTrials.gov records; its links of conditions "
+                "and drugs to MONDO, MeSH, ChEBI and ChEMBL rest on the registry's own index, "
+                "the records' words and published mapping sets, each with its evidence in the "
+                "RDF export."},
             "source_access_urls": ["https://clinicaltrials.gov/api/v2"],
             "license": "ClinicalTrials.gov records are public domain (US government work); "
-                       "MONDO mappings CC BY 4.0, gilda BSD-2-Clause, Biomappings CC0",
+                       "MeSH: NLM's terms; MONDO and ChEBI CC BY 4.0; ChEMBL CC BY-SA 3.0; "
+                       "gilda BSD-2-Clause; Biomappings CC0",
             "total_node_count": len(self.seen),
             "total_edge_count": self.edge_count,
             "node_categories": sorted(self.categories),
