@@ -1,13 +1,16 @@
 """How much of the shared records joins the identifiers others use, and why the rest does not.
 
-Usage: python -m benchmarks.identifiers [--chains N]
+Usage: python -m benchmarks.identifiers [--chains N] [--partial] [--links]
 
 Over the complete shared records (``../shared/records/v2``) and the bundled ones: the share of
 drug and biological interventions and of stated conditions tied to a MeSH descriptor
 (:mod:`kg.grounding.mesh_match`), by rule, with the reason for each one left unlinked; the share
 of those descriptors the mapping sets match to ChEBI or MONDO; the results groups tied to an
 arm, by rule, with the rest by reason; and ``--chains`` intervention -> MeSH -> ChEBI and
-condition -> MeSH -> MONDO chains to check by hand. Not a timing: a coverage report.
+condition -> MeSH -> MONDO chains to check by hand; then the links the mapping writes for every
+stated condition and drug or biological intervention (the registry's index, the words, the
+mapping sets), by vocabulary and evidence, and with ``--links`` each of them for a hand check.
+Not a timing: a coverage report.
 """
 
 from __future__ import annotations
@@ -18,18 +21,22 @@ from pathlib import Path
 
 import orjson
 
-from kg.grounding.mesh import matches
+from kg.grounding.mesh import iri_curie, matches
 from kg.grounding.mesh_match import (
+    PLACEBO,
     Intervention,
     listed_descriptors,
     match_interventions,
     match_names,
 )
+from kg.mapping import map_record
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import module
 from kg.mapping.results.groups import arms_of_groups, is_pooled, record_groups
+from kg.vocab import KG, KG_NS, SDO, SKOS
 
 ROOT = Path(__file__).resolve().parents[1]
+DRUG_KINDS = {KG_NS + "InterventionDrug", KG_NS + "InterventionBiological"}
 
 
 def records(partial: bool = False) -> list[dict]:
@@ -49,7 +56,7 @@ def target(mesh_id: str, prefix: str) -> str:
     return ", ".join(sorted(found)) or "-"
 
 
-def main(chains: int, partial: bool) -> None:
+def main(chains: int, partial: bool, links_table: bool = False) -> None:
     interventions: Counter = Counter()
     conditions: Counter = Counter()
     mapped: Counter = Counter()
@@ -110,11 +117,57 @@ def main(chains: int, partial: bool) -> None:
     show("stated conditions -> MeSH", conditions)
     print("descriptors matched:", dict(sorted(mapped.items())))
     show("results groups -> arm", groups, "groups")
+    reached, evidence, listed = Counter(), Counter(), []
+    for record in records(partial):
+        for kind, name, links in grounded_links(record):
+            reached[f"{kind}s"] += 1
+            for vocabulary in sorted({v for v, _, _, _ in links}):
+                reached[f"{kind}s with {vocabulary}"] += 1
+            evidence.update(f"{kind} {v} by {e}" for v, _, _, e in links)
+            listed.append((record["protocolSection"]["identificationModule"]["nctId"], kind,
+                           name, links))
+    print("links of stated conditions and drug interventions (placebos aside), from the "
+          "registry's index, the words and the mapping sets:")
+    for key, value in sorted(reached.items()):
+        print(f"  {key}: {value}")
+    print("  by evidence:", dict(sorted(evidence.items())))
+    if links_table:
+        print("\n| trial | kind | name | links (vocabulary id relation evidence) |")
+        print("|---|---|---|---|")
+        for nct, kind, name, links in listed:
+            shown = "; ".join(f"{i} {r} {e}" for _, i, r, e in links) or "-"
+            print(f"| {nct} | {kind} | {name} | {shown} |")
     if chains:
         print("\n| trial | intervention | rule | MeSH | ChEBI |\n|---|---|---|---|---|")
         print("\n".join(drug_chains[:chains]))
         print("\n| trial | condition | rule | MeSH | MONDO |\n|---|---|---|---|---|")
         print("\n".join(disease_chains[:chains]))
+
+
+def grounded_links(record: dict) -> list[tuple[str, str, list[tuple[str, str, str, str]]]]:
+    """Each stated condition's and drug or biological intervention's links as the mapping
+    writes them: (kind, name, [(vocabulary, id, relation, evidence)])."""
+    triples = map_record(record).triples
+    names = {s: o.lexical for s, p, o in triples if p == SDO.name}
+    kinds = {s: o for s, p, o in triples if p == KG.interventionType}
+    evidence = {s: o.rsplit("#", 1)[-1].removesuffix("Evidence") for s, p, o in triples
+                if p == KG.evidence}
+    found: dict[str, list[tuple[str, str, str, str]]] = {}
+    for s, p, o in triples:
+        if p in (SKOS.exactMatch, SKOS.broadMatch, KG.hasComponent) and ("/condition/" in s or
+                                                                         "/intervention/" in s):
+            curie = iri_curie(o) or o
+            how = evidence.get(f"{s}/mapping/{curie.replace(':', '-')}", "")
+            found.setdefault(s, []).append((curie.partition(":")[0], curie,
+                                            p.rsplit("#", 1)[-1].rsplit("/", 1)[-1], how))
+    rows = []
+    for _, p, o in triples:
+        if p == SDO.healthCondition and "/condition/" in o:
+            rows.append(("condition", names.get(o, ""), sorted(found.get(o, []))))
+        if p == SDO.studySubject and kinds.get(o) in DRUG_KINDS and not PLACEBO.search(
+                names.get(o, "")):
+            rows.append(("drug", names.get(o, ""), sorted(found.get(o, []))))
+    return rows
 
 
 def _group_rules(record: dict) -> Counter:
@@ -137,5 +190,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chains", type=int, default=0, help="chains to print for a hand check")
     parser.add_argument("--partial", action="store_true", help="also the v2-partial records")
+    parser.add_argument("--links", action="store_true",
+                        help="every condition's and drug's links, for a hand check")
     arguments = parser.parse_args()
-    main(arguments.chains, arguments.partial)
+    main(arguments.chains, arguments.partial, arguments.links)

@@ -12,12 +12,14 @@ speed drifts between minutes, so the runs are interleaved and their medians comp
 fresh ``python -m kg.cli`` process with the tree first on its path, timed end to end:
 
   export   kg export DIR -f nquads --no-validate -w W -o all.nq
+  export-nt kg export DIR -f ntriples --no-validate -w W -o all.nt
   validate kg validate all.nq -w W
   load-nq  kg load all.nq --store S (embedded Oxigraph, empty)
   load-ttl kg load all.ttl --store S
 
 The N-Quads and Turtle files validated and loaded are tree A's export, so both trees read the
-same bytes. Prints one row a command: the medians, B's time as a share of A's, and every run.
+same bytes. Prints one row a command: the medians, B's time as a share of A's, the peak memory
+of the largest process of any run (a worker's, with 2 workers), and every run.
 """
 
 from __future__ import annotations
@@ -60,16 +62,22 @@ def build_in_place(tree: Path) -> None:
             subprocess.run([*link, *built, "-o", str(target)], check=True)
 
 
-def timed(tree: Path, args: list[str]) -> float:
+def timed(tree: Path, args: list[str]) -> tuple[float, float]:
+    """Seconds, and the peak resident memory in MB of the largest one of the run's processes
+    (the main process or one worker: Linux's wait4 reports the largest of a process tree)."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "kg.cli", *args], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{tree}: kg {' '.join(args)} exited {done.returncode}: "
-                         f"{done.stderr.strip()[-300:]}")
-    return elapsed
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen([sys.executable, "-m", "kg.cli", *args], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            errors.seek(0)
+            raise SystemExit(f"{tree}: kg {' '.join(args)} exited {code}: "
+                             f"{errors.read().decode(errors='replace').strip()[-300:]}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -80,7 +88,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", nargs="+", default=None, metavar="COMMAND",
-                        help="export, validate, load-nq or load-ttl")
+                        help="export, export-nt, validate, load-nq or load-ttl")
     options = parser.parse_args()
     trees = {"A": options.a.resolve(), "B": options.b.resolve()}
     for tree in trees.values():
@@ -101,23 +109,30 @@ def main() -> None:
         commands = {
             "export": lambda: ["export", str(records), "-f", "nquads", "--no-validate", "-q",
                                "-w", w, "-o", str(work / "out.nq")],
+            "export-nt": lambda: ["export", str(records), "-f", "ntriples", "--no-validate",
+                                  "-q", "-w", w, "-o", str(work / "out.nt")],
             "validate": lambda: ["validate", str(work / "all.nq"), "-w", w],
             "load-nq": lambda: ["load", str(work / "all.nq"), "--store", str(store), "-q"],
             "load-ttl": lambda: ["load", str(work / "all.ttl"), "--store", str(store), "-q"],
         }
-        print(f"{'command':<9} {'A s':>7} {'B s':>7} {'B/A':>6}  runs (A | B)")
+        print(f"{'command':<9} {'A s':>7} {'B s':>7} {'B/A':>6} {'A MB':>6} {'B MB':>6}  "
+              "runs (A | B)")
         for name, args in commands.items():
             if options.only and name not in options.only:
                 continue
             times: dict[str, list[float]] = {"A": [], "B": []}
+            peaks: dict[str, list[float]] = {"A": [], "B": []}
             for _ in range(options.runs):
                 for label, tree in trees.items():
                     shutil.rmtree(store, ignore_errors=True)
-                    times[label].append(timed(tree, args()))
+                    elapsed, peak = timed(tree, args())
+                    times[label].append(elapsed)
+                    peaks[label].append(peak)
             a, b = statistics.median(times["A"]), statistics.median(times["B"])
             runs = " ".join(f"{t:.2f}" for t in times["A"]) + " | " + \
                 " ".join(f"{t:.2f}" for t in times["B"])
-            print(f"{name:<9} {a:7.2f} {b:7.2f} {b / a:6.3f}  {runs}", flush=True)
+            print(f"{name:<9} {a:7.2f} {b:7.2f} {b / a:6.3f} {max(peaks['A']):6.0f} "
+                  f"{max(peaks['B']):6.0f}  {runs}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

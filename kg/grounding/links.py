@@ -11,7 +11,9 @@ turn, each vocabulary taken from the first that reaches it:
 
 A chained link is as broad as the link it was reached from and the set's match together: an
 exact match of an exact link is exact, anything with a broader step is broader, and a set's
-narrower match is never followed (a name is not linked to a term narrower than itself).
+narrower match is never followed (a name is not linked to a term narrower than itself). An
+exact chained link replaces a broader one the words found ("Adenocarcinoma of the Prostate":
+MONDO's prostate adenocarcinoma and its MeSH match, not MeSH's Adenocarcinoma).
 """
 
 from __future__ import annotations
@@ -43,8 +45,10 @@ def grounded(name: str, what: str, indexed: Iterable[Found] = (),
     for link in list(found.values()):
         for target, broader, mapping_set in _reached(link.curie):
             vocabulary = target.partition(":")[0]
-            if vocabulary in WANTED[what] and vocabulary not in found:
-                found[vocabulary] = _chain(link, target, broader, "mapping-set", mapping_set)
+            chained = _chain(link, target, broader, "mapping-set", mapping_set)
+            if vocabulary in WANTED[what] and (vocabulary not in found or (
+                    found[vocabulary].broader and not chained.broader)):
+                found[vocabulary] = chained  # an exact chain beats a broader name
     if "CHEBI" in found and "CHEMBL" not in found and (chembl := chembl_of(found["CHEBI"].curie)):
         found["CHEMBL"] = _chain(found["CHEBI"], chembl, False, "cross-reference", "grounding")
     return [found[v] for v in WANTED[what] if v in found]

@@ -42,6 +42,10 @@ _QUALIFIER = re.compile(
 # remark ("(Not Recruiting)").
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*")
 _ABBREVIATION = re.compile(r"[A-Z0-9][A-Za-z0-9-]{1,7}")
+# Where a condition is ("… of the Head and Neck"): without it the condition is broader.
+_SITE = re.compile(r"\s+of\s+(?:the\s+)?[\w\s,-]+$", re.IGNORECASE)
+# Roots no broader link ends at: every disease is one of them, so such a link says nothing.
+ROOTS = frozenset({"MONDO:0000001", "MONDO:0700096", "MESH:D004194"})
 _SALTS = frozenset("""hydrochloride dihydrochloride hcl hydrobromide sodium disodium potassium
     calcium magnesium sulfate sulphate mesylate mesilate maleate tartrate citrate acetate
     phosphate succinate fumarate tosylate besylate bromide chloride""".split())
@@ -188,6 +192,8 @@ def _attempts(name: str, what: str) -> list[tuple[str, bool]]:
         stripped = _QUALIFIER.sub(" ", name)
         attempts.append((key(stripped), True))
         attempts.append((key(_NEOPLASM.sub("neoplasms", stripped)), True))
+        if _SITE.search(stripped):
+            attempts.append((key(_SITE.sub("", stripped)), True))
     else:
         words = [w for w in key(_DOSE.sub(" ", name)).split() if w not in _SALTS]
         attempts.append((" ".join(words), False))
@@ -205,12 +211,15 @@ def ground(name: str, what: str) -> list[Found]:
     t = tables()
     found: dict[str, Found] = {}
     for folded, broader in _attempts(name, what):
-        for vocabulary, link in _unique(t.terms.rows(folded), folded, broader, what).items():
-            found.setdefault(vocabulary, link)
+        rows = t.terms.rows(folded)
         if " " in folded:  # in another word order, for a vocabulary the name did not find
-            rows = t.terms.rows(bag(folded)) + t.bags.rows(bag(folded))
-            for vocabulary, link in _unique(rows, folded, broader, what).items():
-                found.setdefault(vocabulary, link)
+            rows_in_any_order = t.terms.rows(bag(folded)) + t.bags.rows(bag(folded))
+        else:
+            rows_in_any_order = []
+        for candidates in (rows, rows_in_any_order):
+            for vocabulary, link in _unique(candidates, folded, broader, what).items():
+                if not (broader and link.curie in ROOTS):
+                    found.setdefault(vocabulary, link)
     return sorted(found.values())
 
 
