@@ -32,6 +32,7 @@ PREFIXES = {"https://schema.org/": "schema:", "https://w3id.org/ctkg/vocab#": "k
             "skos:", "http://www.w3.org/2001/XMLSchema#": "xsd:", "http://purl.org/dc/terms/":
             "dcterms:", "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
             "http://purl.obolibrary.org/obo/": "obo:", "http://www.w3.org/ns/prov#": "prov:",
+            "https://w3id.org/sssom/": "sssom:",
             "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:", "https://w3id.org/ctkg/shapes#": "kgsh:"}
 # The links out of the graph: drawn as the identifiers others join on (kg/links, kg/mapping).
 LINKS = [("kg:Intervention", "kg:meshDescriptor", "MeSH descriptor"),

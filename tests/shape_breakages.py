@@ -204,6 +204,13 @@ def minimum_age_above_maximum(g):
     g.set((URIRef(str(ELIGIBILITY) + "/maximumAge"), SDO.value, Literal(10, datatype=XSD.integer)))
 
 
+LUPUS_MAPPING = URIRef(str(CONDITION) + "/mapping/MONDO-0007915")
+
+
+def link_evidence_without_what_it_rests_on(g):
+    g.remove((LUPUS_MAPPING, KG.evidence, None))
+
+
 # breakage -> (node shape, path, focus node, severity)
 CASES = {
     drop_title: ("StudyShape", "schema:name", TRIAL, "Violation"),
@@ -244,6 +251,8 @@ CASES = {
         "InterventionShape", "kg:meshDescriptor", INTERVENTION, "Violation"),
     condition_tied_to_a_mesh_term_its_record_does_not_list: (
         "ConditionShape", "kg:meshDescriptor", CONDITION, "Violation"),
+    link_evidence_without_what_it_rests_on: ("GroundingMappingShape", "kg:evidence",
+                                             LUPUS_MAPPING, "Violation"),
     reference_without_article: ("ReferenceShape", "kg:article",
                                 REFERENCE, "Violation"),
     outcome_without_measure: ("OutcomeShape", "schema:name",

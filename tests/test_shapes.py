@@ -72,11 +72,11 @@ def test_every_property_shape_reads_as_english():
 
 def test_every_shape_path_is_a_known_term():
     from kg.vocab import KG as KG_TERMS
-    from kg.vocab import QB, SDMX_ATTRIBUTE, SDMX_MEASURE
+    from kg.vocab import QB, SDMX_ATTRIBUTE, SDMX_MEASURE, SSSOM
     from kg.vocab import SDO as SDO_TERMS
 
     known = (KG_TERMS.iris() | SDO_TERMS.iris() | QB.iris() | SDMX_MEASURE.iris()
-             | SDMX_ATTRIBUTE.iris())
+             | SDMX_ATTRIBUTE.iris() | SSSOM.iris())
     shapes = shapes_graph()
     for path in shapes.objects(None, rdflib.SH.path):
         items = list(rdflib.collection.Collection(shapes, path)) if isinstance(
