@@ -14,6 +14,8 @@ from __future__ import annotations
 import email.utils
 import json
 import os
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,16 +109,33 @@ class HttpClient:
     max_wait: float = 120.0  # longest Retry-After honoured
     negative_ttl: float = 7 * 86400.0  # seconds a cached 404/410 answers for
     sleep: Callable[[float], None] = time.sleep
+    # where a problem that costs the cache, not the run, is told (one line)
+    warn: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr))
 
     def __post_init__(self) -> None:
+        if self.cache_dir is not None and (problem := _unusable(self.cache_dir)):
+            if self.offline and self.cache_dir.is_dir():  # read-only: its answers still serve
+                self.warn(f"warning: the cache {self.cache_dir} is read, not written: {problem}")
+            else:
+                self.warn(f"warning: the cache {self.cache_dir} is not used: {problem}")
+                self.cache_dir = None
+        self._session()
+
+    def _session(self) -> None:
         if self.cache_dir is not None:
+            import sqlite3
+
             import requests_cache
 
-            self.session = requests_cache.CachedSession(
-                str(self.cache_dir), backend="filesystem", serializer="json",
-                allowable_codes=CACHEABLE, expire_after=requests_cache.NEVER_EXPIRE,
-                match_headers=["Accept"])
-        else:
+            try:
+                self.session = requests_cache.CachedSession(
+                    str(self.cache_dir), backend="filesystem", serializer="json",
+                    allowable_codes=CACHEABLE, expire_after=requests_cache.NEVER_EXPIRE,
+                    match_headers=["Accept"])
+            except (OSError, sqlite3.Error) as exc:
+                self.warn(f"warning: the cache {self.cache_dir} is not used: {exc}")
+                self.cache_dir = None
+        if self.cache_dir is None:
             self.session = requests.Session()
         self.session.headers["User-Agent"] = self.user_agent
         retry = _Retry(total=self.retries, connect=self.retries, read=self.retries,
@@ -128,6 +147,8 @@ class HttpClient:
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        if hasattr(self, "_last"):
+            return  # the session made again without its cache: the run's state stays
         self._last: dict[str, float] = {}
         self._unreachable: dict[str, str] = {}  # host -> why; not asked again in this run
         self._timeouts: dict[str, int] = {}  # host -> requests timed out in a row
@@ -217,8 +238,16 @@ class HttpClient:
         the on-disk cache, requests-cache reads the body itself; the per-read time-out then
         bounds each read, not the whole.)"""
         if self.cache_dir is not None:
-            return self.session.get(url, headers=headers, timeout=self.timeout,
-                                    allow_redirects=allow_redirects, **options)
+            try:
+                return self.session.get(url, headers=headers, timeout=self.timeout,
+                                        allow_redirects=allow_redirects, **options)
+            except requests.RequestException:
+                raise
+            except OSError as exc:  # the cache could not be written (a full disk, read-only)
+                self.warn(f"warning: the cache {self.cache_dir} is no longer used: "
+                          f"{exc.strerror or exc}")
+                self.cache_dir = None
+                self._session()
         started = time.monotonic()
         response = self.session.get(url, headers=headers, timeout=self.timeout,
                                     allow_redirects=allow_redirects, stream=True)
@@ -240,6 +269,20 @@ class HttpClient:
         if now < ready:
             self.sleep(ready - now)
         self._last[host] = max(now, ready)
+
+
+def _unusable(directory: Path) -> str | None:
+    """Why a cache directory cannot be used (it names a file, it cannot be made or written),
+    or None."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".kg-probe-"):
+            pass
+    except FileExistsError:
+        return "it is a file, not a directory"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def _read_timed_out(exc: requests.ConnectionError) -> bool:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 import pyoxigraph as ox
 import pytest
@@ -37,8 +38,9 @@ def record(nct_id: str, updated: str, title: str | None = None, source=EXAMPLE) 
 
 
 class Registry:
-    """The registry's search as sync uses it: records updated since a day, pages of two, the
-    list of NCT ids; failures and delays on request."""
+    """The registry's search as sync uses it: records updated since a day, oldest update
+    first, pages of two, the list of NCT ids; failures, delays and changes between pages on
+    request."""
 
     def __init__(self) -> None:
         sources = [EXAMPLE, *sorted(shared_path("records", "v2").glob("NCT*.json"))[:3]]
@@ -51,6 +53,7 @@ class Registry:
         self.listing: dict | None = None  # the body of every id-list page, when set
         self.loop_tokens = False  # every page points to page two
         self.delay = 0.0
+        self.after_page: Callable[[int], None] | None = None  # called with a page's start
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
@@ -68,8 +71,8 @@ class Registry:
             return Response(json.dumps(self.listing), content_type="application/json")(
                 environ, start_response)
         since = RANGE.search(params.get("filter.advanced", ""))
-        found = sorted((n, r) for n, r in self.records.items() if not since or r["protocolSection"][
-            "statusModule"]["lastUpdatePostDateStruct"]["date"] >= since.group(1))
+        found = sorted(((n, r) for n, r in self.records.items() if not since or _updated(r)
+                        >= since.group(1)), key=lambda item: (_updated(item[1]), item[0]))
         start = int(params.get("pageToken", "0"))
         page = found[start:start + 2]
         studies = [{"protocolSection": {"identificationModule": {"nctId": n}}}
@@ -80,11 +83,17 @@ class Registry:
         if "pageToken" not in params:
             body["totalCount"] = len(found)
         text = json.dumps(body)
+        if self.after_page is not None:
+            self.after_page(start)
         with self.lock:
             if self.truncate_next:
                 self.truncate_next -= 1
                 text = text[:len(text) // 2]
         return Response(text, content_type="application/json")(environ, start_response)
+
+
+def _updated(record: dict) -> str:
+    return record["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"]
 
 
 @pytest.fixture()

@@ -4,6 +4,7 @@ or an input fails, 3 for a bug; and what each of those cases prints."""
 from __future__ import annotations
 
 import shutil
+import time
 
 from kg.serialize.ntriples import NTRIPLES_OPENING
 from tests.conftest import EXAMPLE, kg
@@ -111,6 +112,28 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_run(tmp_path):
     result = kg("export", str(EXAMPLE), "-o", str(tmp_path / "out.nt"), "--no-validate", in_process=True)
     assert result.exit_code == 0, result.stderr
     assert not orphan.exists() and (tmp_path / "out.nt").exists()
+
+
+def test_a_sigterm_during_an_export_leaves_no_half_written_file(tmp_path):
+    """The export reads its records from a pipe that stays open, so it is stopped while its
+    hidden .part file exists, whatever the machine's speed."""
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.nt"
+    run = subprocess.Popen([sys.executable, "-m", "kg.cli", "export", "-", "-f", "ntriples",
+                            "-o", str(out), "--no-validate", "-w", "1", "-q"],
+                           stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    run.stdin.write(EXAMPLE.read_bytes()[:100])  # half a record: the run waits for the rest
+    run.stdin.flush()
+    while not list(tmp_path.glob(".out.nt.*.part")):
+        assert run.poll() is None, run.stderr.read()
+        time.sleep(0.05)
+    run.send_signal(signal.SIGTERM)
+    assert run.wait(timeout=60) == 128 + signal.SIGTERM
+    run.stdin.close()
+    assert list(tmp_path.iterdir()) == [], "no .part file and no output left"
 
 
 def test_a_redirect_loop_and_a_page_without_studies_are_one_line_each(httpserver, tmp_path):

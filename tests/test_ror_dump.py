@@ -344,3 +344,60 @@ def test_rors_gold_sets_are_matched_with_the_precision_the_readme_states(tmp_pat
                 recall_tp += len(ids & gold)
         assert tp / returned >= precision_min, name
         assert recall_tp / gold_total >= recall_min, name
+
+
+def test_a_malformed_record_is_named_and_skipped_and_the_rest_is_read(tmp_path):
+    broken = record("01ccccc01", "Broken Institute", "DE", "Berlin")
+    broken["locations"] = [1]
+    path = tmp_path / "v1.72-2026-05-01-ror-data_schema_v2.json"
+    path.write_text(json.dumps([DUMP[0], broken, DUMP[1]]))
+    index, _ = load_index(path, None)
+    assert index.ids == [DUMP[0]["id"], DUMP[1]["id"]]
+    assert len(index.skipped) == 1 and "record 2 (https://ror.org/01ccccc01)" in index.skipped[0]
+    graph = tmp_path / "trial.nt"
+    CliRunner().invoke(main, ["export", str(EXAMPLE), "-f", "ntriples", "-o", str(graph)])
+    result = CliRunner().invoke(main, ["link", str(graph), "-o", str(tmp_path / "out.nt"),
+                                       "--ror-dump", str(path), "--cache", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    assert "warning: --ror-dump" in result.output and "01ccccc01" in result.output
+
+
+def test_a_cut_zip_is_reported_as_cut_not_as_bad_text(dump, tmp_path):
+    cut = tmp_path / "v1.70-2026-03-02-ror-data.zip"
+    data = dump.read_bytes()
+    big = tmp_path / "big.zip"
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("v1.70-2026-03-02-ror-data_schema_v2.json", json.dumps(DUMP * 400))
+    data = big.read_bytes()
+    cut.write_bytes(data[:len(data) // 2])  # a download that stopped half way
+    with pytest.raises(DumpError, match="cut short or damaged"):
+        load_index(cut, None)
+
+
+def test_a_zip_that_inflates_past_its_limit_is_refused_before_it_is_inflated(tmp_path,
+                                                                             monkeypatch):
+    """A 100 KB zip of 500 MB of spaces: read as it inflates, stopped at the limit."""
+    bomb = tmp_path / "v1.70-2026-03-02-ror-data.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("v1.70-2026-03-02-ror-data_schema_v2.json", "w") as member:
+            member.write(b"[")
+            for _ in range(500):
+                member.write(b" " * (1 << 20))
+    monkeypatch.setenv("KG_ROR_DUMP_LIMIT", str(64 << 20))
+    with pytest.raises(DumpError, match="expands past"):
+        load_index(bomb, None)
+
+
+@pytest.mark.parametrize("kind", ["a file", "a directory under a file"])
+def test_an_unusable_cache_costs_the_cache_not_the_run(dump, tmp_path, kind):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory")
+    cache = blocker if kind == "a file" else blocker / "cache"
+    graph = tmp_path / "trial.nt"
+    CliRunner().invoke(main, ["export", str(EXAMPLE), "-f", "ntriples", "-o", str(graph)])
+    result = CliRunner().invoke(main, ["link", str(graph), "-o", str(tmp_path / "out.nt"),
+                                       "--ror-dump", str(dump), "--cache", str(cache),
+                                       "--offline"])
+    assert result.exit_code == 0, result.output
+    assert "the index is not cached" in result.output
+    assert "internal error" not in result.output and (tmp_path / "out.nt").exists()

@@ -208,3 +208,20 @@ def test_a_page_cut_short_is_asked_for_again(registry, tmp_path):
     assert down.returncode == 2
     assert "page 1 of the search is not JSON" in down.stderr and "after 2 tries" in down.stderr
     assert "Traceback" not in down.stderr
+
+
+def test_a_record_met_twice_while_the_search_is_paged_keeps_its_newer_copy(registry, tmp_path):
+    """The registry orders by last update: a record updated after the first page was read moves
+    to the last page, so one answer holds it twice, the older copy first."""
+    def update_the_first_record(start: int) -> None:
+        if start == 0 and registry.records["NCT01000001"]["protocolSection"]["statusModule"][
+                "lastUpdatePostDateStruct"]["date"] != "2026-11-26":
+            registry.records["NCT01000001"] = record("NCT01000001", "2026-11-26", "Moved on")
+
+    registry.after_page = update_the_first_record
+    store = tmp_path / "store"
+    done = sync(registry, store)
+    assert done.returncode == 0, done.stderr
+    assert "NCT01000001: met twice in the registry's answer; the newer copy is kept" in \
+        done.stderr
+    assert title(store, "NCT01000001") == {"Moved on"}

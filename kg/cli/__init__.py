@@ -12,6 +12,7 @@ One module per command group (:mod:`~kg.cli.export`, :mod:`~kg.cli.validate`,
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
@@ -51,6 +52,14 @@ class KgGroup(click.Group):
 def main() -> None:
     """Turn ClinicalTrials.gov records into a validated schema.org knowledge graph."""
     tune_gc()  # this process maps and checks records too (-w 1)
+    # SIGTERM (a service manager, a CI runner, `timeout`) ends a run as an error does: files
+    # half written are removed, never left as if complete.
+    signal.signal(signal.SIGTERM, _stopped)
+    signal.signal(signal.SIGHUP, _stopped)
+
+
+def _stopped(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 main.add_command(export_command)

@@ -160,7 +160,7 @@ def make_enricher(base: str, mailto: str | None, cache_dir: str, offline: bool,
     from kg.http import HttpClient
     from kg.links import publications as enrich
 
-    client = HttpClient(cache_dir=Path(cache_dir), offline=offline)
+    client = HttpClient(cache_dir=Path(cache_dir), offline=offline, warn=say)
     return enrich.Enricher(client, base, mailto=mailto,
                            crossref_url=crossref_url or enrich.CROSSREF_URL,
                            doi_url=doi_url or enrich.DOI_URL,
@@ -190,6 +190,9 @@ def link_options(command):
     return with_options(command, options)
 
 
+NOTES_SHOWN = 20  # the dump's skipped records named on standard error; the rest counted
+
+
 def make_linkers(links: tuple[str, ...], cache_dir: str, offline: bool, ror_url: str | None,
                  wikidata_url: str | None, ror_dump: str | None = None, client=None) -> list:
     from kg.http import HttpClient
@@ -201,14 +204,21 @@ def make_linkers(links: tuple[str, ...], cache_dir: str, offline: bool, ror_url:
         links = (*links, "ror")
     if not links:
         return []
-    client = client or HttpClient(cache_dir=Path(cache_dir), offline=offline, per_second=2.0)
+    client = client or HttpClient(cache_dir=Path(cache_dir), offline=offline, per_second=2.0,
+                                  warn=say)
     linkers = []
     sites = "ror-sites" in links
     if ror_dump:
         try:
-            linkers.append(RorDumpLinker(Path(ror_dump), Path(cache_dir) / "ror", sites=sites))
+            linker = RorDumpLinker(Path(ror_dump), Path(cache_dir) / "ror", sites=sites)
         except DumpError as exc:
             raise click.BadParameter(str(exc), param_hint="--ror-dump") from exc
+        for note in linker.notes[:NOTES_SHOWN]:
+            say(f"warning: --ror-dump {ror_dump}: {note}")
+        if len(linker.notes) > NOTES_SHOWN:
+            say(f"warning: --ror-dump {ror_dump}: {len(linker.notes) - NOTES_SHOWN:,} more "
+                "records skipped")
+        linkers.append(linker)
     elif "ror" in links or sites:
         try:
             linkers.append(RorLinker(client, ror_url or ROR_URL, sites=sites))

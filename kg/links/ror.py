@@ -187,6 +187,7 @@ class RorDumpLinker(_OrganisationLinker):
 
     def __init__(self, dump: Path, cache_dir: Path | None, sites: bool = False) -> None:
         self.index, _ = load_index(dump, cache_dir)
+        self.notes = self.index.skipped  # records the dump could not give, a cache not kept
         self.matcher = Matcher(self.index)
         self.sites = sites
 

@@ -180,17 +180,19 @@ class SeenIds:
 
 
 def outcomes(units: Iterable[RawUnit], options: ExportOptions, workers: int = 1,
-             chunk_size: int = 64, enricher=None) -> Iterator[RecordOutcome]:
+             chunk_size: int = 64, enricher=None, each_once: bool = True
+             ) -> Iterator[RecordOutcome]:
     """Record outcomes in input order, each trial once: a later record with an NCT id already
     seen in the run (a page repeating a study file) is reported and left out, so a file never
-    merges two versions of one trial into one graph."""
+    merges two versions of one trial into one graph. (``each_once`` False: every copy, for a
+    caller that chooses between them, as ``kg sync`` keeps the newer.)"""
     seen = SeenIds()
     if enricher is not None:  # one polite HTTP client: requests stay in this process
         produced = (o for unit in units for o in process_unit(unit, options, enricher))
     else:
         produced = _all_outcomes(units, options, workers, chunk_size)
     for outcome in produced:
-        if outcome.nct_id and seen.check_and_add(outcome.nct_id):
+        if each_once and outcome.nct_id and seen.check_and_add(outcome.nct_id):
             yield RecordOutcome("", {}, 0, [f"warning: {outcome.origin}: {outcome.nct_id}: "
                                             "appears again in the input; the first is kept"],
                                 False, False, 1, Counter())

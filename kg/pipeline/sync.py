@@ -8,6 +8,9 @@ since it may have gained records after the last run), maps, validates and loads 
 ``kg load`` does (a trial whose content is stored already is left alone), optionally removes the
 trials the registry no longer lists (``prune``), and records the run as a ``kg:SyncRun``.
 
+A record met twice in one answer (records move between pages while a search is paged) is
+one trial, its newer copy kept.
+
 Interrupting it is safe: the run is recorded only once the registry's answer has been read to
 the end, so a run that dies is redone from the same day; trials it had loaded come again
 unchanged; a trial it was writing is listed in the description without a digest and is
@@ -145,8 +148,11 @@ def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptio
     options = ExportOptions(formats=("nquads",), base=base, validate=options.validate,
                             strict=options.strict, engine=options.engine)
 
+    met: dict[str, str] = {}  # NCT id -> the last update of the copy loaded
+    later: dict[str, TrialGraph] = {}  # a newer copy of a trial met again, loaded after
+
     def changed() -> Iterator[TrialGraph]:
-        for outcome in outcomes(units, options, workers, enricher=enricher):
+        for outcome in outcomes(units, options, workers, enricher=enricher, each_once=False):
             for line in outcome.lines:
                 report(line)
             if not outcome.nct_id:
@@ -165,6 +171,14 @@ def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptio
             trial = TrialGraph(outcome.nct_id, graph, outcome.blocks.get("nquads", b""),
                                outcome.triples, outcome.last_update,
                                digest_of(outcome.blocks.get("nquads", b"")))
+            if outcome.nct_id in met:  # a record that moved between pages as they were read
+                if (outcome.last_update or "") > met[outcome.nct_id]:
+                    later[outcome.nct_id] = trial
+                    met[outcome.nct_id] = outcome.last_update or ""
+                report(f"warning: {outcome.nct_id}: met twice in the registry's answer; the "
+                       "newer copy is kept")
+                continue
+            met[outcome.nct_id] = outcome.last_update or ""
             known = stored.get(graph)
             kind = summary.added if known is None else summary.unchanged \
                 if known.digest == trial.digest else summary.updated
@@ -179,6 +193,9 @@ def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptio
                 pass
         else:
             loaded: LoadSummary = load_stream(changed(), store, base, source=registry.base_url)
+            if later and not loaded.error:
+                loaded = load_stream(list(later.values()), store, base,
+                                     source=registry.base_url)
             summary.not_loaded = loaded.not_loaded
             summary.error = loaded.error
     except SearchError as exc:

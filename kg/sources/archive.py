@@ -57,11 +57,13 @@ def archive_units(path: Path) -> Iterator[RawUnit]:
             if member.is_dir() or not member.filename.endswith(RECORD_SUFFIXES):
                 continue
             origin = f"{path}:{member.filename}"
-            first = offsets.setdefault(member.header_offset, member.filename)
-            if first != member.filename:
+            if member.header_offset in offsets:  # the same data listed again: never inflated twice
+                first = offsets[member.header_offset]
                 yield RawUnit(origin, None, RecordError(
-                    f"archive member points at the data of {first!r}; refused", origin=origin))
+                    f"archive member points at the data of {first!r} again; refused",
+                    origin=origin))
                 continue
+            offsets[member.header_offset] = member.filename
             if inflated > budget:
                 yield RawUnit(origin, None, RecordError(
                     f"the archive has inflated to {inflated:,} bytes, {MAX_RATIO} times its "

@@ -109,6 +109,8 @@ put_escaped(Buffer *b, const char *bytes, Py_ssize_t size)
 static inline int
 put_bytes(Buffer *b, const char *bytes, Py_ssize_t size)
 {
+    if (size == 0)
+        return 0; /* memcpy with a NULL buffer is undefined even for no bytes */
     if (reserve(b, size) < 0)
         return -1;
     memcpy(b->data + b->len, bytes, size);
