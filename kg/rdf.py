@@ -20,6 +20,9 @@ XSD_DATETIME = XSD + "dateTime"
 XSD_GYEARMONTH = XSD + "gYearMonth"
 XSD_GYEAR = XSD + "gYear"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# The longest line of N-Triples or N-Quads a store can take: Oxigraph's parser holds a term in
+# a buffer of at most 16 MiB (a little is left for the line's other terms).
+LONGEST_LINE = 16 * 1024 * 1024 - 8192
 
 
 class Literal(NamedTuple):
@@ -104,3 +107,21 @@ def from_rdflib(graph) -> list[Triple]:
             obj = str(o)
         triples.append((str(s), str(p), obj))
     return triples
+
+
+def overlong(lines: bytes | str) -> str:
+    """Why ``lines`` (N-Triples or N-Quads) cannot be stored: a line past :data:`LONGEST_LINE`
+    bytes, or "" (a line of a registry record is kilobytes; such a line is a text of many
+    megabytes, which ``kg load`` and ``kg validate`` refuse alike)."""
+    if len(lines) <= LONGEST_LINE:
+        return ""
+    data = lines.encode() if isinstance(lines, str) else lines
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > LONGEST_LINE:
+            return (f"a line of {end - start:,} bytes (a text past the 16 MiB a store can "
+                    "take)")
+        start = end + 1
+    return ""

@@ -183,3 +183,28 @@ def test_an_escape_oxigraph_refuses_is_one_line_and_exit_2_in_validate_as_in_loa
         done = kg(*command)
         assert done.returncode == 2, (command, done.stderr)
         assert "U00110000" in done.stderr and "internal error" not in done.stderr
+
+
+def test_a_text_past_what_a_store_takes_is_refused_alike_by_validate_and_load(tmp_path):
+    """Oxigraph's parser holds a term in 16 MiB at most: such a trial is refused by kg load
+    (named, the other trials loaded) and by kg validate alike, never an internal error."""
+    export = tmp_path / "two.nt"
+    kg("export", str(EXAMPLE), str(FIXTURES / "NCT09900001.json"), "-f", "ntriples", "-o",
+       str(export), "-q", "--no-validate", check=True)
+    lines = export.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if "NCT00698191" in line.split(" ")[0]
+              and "schema.org/description>" in line)
+    subject, predicate, _ = lines[at].split(" ", 2)
+    lines[at] = f'{subject} {predicate} "{"x" * (17 << 20)}" .'
+    big = tmp_path / "big.nt"
+    big.write_text("\n".join(lines), encoding="utf-8")
+    loaded = kg("load", str(big), "--store", str(tmp_path / "store"))
+    assert loaded.returncode == 1, loaded.stderr
+    assert "not loaded: NCT00698191: a line of" in loaded.stderr
+    assert "past the 16 MiB a store can take" in loaded.stderr and "loaded 1 trials" in \
+        loaded.stderr
+    checked = kg("validate", str(big), "-w", "1")
+    assert checked.returncode == 2, checked.stderr
+    assert "trial NCT00698191: a line of" in checked.stderr
+    assert "past the 16 MiB a store can take" in checked.stderr
+    assert "internal error" not in loaded.stderr + checked.stderr

@@ -107,7 +107,8 @@ def say_loaded(result, where: str, since: bool) -> None:
     if result.error:
         click.echo(f"kg load: store failed: {result.error}", err=True)
     for nct_id in result.not_loaded:
-        click.echo(f"not loaded: {nct_id}", err=True)
+        why = result.refused.get(nct_id)
+        click.echo(f"not loaded: {nct_id}" + (f": {why}" if why else ""), err=True)
     click.echo(f"loaded {len(result.loaded)} trials into {where}"
                + (f", {len(result.unchanged)} unchanged" if result.unchanged else "")
                + (f", skipped {len(result.skipped)} current" if since else "")

@@ -17,6 +17,7 @@ from kg.pipeline.load_description import (
     stored_trials,
 )
 from kg.pipeline.trial_graphs import LoadSummary, TrialGraph
+from kg.rdf import overlong
 from kg.stores import FileLoading, Store, StoreError, StreamLoading
 
 # Of a store that loads a stream (Oxigraph): the bytes one bulk-load call takes. Loaded trials
@@ -85,7 +86,10 @@ def load_stream(graphs: Iterable[TrialGraph], store: Store, base: str, source: s
     def wanted(trials: Iterable[TrialGraph]) -> Iterator[TrialGraph]:
         for trial in trials:
             stored = current.get(trial.graph)
-            if since and stored and stored.modified and trial.modified \
+            if why := overlong(trial.nquads):  # the one trial refused, the others loaded
+                summary.refused[trial.nct_id] = why
+                summary.not_loaded.append(trial.nct_id)
+            elif since and stored and stored.modified and trial.modified \
                     and trial.modified <= stored.modified:
                 summary.skipped.append(trial.nct_id)
             elif stored and stored.digest == trial.content_digest():

@@ -54,6 +54,7 @@ class LoadSummary:
     unchanged: list[str] = field(default_factory=list)  # the same content is stored already
     failed_inputs: int = 0
     error: str = ""
+    refused: dict[str, str] = field(default_factory=dict)  # NCT id -> why it was not loaded
 
     @property
     def ok(self) -> bool:
@@ -66,7 +67,7 @@ class LoadSummary:
         done = set(loaded)
         return LoadSummary(loaded, list(dict.fromkeys(self.not_loaded)), self.skipped,
                            [t for t in dict.fromkeys(self.unchanged) if t not in done],
-                           self.failed_inputs, self.error)
+                           self.failed_inputs, self.error, self.refused)
 
     def add(self, other: LoadSummary) -> None:
         """Count another load of the same run in this one."""
@@ -76,6 +77,7 @@ class LoadSummary:
         self.unchanged += other.unchanged
         self.failed_inputs += other.failed_inputs
         self.error = self.error or other.error
+        self.refused.update(other.refused)
 
 
 def graphs_from_records(inputs: Iterable[str], base: str, workers: int,

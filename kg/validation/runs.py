@@ -14,6 +14,7 @@ import rdflib
 
 from kg.errors import RecordError
 from kg.mapping import map_record
+from kg.rdf import overlong
 from kg.serialize.quads import QuadsError
 from kg.serialize.rdf_files import ContextRefused, rdflib_graph
 from kg.serialize.rdf_formats import rdf_format_of
@@ -54,7 +55,10 @@ def _validate_nquads(task: tuple[list[TrialText], str]) -> list[list[ValidationR
 
 def _validate_trial(text: TrialText, engine: str) -> list[ValidationResult]:
     try:
-        return validate_nquads(text.lines(), text.label, engine)
+        lines = text.lines()
+        if why := overlong(lines):  # refused as kg load refuses it
+            raise QuadsError(f"trial {text.label}: {why}")
+        return validate_nquads(lines, text.label, engine)
     except UnicodeDecodeError as exc:  # a file's bytes, not a bug: one line naming the trial
         raise QuadsError(f"trial {text.label}: not UTF-8 ({exc.reason}, byte "
                          f"{exc.object[exc.start:exc.start + 1]!r})") from None
