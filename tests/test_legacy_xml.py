@@ -29,6 +29,9 @@ EDITED = {
     KG + "site", S + "studyLocation",  # sites and countries added
     S + "healthCondition",  # MeSH descriptor ids exist only in v2 records
     KG + "hasResults",  # results were posted after the XML snapshot
+    # a condition's link evidence: the registry's index (descriptor ids) is in v2 records only
+    KG + "evidence", KG + "dataVersion", "https://w3id.org/sssom/mapping_set_id",
+    "https://w3id.org/sssom/match_string",
 }
 
 

@@ -42,6 +42,11 @@ def test_no_shared_graph_holds_a_zero_padded_mesh_id():
     assert seen_padded_input, "the shared records no longer hold padded ids to test with"
 
 
+# What a stated condition's own words link it to, beside what the registry's index names.
+OWN_WORDS = {"http://www.w3.org/2004/02/skos/core#exactMatch",
+             "http://www.w3.org/2004/02/skos/core#broadMatch", "https://w3id.org/sssom/object_id"}
+
+
 def test_a_query_by_neoplasms_finds_every_trial_naming_it_in_either_form():
     expected, found = set(), set()
     for path in shared_records("v2", "v2-partial"):
@@ -49,6 +54,6 @@ def test_a_query_by_neoplasms_finds_every_trial_naming_it_in_either_form():
         mapped = map_record(record)
         if mesh_ids_named(record) & {"D009369", "D000009369"}:
             expected.add(mapped.nct_id)
-        if any(o == MESH_NS + "D009369" for _, _, o in mapped.triples):
-            found.add(mapped.nct_id)
+        if any(o == MESH_NS + "D009369" and p not in OWN_WORDS for _, p, o in mapped.triples):
+            found.add(mapped.nct_id)  # (a stated condition's own words may reach it too)
     assert len(expected) >= 5 and found == expected

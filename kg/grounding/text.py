@@ -59,6 +59,9 @@ REGIMENS = frozenset({"chemotherapy", "standard of care", "triple therapy", "dua
                       "combination therapy", "best supportive care", "usual care",
                       "treatment as usual", "observation", "radiotherapy", "surgery",
                       "standard therapy", "standard treatment", "placebo"})
+# Longer than any name a vocabulary holds: such text is not looked up (and the patterns above
+# never meet a text of many thousand characters).
+LONGEST_NAME = 300
 # The ranks of the kinds of name: a preferred name before a synonym or an entry term.
 RANK = {"mesh-name": 0, "supplementary-name": 0, "mondo-name": 0, "chebi-name": 0,
         "chembl-name": 0, "mesh-entry": 1, "supplementary-synonym": 1, "mondo-synonym": 1}
@@ -207,7 +210,10 @@ def _attempts(name: str, what: str) -> list[tuple[str, bool]]:
 def ground(name: str, what: str) -> list[Found]:
     """The ids a condition's (``what`` "condition") or a substance's ("substance") name stands
     for: at most one a vocabulary, each from the first way of looking the name up that finds
-    one there."""
+    one there. A text past :data:`LONGEST_NAME` is prose, not a name, and finds nothing."""
+    name = " ".join(name.split())
+    if len(name) > LONGEST_NAME:
+        return []
     t = tables()
     found: dict[str, Found] = {}
     for folded, broader in _attempts(name, what):
@@ -225,7 +231,9 @@ def ground(name: str, what: str) -> list[Found]:
 
 def components(name: str) -> list[str]:
     """The substances a combination's name joins ("Lapatinib/nab-Paclitaxel"), or the name."""
-    parts = [p for p in _COMPONENTS.split(name) if p.strip()]
+    if len(name) > LONGEST_NAME:
+        return [name]
+    parts = [p for p in _COMPONENTS.split(" ".join(name.split())) if p.strip()]
     return parts if len(parts) > 1 else [name]
 
 

@@ -16,14 +16,12 @@ DOID, EFO, ICD-10-CM...: :mod:`kg.grounding.mesh`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
-from kg.grounding.mesh import curie_iri, matches
 from kg.grounding.mesh_match import listed_descriptors, match_names
 from kg.ids import canonical_mesh_id, mesh_code_iri
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import module, objects, strings
-from kg.mapping.grounding import condition_links, index_version
+from kg.mapping.grounding import condition_links, index_version, mapped
 from kg.rdf import RDF_TYPE, Triple, text
 from kg.vocab import KG, MESH_NS, SDO
 
@@ -78,17 +76,3 @@ def _mesh_terms(
         yield code, SDO.codeValue, text(mesh_id)
         yield code, SDO.codingSystem, text("MeSH")
         yield from mapped(node, f"MESH:{mesh_id}")
-
-
-@lru_cache(maxsize=1 << 14)
-def mapped(node: str, curie: str) -> tuple[Triple, ...]:
-    """What the mapping sets match a MeSH node with, and a MONDO term reached so with its own
-    identifiers elsewhere (the same for every record that names the node: made once)."""
-    found: list[Triple] = []
-    for match in matches(curie):
-        target = curie_iri(match.target)
-        found.append((node, match.predicate, target))
-        if match.target.startswith("MONDO:"):
-            found.extend((target, xref.predicate, curie_iri(xref.target))
-                         for xref in matches(match.target))
-    return tuple(found)

@@ -20,9 +20,10 @@ description names with its source, version and licence; and ``kg:dataVersion``, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from kg.grounding.links import grounded
-from kg.grounding.mesh import curie_iri, mapping_sets
+from kg.grounding.mesh import curie_iri, mapping_sets, matches
 from kg.grounding.mesh_match import PLACEBO, Descriptor, Link
 from kg.grounding.text import Found, components, grounding_set, is_disease, key, label
 from kg.rdf import RDF_TYPE, Triple, text
@@ -72,11 +73,12 @@ def links(node: str, found: Iterable[Found], index_version: str, named: str,
         else:
             mapping_set, version = sets[link.mapping_set]
         yield node, predicate, target
-        if link.curie.startswith("MESH:") and is_disease(link.curie) and (
-                name := label(link.curie)):
-            # a disease among the MeSH ids a condition may reach, typed as the registry's are
-            yield target, RDF_TYPE, SDO.MedicalCondition
-            yield target, SDO.name, text(name)
+        if link.curie.startswith("MESH:"):
+            yield from mapped(target, link.curie)  # as every MeSH node of the graph does
+            if is_disease(link.curie) and (name := label(link.curie)):
+                # a disease among the MeSH ids a condition may reach, typed as the registry's
+                yield target, RDF_TYPE, SDO.MedicalCondition
+                yield target, SDO.name, text(name)
         yield mapping, RDF_TYPE, SSSOM.Mapping
         yield mapping, SSSOM.subject_id, node
         yield mapping, SSSOM.subject_label, text(named)
@@ -94,6 +96,20 @@ def links(node: str, found: Iterable[Found], index_version: str, named: str,
         yield mapping, SSSOM.mapping_set_id, mapping_set
         if version:
             yield mapping, KG.dataVersion, text(version)
+
+
+@lru_cache(maxsize=1 << 14)
+def mapped(node: str, curie: str) -> tuple[Triple, ...]:
+    """What the mapping sets match a MeSH node with, and a MONDO term reached so with its own
+    identifiers elsewhere (the same for every record that names the node: made once)."""
+    found: list[Triple] = []
+    for match in matches(curie):
+        target = curie_iri(match.target)
+        found.append((node, match.predicate, target))
+        if match.target.startswith("MONDO:"):
+            found.extend((target, xref.predicate, curie_iri(xref.target))
+                         for xref in matches(match.target))
+    return tuple(found)
 
 
 def index_version(record: dict) -> str:

@@ -15,6 +15,7 @@ from kg.pipeline.load_description import (
     stored_trials,
 )
 from kg.pipeline.trial_graphs import InputError, LoadSummary, TrialGraph, digest_of, trial_of
+from kg.rdf import overlong, refused_line
 from kg.serialize.quads import QuadsError, Reading, graph_blocks
 from kg.stores import FileLoading, Store, StoreError
 
@@ -29,12 +30,18 @@ class _Survey:
         self.replaced: list[str] = []
         self.reading = Reading()
         self.error: QuadsError | None = None
+        # a trial the store's loader would refuse, failing the whole file: the file is then
+        # streamed, where that trial alone is refused and named
+        self.refusing = False
 
     def run(self, path: Path, current: dict[str, StoredTrial], store: Store | None) -> None:
         """``store`` None: no graph to look for (the store held nothing when the load began,
         or cannot be asked)."""
         try:
             for block in graph_blocks(path, self.reading):
+                if overlong(block.data) or refused_line(block.data):
+                    self.refusing = True
+                    return
                 trial = trial_of(block, b"", digest_of(block.data))
                 stored = current.get(trial.graph)
                 if stored and stored.digest == trial.digest:
@@ -89,8 +96,9 @@ def load_nquads_file(path: Path, store: FileLoading, base: str, source: str,
     if error:
         return LoadSummary(not_loaded=[t.nct_id for t in survey.trials + survey.unchanged],
                            error=error)
-    if survey.reading.other_lines or len(survey.unchanged) > len(survey.trials):
-        return None  # not in kg's form, or mostly stored already: better streamed, changes only
+    if survey.reading.other_lines or survey.refusing or \
+            len(survey.unchanged) > len(survey.trials):
+        return None  # not in kg's form, a trial to refuse alone, or mostly stored already
     summary = LoadSummary(unchanged=[t.nct_id for t in survey.unchanged])
     try:
         store.remove_graphs(survey.replaced)
@@ -111,14 +119,15 @@ def _load_into_empty(path: Path, store: Store, base: str, source: str, survey: _
     except StoreError as exc:
         failure = exc
     surveying.join()
-    if survey.error is not None or survey.reading.other_lines or failure is not None:
+    if survey.error is not None or survey.reading.other_lines or survey.refusing or \
+            failure is not None:
         try:
             store.discard(base)
         except StoreError as exc:  # a server gone down: it keeps nothing past its checkpoint
             failure = failure or exc
     if survey.error is not None:
         raise InputError(str(survey.error)) from survey.error
-    if survey.reading.other_lines:
+    if survey.reading.other_lines or survey.refusing:
         return None
     if failure is not None:
         return _failed(LoadSummary(), survey.trials, failure)

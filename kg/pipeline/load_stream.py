@@ -17,7 +17,7 @@ from kg.pipeline.load_description import (
     stored_trials,
 )
 from kg.pipeline.trial_graphs import LoadSummary, TrialGraph
-from kg.rdf import overlong
+from kg.rdf import overlong, refused_line
 from kg.stores import FileLoading, Store, StoreError, StreamLoading
 
 # Of a store that loads a stream (Oxigraph): the bytes one bulk-load call takes. Loaded trials
@@ -86,7 +86,8 @@ def load_stream(graphs: Iterable[TrialGraph], store: Store, base: str, source: s
     def wanted(trials: Iterable[TrialGraph]) -> Iterator[TrialGraph]:
         for trial in trials:
             stored = current.get(trial.graph)
-            if why := overlong(trial.nquads):  # the one trial refused, the others loaded
+            if why := overlong(trial.nquads) or refused_line(trial.nquads):
+                # the one trial refused, the others loaded (Oxigraph would refuse the batch)
                 summary.refused[trial.nct_id] = why
                 summary.not_loaded.append(trial.nct_id)
             elif since and stored and stored.modified and trial.modified \

@@ -8,8 +8,9 @@ graph) is parsed by Oxigraph and written back in that form. The lines of one gra
 together, as ``kg export`` writes them: a graph that comes back later in the file is an error,
 since loading its second part would replace the first.
 
-Lines in the fast form are not parsed further here; a malformed IRI in one is found by the
-store's parser when the graph is loaded (and the batch is reported as not loaded).
+Lines in the fast form are not parsed further here; a line holding a form kg's readers do not
+check (an escape, a bracket, a stray "%") is parsed by Oxigraph before a trial is validated or
+loaded (:func:`kg.rdf.refused_line`), so that both refuse what the store would.
 """
 
 from __future__ import annotations
@@ -240,7 +241,11 @@ def as_ntriples(graph: str, nquads: bytes) -> bytes:
 
 # What an IRIREF may hold (N-Triples: no spaces, controls, <>"{}|^` or backslash; kg's writer
 # escapes those as \u, which the strict reader leaves to Oxigraph), with a scheme.
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*")
+# An IRI in kg's form: IRIREF's characters, less what RFC 3987 (and Oxigraph) refuses too (DEL,
+# brackets outside an IPv6 host, a "%" without two hex digits, a second "#"); any other IRI is
+# read by Oxigraph.
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?:[^\x00-\x20\x7f<>\"{}|^`\\\[\]%#]|%[0-9A-Fa-f]{2})*"
+                  r"(?:#(?:[^\x00-\x20\x7f<>\"{}|^`\\\[\]%#]|%[0-9A-Fa-f]{2})*)?")
 _LANGUAGE = re.compile(r"[a-zA-Z]+(-[a-zA-Z0-9]+)*")
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([tbnrf\"'\\]))")
 _LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"  # as Oxigraph reads it
@@ -254,7 +259,9 @@ def _unescape(match: re.Match) -> str:
 
 
 def _beyond_unicode(match: re.Match) -> bool:
-    return bool(match.group(2)) and int(match.group(2), 16) > 0x10FFFF
+    """An escape of no character: past U+10FFFF, or a surrogate (half of one)."""
+    code = match.group(1) or match.group(2)
+    return bool(code) and (int(code, 16) > 0x10FFFF or 0xD800 <= int(code, 16) <= 0xDFFF)
 
 
 def _tail(tail: str) -> tuple[str, str | None] | None:
@@ -276,7 +283,7 @@ def _lexical(raw: str) -> str | None:
         if '"' in _ESCAPE.sub("", raw) or "\\" in _ESCAPE.sub("", raw):
             return None
         if any(_beyond_unicode(m) for m in _ESCAPE.finditer(raw)):
-            return None  # \U past U+10FFFF is no character
+            return None  # \U past U+10FFFF, \uD83D: no character
         return _ESCAPE.sub(_unescape, raw)
     return None if '"' in raw else raw
 

@@ -14,7 +14,7 @@ import rdflib
 
 from kg.errors import RecordError
 from kg.mapping import map_record
-from kg.rdf import overlong
+from kg.rdf import overlong, refused_line
 from kg.serialize.quads import QuadsError
 from kg.serialize.rdf_files import ContextRefused, rdflib_graph
 from kg.serialize.rdf_formats import rdf_format_of
@@ -56,7 +56,7 @@ def _validate_nquads(task: tuple[list[TrialText], str]) -> list[list[ValidationR
 def _validate_trial(text: TrialText, engine: str) -> list[ValidationResult]:
     try:
         lines = text.lines()
-        if why := overlong(lines):  # refused as kg load refuses it
+        if why := overlong(lines) or refused_line(lines):  # refused as kg load refuses it
             raise QuadsError(f"trial {text.label}: {why}")
         return validate_nquads(lines, text.label, engine)
     except UnicodeDecodeError as exc:  # a file's bytes, not a bug: one line naming the trial

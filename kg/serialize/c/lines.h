@@ -127,7 +127,7 @@ int end_line(Buffer *b, Py_buffer *tail, Py_ssize_t **ends, Py_ssize_t *count, P
 static inline int
 iri_ok(const char *s, Py_ssize_t n)
 {
-    /* [A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]* */
+    /* [A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20\x7f<>"{}|^`\\\[\]]*, "%" with two hex digits, one "#" */
     Py_ssize_t i = 0;
     if (n < 1 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
         return 0;
@@ -140,7 +140,15 @@ iri_ok(const char *s, Py_ssize_t n)
     if (i >= n)
         return 0;
     for (i++; i < n; i++) {
-        if (IRI_ESCAPE[(unsigned char)s[i]])
+        unsigned char c = (unsigned char)s[i];
+        /* also what RFC 3987 refuses and Oxigraph with it: DEL, brackets (an IPv6 host is
+         * read by Oxigraph instead), a second "#", a "%" without two hex digits */
+        if (IRI_ESCAPE[c] || c == 0x7F || c == '[' || c == ']')
+            return 0;
+        if (c == '#' && memchr(s + i + 1, '#', n - i - 1) != NULL)
+            return 0;
+        if (c == '%' && (i + 2 >= n || !isxdigit((unsigned char)s[i + 1])
+                         || !isxdigit((unsigned char)s[i + 2])))
             return 0;
     }
     return 1;

@@ -63,9 +63,8 @@ u_escape_ok(const char *hex, Py_UCS4 v)
 }
 
 /* A literal's quoted text with its escapes undone; NULL with no error set where it holds a
- * quote not escaped, a backslash that starts no escape, or a code point past U+10FFFF. The text
- * is unescaped into UTF-8 bytes and decoded once (surrogates from \uD800-style escapes pass, as
- * Python's chr gives them). *canonical is cleared where the text is not exactly what kg's
+ * quote not escaped, a backslash that starts no escape, a surrogate (\uD83D: half a character)
+ * or a code point past U+10FFFF. The text is unescaped into UTF-8 bytes and decoded once. *canonical is cleared where the text is not exactly what kg's
  * writer (put_string) writes for that lexical form, so that another spelling of it could be on
  * another line. */
 PyObject *
@@ -110,14 +109,15 @@ lexical_form(const char *s, Py_ssize_t n, int *canonical)
         case '\'': *w++ = '\''; i += 2; *canonical = 0; continue;
         case '\\': *w++ = '\\'; i += 2; continue;
         case 'u':
-            if (i + 6 > n || !hex_value(s + i + 2, 4, &v))
-                goto refuse;
+            if (i + 6 > n || !hex_value(s + i + 2, 4, &v) || (v >= 0xD800 && v <= 0xDFFF))
+                goto refuse;  /* half a character: no character, as Oxigraph says */
             if (!u_escape_ok(s + i + 2, v))
                 *canonical = 0;
             i += 6;
             break;
         case 'U':
-            if (i + 10 > n || !hex_value(s + i + 2, 8, &v) || v > 0x10FFFF)
+            if (i + 10 > n || !hex_value(s + i + 2, 8, &v) || v > 0x10FFFF
+                || (v >= 0xD800 && v <= 0xDFFF))
                 goto refuse;
             *canonical = 0;
             i += 10;
@@ -125,7 +125,7 @@ lexical_form(const char *s, Py_ssize_t n, int *canonical)
         default:
             goto refuse;
         }
-        /* the code point as UTF-8 (surrogates too: decoded with surrogatepass) */
+        /* the code point as UTF-8 */
         if (v < 0x80)
             *w++ = (char)v;
         else if (v < 0x800) {
