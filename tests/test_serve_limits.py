@@ -254,3 +254,56 @@ def test_port_zero_reports_the_port_it_took(tmp_path):
     finally:
         process.terminate()
         process.wait(20)
+
+
+def test_one_client_holding_half_requests_cannot_lock_other_clients_out(tmp_path):
+    """More half-sent requests than --max-connections, all from one address (127.0.0.2): past
+    --max-per-client its connections are closed at once, so another client (127.0.0.1) is
+    served. The deadlines are long here: nothing depends on the machine's speed."""
+    store = tmp_path / "store"
+    subprocess.run([sys.executable, "-m", "kg.cli", "load", str(EXAMPLE), "--store", str(store),
+                    "-q"], check=True)
+    process, url = start(store, "--processes", "1", "--max-connections", "40",
+                         "--max-per-client", "10", "--request-timeout", "120",
+                         "--header-timeout", "120")
+    port = int(url.rsplit(":", 1)[1])
+    held = []
+    try:
+        for _ in range(60):
+            sock = socket.socket()
+            sock.bind(("127.0.0.2", 0))
+            sock.connect(("127.0.0.1", port))
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+            held.append(sock)
+        closed = 0
+        for sock in held[10:]:  # accepted in order: the first ten are the client's share
+            sock.settimeout(60)  # closed at once; the wait only bounds a very busy machine
+            try:
+                closed += sock.recv(1) == b""
+            except OSError:
+                closed += 1
+        assert closed == 50, "every connection past the client's 10 is closed"
+        assert requests.get(url + "/", timeout=30).status_code == 200
+    finally:
+        for sock in held:
+            sock.close()
+        process.terminate()
+        process.wait(20)
+
+
+def test_headers_not_sent_within_the_header_timeout_close_the_connection(tmp_path):
+    store = tmp_path / "store"
+    subprocess.run([sys.executable, "-m", "kg.cli", "load", str(EXAMPLE), "--store", str(store),
+                    "-q"], check=True)
+    process, url = start(store, "--processes", "1", "--header-timeout", "1",
+                         "--request-timeout", "600")
+    try:
+        sock = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        sock.settimeout(120)  # far below the 600 s request deadline, far above the header one
+        started = time.monotonic()
+        assert sock.recv(1) == b"" and time.monotonic() - started < 120
+        sock.close()
+    finally:
+        process.terminate()
+        process.wait(20)

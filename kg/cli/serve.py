@@ -44,15 +44,22 @@ from kg.stores import DEFAULT_STORE
 @click.option("--request-timeout", type=click.FloatRange(0.5), default=10.0, show_default=True,
               help="Seconds a client has to send a whole request (headers and body); slower "
                    "connections are closed.")
+@click.option("--header-timeout", type=click.FloatRange(0.5), default=5.0, show_default=True,
+              help="Seconds a client has to send a request's headers; slower connections are "
+                   "closed.")
 @click.option("--max-connections", type=click.IntRange(1), default=512, show_default=True,
               help="Connections and requests a server process takes at once; more get a 503.")
+@click.option("--max-per-client", type=click.IntRange(1), default=64, show_default=True,
+              help="Connections one client address may hold on a server process; more are "
+                   "closed at once.")
 @click.option("--max-queue", type=click.IntRange(0), default=64, show_default=True,
               help="SPARQL queries a server process lets wait for a worker; more get a 503 at "
                    "once (the wait counts against --timeout).")
 def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, port: int,
                   base: str | None, timeout: float, max_rows: int, query_workers: int,
                   processes: int, allowed_services: tuple[str, ...], query_memory: int,
-                  request_timeout: float, max_connections: int, max_queue: int) -> None:
+                  request_timeout: float, header_timeout: float, max_connections: int,
+                  max_per_client: int, max_queue: int) -> None:
     """Serve a store (or RDF files and records, loaded into a temporary store) as linked data:
     a page per trial at its IRI path, content negotiation, search, and a read-only SPARQL
     endpoint."""
@@ -65,7 +72,8 @@ def serve_command(inputs: tuple[str, ...], store_dir: str | None, host: str, por
         try:
             serve(inputs, store_dir, scratch, host, port, base, timeout, max_rows, query_workers,
                   say, processes, allowed_services,
-                  query_memory, request_timeout, max_connections, max_queue)
+                  query_memory, request_timeout, max_connections, max_queue,
+                  header_timeout=header_timeout, max_per_client=max_per_client)
         except ServeError as exc:
             click.echo(f"kg serve: {exc}", err=True)
             sys.exit(2)

@@ -14,7 +14,12 @@ import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.ids import DEFAULT_BASE
-from kg.serve.protocol import TIMEOUT_ENV, GuardedH11Protocol
+from kg.serve.protocol import (
+    HEADER_TIMEOUT_ENV,
+    PER_CLIENT_ENV,
+    TIMEOUT_ENV,
+    GuardedH11Protocol,
+)
 from kg.serve.resources import Resources, detect_base
 from kg.stores import DEFAULT_STORE, StoreError, snapshots
 
@@ -59,7 +64,7 @@ def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: st
           report: Callable[[str], None], processes: int = 1,
           allowed_services: tuple[str, ...] = (), query_memory: int = 2048,
           request_timeout: float = 10.0, max_connections: int = 512,
-          max_queue: int = 64) -> None:
+          max_queue: int = 64, header_timeout: float = 5.0, max_per_client: int = 64) -> None:
     """Serve until stopped: one process, or ``processes`` of them sharing the port (each with
     the store open read-only and its share of the query workers)."""
     import uvicorn
@@ -90,6 +95,8 @@ def serve(inputs: tuple[str, ...], store_dir: str | None, scratch: str, host: st
            + (f"to {', '.join(config['allowed_services'])}" if allowed_services else "off")
            + (f"; {processes} processes" if processes > 1 else "") + ")")
     os.environ[TIMEOUT_ENV] = str(request_timeout)
+    os.environ[HEADER_TIMEOUT_ENV] = str(header_timeout)
+    os.environ[PER_CLIENT_ENV] = str(max_per_client)
     server = {"host": host, "port": port, "log_level": "warning", "access_log": False,
               "http": GuardedH11Protocol, "limit_concurrency": max_connections,
               "timeout_keep_alive": 5}
