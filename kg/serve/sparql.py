@@ -257,6 +257,10 @@ class QueryPool:
                 await asyncio.wait({getter}, timeout=min(CHECK, left))
                 if not getter.done() and await gone():
                     raise ClientGone()
+        except BaseException:
+            if getter.done() and not getter.cancelled():  # handed a worker as the client went
+                self.idle.put_nowait(getter.result())
+            raise
         finally:
             self.waiting -= 1
             if not getter.done():
@@ -267,32 +271,44 @@ class QueryPool:
                   gone: Gone = _never_gone) -> Answer:
         """``query`` answered from the store (a snapshot) at ``store_path``; ``gone()`` says
         whether the client has hung up (then :class:`ClientGone`, and a running query's
-        worker is replaced, since Oxigraph cannot be interrupted)."""
+        worker is replaced, since Oxigraph cannot be interrupted). A query whose worker dies
+        under it is run once more on the worker that replaces it: it fails only if it kills
+        that one too (it is then the query that is past the memory a query may use)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         worker = await self._free_worker(deadline, gone)
         try:
-            if await gone():
-                raise ClientGone()
-            worker.connection.send((store_path, query, fmt, self.max_rows))
-            while True:
-                left = deadline - loop.time()
-                if left <= 0:
-                    worker = self._replace(worker)
-                    raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was "
-                                       "stopped")
-                if await loop.run_in_executor(None, worker.connection.poll, min(CHECK, left)):
-                    break
+            status, payload = "failed", "the query's worker could not be reached"
+            for _attempt in (1, 2):
                 if await gone():
-                    worker = self._replace(worker)
                     raise ClientGone()
-            try:
-                status, payload = worker.connection.recv()
-            except (EOFError, OSError):  # the worker died: out of memory, or a crash
-                worker = self._replace(worker)
-                status, payload = "failed", (f"the query's worker stopped (past the "
-                                             f"{self.memory_mb:,} MB a query may use, or a "
-                                             "crash)")
+                try:
+                    worker.connection.send((store_path, query, fmt, self.max_rows))
+                except OSError:  # a worker that died while idle: its successor takes it
+                    worker = self._replace(worker)
+                    continue
+                while True:
+                    left = deadline - loop.time()
+                    if left <= 0:
+                        worker = self._replace(worker)
+                        raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and "
+                                           "was stopped")
+                    if await loop.run_in_executor(None, worker.connection.poll,
+                                                  min(CHECK, left)):
+                        break
+                    if await gone():
+                        worker = self._replace(worker)
+                        raise ClientGone()
+                try:
+                    status, payload = worker.connection.recv()
+                    break
+                except (EOFError, OSError):  # the worker died: out of memory, or a crash
+                    worker = self._replace(worker)
+                    # once more, on the fresh worker: the query may have met a worker that
+                    # was dying for another's sake; a query that kills it twice is the cause
+                    status, payload = "failed", (f"the query's worker stopped (past the "
+                                                 f"{self.memory_mb:,} MB a query may use, or "
+                                                 "a crash)")
         finally:
             self.idle.put_nowait(worker)
         if status == "error":
