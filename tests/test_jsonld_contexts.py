@@ -77,3 +77,24 @@ def test_schema_org_json_ld_is_read_with_the_shipped_context(listener, tmp_path)
     loaded = kg("load", str(path), "--store", str(tmp_path / "store"), timeout=120)
     assert loaded.returncode == 0, loaded.stderr
     assert listener.requests == []
+
+
+def test_a_type_in_a_keywords_form_is_dropped_as_json_ld_processors_drop_it(tmp_path):
+    """"@ENPostalAddress" looks like a keyword: kg's fast reader took it for the type
+    https://schema.org/@ENPostalAddress, which JSON-LD processors never give."""
+    import pyoxigraph as ox
+
+    exported = tmp_path / "trial.jsonld"
+    kg("export", str(EXAMPLE), "-f", "jsonld", "-o", str(exported), "-q", "--no-validate",
+       check=True)
+    odd = tmp_path / "odd.jsonld"
+    odd.write_text(exported.read_text().replace('"@type":"PostalAddress"',
+                                                '"@type":"@ENPostalAddress"', 1))
+    assert odd.read_text() != exported.read_text()
+    store = tmp_path / "store"
+    done = kg("load", str(odd), "--store", str(store), "-q")
+    assert done.returncode in (0, 1), done.stderr
+    assert "internal error" not in done.stderr
+    types = {q.object.value for q in ox.Store(str(store)).quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), None, None)}
+    assert not any("@" in t for t in types), sorted(t for t in types if "@" in t)

@@ -65,6 +65,8 @@ class _Context:
         """A property, a class or a datatype (IRI expansion relative to the vocabulary)."""
         found = self._vocab_iris.get(name)
         if found is None:
+            if name.startswith("@"):  # a keyword's form: JSON-LD processors drop it
+                raise _Refused
             if name in self.terms:
                 found = self.terms[name]
             elif ":" in name:
@@ -78,7 +80,7 @@ class _Context:
 
     def document_iri(self, value: object) -> str:
         """A node's ``@id`` (IRI expansion relative to the document: terms do not apply)."""
-        if not isinstance(value, str):
+        if not isinstance(value, str) or value.startswith("@"):
             raise _Refused
         found = self._document_iris.get(value)
         if found is None:

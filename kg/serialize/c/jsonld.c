@@ -142,6 +142,8 @@ json_iri(Json *j, int vocab)
     const char *t = j->text.data;
     Py_ssize_t n = j->text.len, colon;
     j->iri.len = 0;
+    if (n > 0 && t[0] == '@')
+        return 0;  /* a keyword's form ("@ENPostalAddress"): processors drop it, so no IRI */
     if (vocab)
         for (int k = 0; k < j->count; k++)
             if (j->name_n[k] == n && memcmp(j->names[k], t, n) == 0) {
