@@ -187,7 +187,8 @@ def test_an_escape_oxigraph_refuses_is_one_line_and_exit_2_in_validate_as_in_loa
 
 def test_a_text_past_what_a_store_takes_is_refused_alike_by_validate_and_load(tmp_path):
     """Oxigraph's parser holds a term in 16 MiB at most: such a trial is refused by kg load
-    (named, the other trials loaded) and by kg validate alike, never an internal error."""
+    (named, the other trials loaded, exit 2) and by kg validate alike, never an internal
+    error."""
     export = tmp_path / "two.nt"
     kg("export", str(EXAMPLE), str(FIXTURES / "NCT09900001.json"), "-f", "ntriples", "-o",
        str(export), "-q", "--no-validate", check=True)
@@ -199,7 +200,7 @@ def test_a_text_past_what_a_store_takes_is_refused_alike_by_validate_and_load(tm
     big = tmp_path / "big.nt"
     big.write_text("\n".join(lines), encoding="utf-8")
     loaded = kg("load", str(big), "--store", str(tmp_path / "store"))
-    assert loaded.returncode == 1, loaded.stderr
+    assert loaded.returncode == 2, loaded.stderr
     assert "not loaded: NCT00698191: a line of" in loaded.stderr
     assert "past the 16 MiB a store can take" in loaded.stderr and "loaded 1 trials" in \
         loaded.stderr

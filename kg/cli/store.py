@@ -59,7 +59,8 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
     """Load records or RDF files into a store, one named graph per trial, replacing old copies.
 
     Exit status: 0 all loaded; 1 some trial or input was not loaded (each is named); 2 the
-    store could not be opened."""
+    store could not be opened, or an input holds a trial no store can take (named; the other
+    trials are loaded)."""
     from kg.pipeline.load import load_inputs
 
     if bulk_dir:
@@ -97,8 +98,10 @@ def load_command(inputs: tuple[str, ...], store_dir: str | None, endpoint: str |
         click.echo("", err=True)
     say_loaded(result, endpoint or store_dir or DEFAULT_STORE, since)
     # A store that failed before taking a single trial could not be used at all (down,
-    # unreachable, refusing): exit 2 as for one that cannot be opened.
-    sys.exit(0 if result.ok else 2 if result.error and not result.loaded else 1)
+    # unreachable, refusing): exit 2 as for one that cannot be opened; so is an input holding
+    # a trial no store can take (not RDF, a text past 16 MiB), as kg validate says of it.
+    sys.exit(0 if result.ok else 2 if (result.error and not result.loaded) or result.refused
+             else 1)
 
 
 def say_loaded(result, where: str, since: bool) -> None:
