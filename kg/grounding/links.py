@@ -39,9 +39,6 @@ def grounded(name: str, what: str, indexed: Iterable[Found] = (),
         vocabulary = link.curie.partition(":")[0]
         if vocabulary in WANTED[what]:
             found.setdefault(vocabulary, link)
-    if "CHEBI" in found and (chembl := chembl_of(found["CHEBI"].curie)):
-        # ChEBI's own cross-reference is believed over a ChEMBL name (a salt's, a parent's)
-        found["CHEMBL"] = _chain(found["CHEBI"], chembl, False, "cross-reference", "grounding")
     for link in list(found.values()):
         for target, broader, mapping_set in _reached(link.curie):
             vocabulary = target.partition(":")[0]
@@ -49,8 +46,12 @@ def grounded(name: str, what: str, indexed: Iterable[Found] = (),
             if vocabulary in WANTED[what] and (vocabulary not in found or (
                     found[vocabulary].broader and not chained.broader)):
                 found[vocabulary] = chained  # an exact chain beats a broader name
-    if "CHEBI" in found and "CHEMBL" not in found and (chembl := chembl_of(found["CHEBI"].curie)):
-        found["CHEMBL"] = _chain(found["CHEBI"], chembl, False, "cross-reference", "grounding")
+    chebi = found.get("CHEBI")
+    if chebi and (chembl := chembl_of(chebi.curie)) and (
+            "CHEMBL" not in found or chebi.kind != "mapping-set"):
+        # ChEBI's own cross-reference is believed over a ChEMBL name (a salt's, a parent's),
+        # unless the ChEBI entity was itself only reached through a set
+        found["CHEMBL"] = _chain(chebi, chembl, False, "cross-reference", "grounding")
     return [found[v] for v in WANTED[what] if v in found]
 
 

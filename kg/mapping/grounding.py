@@ -20,7 +20,7 @@ description names with its source, version and licence; and ``kg:dataVersion``, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from kg.grounding.links import grounded
 from kg.grounding.mesh import curie_iri, mapping_sets, matches
@@ -49,6 +49,7 @@ EVIDENCE = {
 CHAINED = frozenset({"mapping-set", "cross-reference"})
 
 
+@cache
 def _sets() -> dict[str, tuple[str, str]]:
     """Set name -> (mapping set IRI, version)."""
     found = {s["name"]: (s["mapping_set_id"], f"{s['package']} {s['version']}")
@@ -156,8 +157,9 @@ def intervention_links(node: str, kind: object, names: list[str], description: o
     first, last, parts = indexed(names[0], index, descriptors, condition=False)
     terms = {f"MESH:{d.mesh_id}": d.term for d in descriptors}
     for name in names:
-        named = [part for part in components(name) if not PLACEBO.search(part)]
-        if len(components(name)) > 1 or parts:
+        split = components(name)
+        named = [part for part in split if not PLACEBO.search(part)]
+        if len(split) > 1 or parts:
             found = [(terms[f.curie], grounded(terms[f.curie], "substance", [f])) for f in parts]
             found += [(part, grounded(part, "substance")) for part in named]
             if parts or any(grounded_part for _, grounded_part in found):
