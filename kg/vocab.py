@@ -55,7 +55,7 @@ SDO = Vocabulary(
     telephone email propertyID value unitCode unitText requiredMinAge requiredMaxAge citation
     about sameAs author familyName givenName isPartOf datePublished pagination pageStart pageEnd
     Periodical PublicationVolume PublicationIssue volumeNumber issueNumber issn publisher
-    license abstract DigitalDocument
+    license abstract DigitalDocument funder
     ActiveNotRecruiting Completed EnrollingByInvitation NotYetRecruiting Recruiting Suspended
     Terminated Withdrawn
     RandomizedTrial OpenTrial SingleBlindedTrial DoubleBlindedTrial TripleBlindedTrial
@@ -130,6 +130,9 @@ KG = Vocabulary(
     SupplementaryConceptEvidence MappingSetEvidence CrossReferenceEvidence
     SyncRun syncedSince syncedThrough trialsAdded trialsUpdated trialsUnchanged trialsRemoved
     trialsFailed
+    registryStatus registryPhase therapeuticArea rareDisease memberState productRole
+    sponsorProtocolCode registeredAs sameTrialAs TrialIdentifier SameTrialStatement statedBy
+    trialId statedField RegisteredTrial registration registrationType ageGroup sourceRegister
     """,
 )
 

@@ -6,6 +6,7 @@ fields and the terms they become are in the module named for the section.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain
 from typing import NamedTuple
 
@@ -15,18 +16,24 @@ from kg.mapping.annotations import map_annotations
 from kg.mapping.arms import map_arms
 from kg.mapping.conditions import map_conditions
 from kg.mapping.context import MappingContext, Problem
+from kg.mapping.ctis import read_ctis
 from kg.mapping.description import map_description
 from kg.mapping.design import map_design
 from kg.mapping.documents import map_documents
+from kg.mapping.drks import read_drks
 from kg.mapping.eligibility import map_eligibility
+from kg.mapping.euctr import read_euctr
 from kg.mapping.identification import map_identification
+from kg.mapping.isrctn import read_isrctn
 from kg.mapping.locations import map_locations
 from kg.mapping.outcomes import map_outcomes
 from kg.mapping.oversight import map_oversight
 from kg.mapping.references import map_references
+from kg.mapping.registration import Registration, registration_triples
 from kg.mapping.results import map_results
 from kg.mapping.sponsors import map_sponsors
 from kg.mapping.status import map_status
+from kg.mapping.who import read_who
 from kg.rdf import Triple
 
 SECTIONS = (
@@ -46,6 +53,18 @@ SECTIONS = (
     map_documents,
     map_annotations,
 )
+
+
+# The other registries: each reads its record into a Registration (its registration key, the
+# facts), which one writer maps (kg.mapping.registration). ClinicalTrials.gov's record, the
+# richest, is mapped section by section (SECTIONS).
+MAPPERS: dict[str, Callable[[dict, str], tuple[str, Registration]]] = {
+    "ctis": read_ctis,
+    "euctr": read_euctr,
+    "isrctn": read_isrctn,
+    "drks": read_drks,
+    "who": read_who,
+}
 
 
 class MappedRecord(NamedTuple):
@@ -75,8 +94,16 @@ def nct_id_of(record: object, origin: str = "") -> str:
     return nct_id
 
 
-def map_record(record: dict, base: str = DEFAULT_BASE, origin: str = "") -> MappedRecord:
-    """All triples of one study record, without duplicates, in a stable order."""
+def map_record(record: dict, base: str = DEFAULT_BASE, origin: str = "",
+               registry: str = "ctgov") -> MappedRecord:
+    """All triples of one registry record, without duplicates, in a stable order."""
+    if registry != "ctgov":
+        if not isinstance(record, dict):
+            raise RecordError(f"not a record (a JSON {type(record).__name__})", origin=origin)
+        key, registration = MAPPERS[registry](record, origin)
+        ctx = MappingContext(base=base, nct_id=key)
+        triples = dict.fromkeys(registration_triples(registration, ctx))
+        return MappedRecord(key, ctx.trial, list(triples), ctx.problems)
     nct_id = nct_id_of(record, origin)
     ctx = MappingContext(base=base, nct_id=nct_id)
     for section in ("protocolSection", "derivedSection", "resultsSection", "documentSection",

@@ -85,6 +85,12 @@ def map_eligibility(record: dict, ctx: MappingContext) -> Iterator[Triple]:
             yield from _age(ctx, node, key, predicate, years_predicate, eligibility[key])
 
 
+def age_triples(ctx: MappingContext, node: str, key: str, value: object) -> Iterator[Triple]:
+    """An age limit (``minimumAge`` or ``maximumAge``, "18 Years") of an eligibility node."""
+    predicate, years_predicate = {k: (p, y) for k, p, y in AGE_FIELDS}[key]
+    yield from _age(ctx, node, key, predicate, years_predicate, value)
+
+
 def _age(
     ctx: MappingContext, node: str, key: str, predicate: str, years_predicate: str, value: object
 ) -> Iterator[Triple]:

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from kg.mapping.context import MappingContext
 from kg.mapping.fields import TEXT, URL, field_triples, module, nested, objects, strings
 from kg.mapping.organizations import organization_triples
+from kg.mapping.registration import Stated, identity_triples
 from kg.rdf import RDF_TYPE, Triple, text
+from kg.trial_ids import TrialId, found_ids
 from kg.vocab import KG, REGISTRY_STUDY_URL, SDO, Enumeration, kg_members
 
 PATH = "protocolSection.identificationModule"
@@ -67,6 +69,7 @@ def map_identification(record: dict, ctx: MappingContext) -> Iterator[Triple]:
             yield from _identifier(ctx, ctx.child("identifier", "secondary", number),
                                    "secondary_id", info, SECONDARY_ID_TYPE,
                                    f"{PATH}.secondaryIdInfos[{number - 1}]")
+    yield from _identity(ctx, ident)
     yield from organization_triples(ctx, trial, KG.registeringOrganization,
                                     nested(ctx, ident, "organization", PATH), "fullName",
                                     f"{PATH}.organization")
@@ -95,3 +98,20 @@ def _identifier(
     if info.get("type") is not None:
         yield iri, KG.identifierType, ctx.term(types, info["type"], f"{path}.type")
     yield from field_triples(ctx, iri, info, IDENTIFIER_FIELDS, path)
+
+
+def _identity(ctx: MappingContext, ident: dict) -> Iterator[Triple]:
+    """The NCT id as the trial id this registration is registered as; every other registry's
+    id the record states (a EudraCT number among the secondary ids) as the same trial's; the
+    sponsor's own study id as its protocol code."""
+    stated = []
+    org_id = ident.get("orgStudyIdInfo")
+    code = org_id.get("id") if isinstance(org_id, dict) else None
+    for field, info in [("orgStudyIdInfo", org_id), *(
+            (f"secondaryIdInfos[{n - 1}]", i) for n, i in objects(ctx, ident, "secondaryIdInfos",
+                                                                   PATH))]:
+        value = info.get("id") if isinstance(info, dict) else None
+        stated.extend(Stated(t, f"{PATH}.{field}.id") for t in found_ids(value)
+                      if t.scheme != "NCT" or t.value != ctx.nct_id)
+    codes = [code] if isinstance(code, str) and not found_ids(code) else []
+    yield from identity_triples(ctx, [TrialId("NCT", ctx.nct_id)], stated, codes, values=False)

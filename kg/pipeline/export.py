@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from kg.errors import RecordError
+from kg.ids import is_nct_id
 from kg.mapping import map_record, nct_id_of
 from kg.mapping.fields import module
 from kg.pipeline.outputs import encode_block
@@ -76,6 +77,10 @@ def process_unit(unit: RawUnit, options: ExportOptions, enricher=None) -> list[R
             outcomes.append(_failure(RecordError(f"cannot be read ({_describe(exc)})",
                                                  origin=unit.origin)))
             break
+        if item.registry == "skipped":  # a document beside the records (a schema): said, not failed
+            outcomes.append(RecordOutcome("", {}, 0, [f"warning: {item.error.line()}"], False,
+                                          False, 1, Counter()))
+            continue
         if item.error is not None:
             outcomes.append(_failure(item.error))
             continue
@@ -104,7 +109,8 @@ def _nct_id_or_blank(record: object) -> str:
 
 def _process_item(item: SourceItem, options: ExportOptions, enricher) -> RecordOutcome:
     """One record mapped, enriched, validated and rendered."""
-    mapped = map_record(item.record, base=options.base, origin=item.origin)
+    mapped = map_record(item.record, base=options.base, origin=item.origin,
+                        registry=item.registry)
     lines = [problem.line(item.origin) for problem in mapped.problems]
     if enricher is not None:
         extra, notes = enricher.enrich(mapped.triples)
@@ -164,14 +170,20 @@ def _chunks(units: Iterable[RawUnit], size: int,
 
 
 class SeenIds:
-    """NCT ids met so far, as one bit per possible id (12.5 MB, whatever the number of records),
-    so the duplicate check costs no memory that grows with the run."""
+    """Registrations met so far: an NCT id as one bit per possible id (12.5 MB, whatever the
+    number of records, so a run over the whole registry costs no memory that grows with it);
+    another registry's key in a set (those registries are a small fraction of the records)."""
 
     def __init__(self) -> None:
         self.bits = bytearray(100_000_000 // 8)
+        self.others: set[str] = set()
 
     def check_and_add(self, nct_id: str) -> bool:
         """True if the id was seen before; records it either way."""
+        if not is_nct_id(nct_id):
+            seen = nct_id in self.others
+            self.others.add(nct_id)
+            return seen
         number = int(nct_id[3:])
         byte, bit = divmod(number, 8)
         seen = bool(self.bits[byte] & (1 << bit))

@@ -50,14 +50,15 @@ from kg.serialize.quads import CHUNK, GraphBlock, QuadsError, graph_blocks
 from kg.serialize.rdf_formats import rdf_format_of
 from kg.serialize.trial_cut import trial_graphs
 from kg.serialize.turtle import TURTLE_CLOSING, TURTLE_OPENING
+from kg.trial_ids import KEY
 
 _NT_OPENING, _NT_CLOSING = NTRIPLES_OPENING.encode(), NTRIPLES_CLOSING.encode()
 _TTL_OPENING, _TTL_CLOSING = TURTLE_OPENING.encode(), TURTLE_CLOSING.encode()
 _turtle = compiled(LINES, "turtle")  # None where not built: Oxigraph reads it all
 
 # A line whose subject is a trial or a node under it; group 1 is the trial's IRI.
-_TRIAL_LINE = re.compile(rb"^<([^<>\s]*/trial/NCT[0-9]{8})[/>]", re.M)
-_RECORD_COMMENT = re.compile(rb"^# (NCT[0-9]{8})\n", re.M)
+_TRIAL_LINE = re.compile(rb"^<([^<>\s]*/trial/" + KEY.encode() + rb")[/>]", re.M)
+_RECORD_COMMENT = re.compile(rb"^# (" + KEY.encode() + rb")\n", re.M)
 _DIRECTIVE = re.compile(rb"^[ \t]*(?:@prefix|@base|prefix|base)[ \t][^\n]*", re.M | re.I)
 _PROBE = 1 << 16
 
@@ -269,9 +270,9 @@ def _trial_line(buffer: bytes, position: int, form: LineForm = NTRIPLES) -> re.M
     """The first line from ``position`` (a line's start) whose subject is a trial or a node
     under it: found by the trial path's bytes, then matched at its line's start (a search
     for the pattern itself tries every line)."""
-    while (at := buffer.find(b"/trial/NCT", position)) >= 0:
+    while (at := buffer.find(b"/trial/", position)) >= 0:
         found = form.trial_line.match(buffer, buffer.rfind(b"\n", 0, at) + 1)
-        if found is not None and found.end(1) == at + 18:
+        if found is not None and buffer.rfind(b"/trial/", 0, found.end(1)) == at:
             return found
         position = at + 1
     return None
@@ -333,7 +334,7 @@ def _line_records(chunks: Iterator[bytes], where: str, form: LineForm = NTRIPLES
         buffer = buffer[position:]
         base += position
     if current is None:
-        raise QuadsError(f"{where}: no trial in the file (no subject under …/trial/NCT…)")
+        raise QuadsError(f"{where}: no trial in the file (no subject under …/trial/…)")
     parts.append(memoryview(buffer))
     yield current, parts, (start_of_record, size + len(buffer))
 
@@ -377,7 +378,7 @@ def _kg_jsonld(data: bytes) -> GraphBlock | None:
 def _trial_iri(ntriples: bytes, where: str) -> bytes:
     found = _trial_line(ntriples, 0)
     if found is None:
-        raise QuadsError(f"{where}: a record without a trial (no subject under …/trial/NCT…)")
+        raise QuadsError(f"{where}: a record without a trial (no subject under …/trial/…)")
     return found.group(1)
 
 
@@ -435,7 +436,7 @@ def _records(path: Path) -> Iterator[tuple[str, memoryview, int]]:
 
 
 _JSONLD_NODE = re.compile(rb'\{"@id":"([^"]*)"')
-_JSONLD_TRIAL_LINE = re.compile(rb'^\{"@id":"([^"\s]*/trial/NCT[0-9]{8})["/]', re.M)
+_JSONLD_TRIAL_LINE = re.compile(rb'^\{"@id":"([^"\s]*/trial/' + KEY.encode() + rb')["/]', re.M)
 _GRAPH_OPENS = b'\n"@graph": [\n'
 
 

@@ -17,10 +17,11 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from kg.serialize.quads import GraphBlock
+from kg.trial_ids import KEY
 
 _STUDY = ox.NamedNode("https://schema.org/MedicalStudy")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_PART_OF_TRIAL = re.compile(r"^(.*/trial/NCT[0-9]{8})/")
+_PART_OF_TRIAL = re.compile(r"^(.*/trial/" + KEY + r")/")
 
 
 def ntriples_trials(ntriples: bytes) -> Iterator[GraphBlock]:

@@ -15,8 +15,13 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from kg.sources.ctgov_json import records_from_bytes
+from kg.sources.ctrdata_sqlite import MAGIC, sqlite_items
+from kg.sources.euctr_html import euctr_html_items
+from kg.sources.isrctn_xml import isrctn_items
 from kg.sources.legacy_xml import legacy_items
+from kg.sources.registry_json import registry_items
 from kg.sources.units import RawUnit, SourceItem
+from kg.sources.who_xml import ROOT, who_items
 
 HEAD = 64 * 1024  # bytes of an input its content is recognised by
 
@@ -31,11 +36,40 @@ class Reader(NamedTuple):
 _CTGOV_JSON = re.compile(rb'^\s*[{\[].*?"(?:protocolSection|studies)"\s*:', re.DOTALL)
 _CTGOV_XML = re.compile(rb"<clinical_study[\s>]")
 
+
+def _json_key(*keys: str) -> Callable[[bytes], bool]:
+    """A JSON document with one of ``keys`` among its first bytes."""
+    pattern = re.compile(rb'^\s*[{\[].*?"(?:' + "|".join(keys).encode() + rb')"\s*:', re.DOTALL)
+    return lambda head: bool(pattern.match(head))
+
+
+def _xml_root(*names: str) -> Callable[[bytes], bool]:
+    pattern = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:"
+                         + "|".join(names).encode() + rb")[\s>/]", re.DOTALL)
+    return lambda head: bool(pattern.match(head))
+
+
+# The first that recognises an input's content reads it. Each registry's JSON reader reads
+# any registry's records (a ctrdata export mixes them), each record told by its own keys.
 READERS: tuple[Reader, ...] = (
     Reader("ctgov-json", (".json",), lambda head: bool(_CTGOV_JSON.match(head)),
            records_from_bytes),
     Reader("ctgov-xml", (".xml",), lambda head: bool(_CTGOV_XML.search(head)),
            lambda data, origin: legacy_items(origin, data)),
+    Reader("ctis-json", (".json",), _json_key("ctNumber", "ctStatus"), registry_items),
+    Reader("euctr-json", (".json",), _json_key("a2_eudract_number", "eudractNumber"),
+           registry_items),
+    Reader("isrctn-json", (".json",), _json_key("isrctn"), registry_items),
+    Reader("drks-json", (".json",), _json_key("drksId"), registry_items),
+    Reader("ctrdata-json", (".json", ".ndjson", ".jsonl"), _json_key("ctrname"),
+           registry_items),
+    Reader("isrctn-xml", (".xml",), _xml_root("allTrials", "fullTrial"), isrctn_items),
+    Reader("who-xml", (".xml",), _xml_root(ROOT), who_items),
+    Reader("euctr-html", (".html", ".htm"),
+           lambda head: b"EudraCT number</td>" in head or b"clinicaltrialsregister.eu" in head,
+           euctr_html_items),
+    Reader("ctrdata-sqlite", (".sqlite", ".sqlite3", ".db"), lambda head: head.startswith(MAGIC),
+           sqlite_items),
 )
 RECORD_SUFFIXES: tuple[str, ...] = tuple(s for reader in READERS for s in reader.suffixes)
 

@@ -18,6 +18,7 @@ class SourceItem(NamedTuple):
     origin: str
     record: dict | None
     error: RecordError | None = None
+    registry: str = "ctgov"  # whose record it is: a key of kg.mapping.MAPPERS
 
 
 class RawUnit(NamedTuple):
