@@ -109,6 +109,14 @@ def found_ids(text: object) -> list[TrialId]:
     return list(found)
 
 
+_ZEROS = re.compile(r"(?i)\s*(?:NCT|ISRCTN|DRKS)\s?0{8}\s*")
+
+
+def is_placeholder(text: object) -> bool:
+    """A value standing where an id is not known ("Nil known", "N/A", ``NCT00000000``)."""
+    return not isinstance(text, str) or bool(_NONE.match(text) or _ZEROS.fullmatch(text))
+
+
 def id_as(scheme: str, text: object) -> TrialId | None:
     """The id a field of a known scheme holds (a bare ISRCTN number, an EudraCT number with its
     member-state suffix), or None for a placeholder or a value of another form."""
@@ -146,3 +154,22 @@ def eu_registration(text: str) -> tuple[TrialId, str] | None:
     if trial_id.scheme == "CTIS":
         return trial_id, f"CTIS{trial_id.value}-{suffix or '00'}"
     return trial_id, f"EUCTR{trial_id.value}" + (f"-{suffix}" if suffix else "")
+
+
+def registry_page(registration_key: str) -> str:
+    """The page of a registration on its register, from its key."""
+    upper = registration_key.upper()
+    eu = eu_registration(registration_key) if upper.startswith(("EUCTR", "CTIS")) else None
+    if upper.startswith("NCT"):
+        return f"https://clinicaltrials.gov/study/{registration_key}"
+    if eu is not None and eu[0].scheme == "EudraCT":
+        state = registration_key.rsplit("-", 1)[-1] if registration_key.count("-") == 3 else ""
+        return f"https://www.clinicaltrialsregister.eu/ctr-search/trial/{eu[0].value}/{state}"
+    if eu is not None:
+        return ("https://euclinicaltrials.eu/search-for-clinical-trials/?lang=en&EUCT="
+                + registration_key[4:])
+    if upper.startswith("ISRCTN"):
+        return f"https://www.isrctn.com/{registration_key}"
+    if upper.startswith("DRKS"):
+        return f"https://drks.de/search/en/trial/{registration_key}"
+    return f"https://trialsearch.who.int/Trial2.aspx?TrialID={registration_key}"

@@ -27,7 +27,7 @@ from kg.mapping.eligibility import SEX
 from kg.mapping.euctr import MEMBER_STATES
 from kg.mapping.registration import Condition, Product, Registration, Stated
 from kg.mapping.registry_values import first_text, iso_date, listed, phases_in, status_term
-from kg.trial_ids import found_ids, id_as
+from kg.trial_ids import found_ids, id_as, is_placeholder
 from kg.vocab import KG
 
 PAGE = "https://drks.de/search/en/trial/"
@@ -73,7 +73,7 @@ def read_drks(record: dict, origin: str = "") -> tuple[str, Registration]:
         found = found_ids(value)
         for trial_id_found in found:
             reg.stated.append(Stated(trial_id_found, "otherSecondaryIds"))
-        if value and not found:
+        if value and not found and not is_placeholder(value):
             reg.protocol_codes.append(value)
     for contact in listed(record.get("trialContacts")):
         if _dig(contact, "idContactIdType", "type") == "PRIMARY_SPONSOR":

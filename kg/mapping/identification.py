@@ -9,7 +9,7 @@ from kg.mapping.fields import TEXT, URL, field_triples, module, nested, objects,
 from kg.mapping.organizations import organization_triples
 from kg.mapping.registration import Stated, identity_triples
 from kg.rdf import RDF_TYPE, Triple, text
-from kg.trial_ids import TrialId, found_ids
+from kg.trial_ids import TrialId, found_ids, is_placeholder
 from kg.vocab import KG, REGISTRY_STUDY_URL, SDO, Enumeration, kg_members
 
 PATH = "protocolSection.identificationModule"
@@ -113,5 +113,6 @@ def _identity(ctx: MappingContext, ident: dict) -> Iterator[Triple]:
         value = info.get("id") if isinstance(info, dict) else None
         stated.extend(Stated(t, f"{PATH}.{field}.id") for t in found_ids(value)
                       if t.scheme != "NCT" or t.value != ctx.nct_id)
-    codes = [code] if isinstance(code, str) and not found_ids(code) else []
+    codes = [code] if isinstance(code, str) and not found_ids(code) and not is_placeholder(code) \
+        else []
     yield from identity_triples(ctx, [TrialId("NCT", ctx.nct_id)], stated, codes, values=False)

@@ -29,7 +29,7 @@ from kg.mapping.design import STUDY_TYPE
 from kg.mapping.eligibility import SEX
 from kg.mapping.registration import Condition, Product, Registration, Stated
 from kg.mapping.registry_values import iso_date, phases_in, status_term
-from kg.trial_ids import REGISTERS, TrialId, eu_registration, found_ids, key
+from kg.trial_ids import REGISTERS, TrialId, eu_registration, found_ids, is_placeholder, key
 from kg.vocab import KG
 
 PAGE = "https://trialsearch.who.int/Trial2.aspx?TrialID="
@@ -67,7 +67,7 @@ def read_who(record: dict, origin: str = "") -> tuple[str, Registration]:
     for secondary in _split(record.get("Secondary_ID")):
         found = found_ids(secondary)
         reg.stated.extend(Stated(t, "Secondary_ID") for t in found)
-        if not found:
+        if not found and not is_placeholder(secondary):
             reg.protocol_codes.append(secondary)
     reg.conditions = [Condition(c) for c in _split(record.get("Condition"))]
     reg.products = [Product(i, "OTHER") for i in _split(record.get("Intervention"))]

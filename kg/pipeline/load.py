@@ -42,6 +42,7 @@ from kg.pipeline.trial_graphs import (
     graphs_from_rdf,
     graphs_from_records,
 )
+from kg.pipeline.trial_groups import regroup
 from kg.serialize.rdf_formats import rdf_format_of
 from kg.stores import FileLoading, Store
 
@@ -99,6 +100,8 @@ def load_inputs(inputs: list[str], store: Store, base: str, *, since: bool = Fal
             result.add(load_stream(iter(seen.later.values()), store, base, source=source,
                                    batch_size=batch_size, on_batch=on_batch))
     result.failed_inputs += failed.failed_inputs
+    if result.loaded and not result.error:
+        regroup(store, base)
     return result.counted_once()
 
 

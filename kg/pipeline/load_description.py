@@ -17,6 +17,7 @@ from kg.mapping.grounding import REGISTRY_INDEX, REGISTRY_INDEX_TITLE
 from kg.pipeline.trial_graphs import TrialGraph
 from kg.serialize.ntriples import iri, string
 from kg.stores import Store
+from kg.trial_ids import registry_page
 from kg.vocab import KG_NS, SCHEMA_NS
 
 VOID = "http://rdfs.org/ns/void#"
@@ -88,7 +89,7 @@ def describe_batch(store: Store, base: str, batch: list[TrialGraph], now: str) -
         inserts.append(f"{dataset} void:subset {graph} .\n{graph} a void:Dataset ; "
                        f"void:triples {trial.triples} ; prov:generatedAtTime "
                        f'"{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> ; dcterms:source '
-                       f"<https://clinicaltrials.gov/study/{trial.nct_id}> .")
+                       f"{iri(registry_page(trial.nct_id))} .")
         if trial.modified:
             inserts.append(f"{graph} dcterms:modified {string(trial.modified)} .")
         inserts.append(f"{graph} <{KG_NS}contentDigest> {string(trial.content_digest())} .")
