@@ -102,6 +102,8 @@ def read_euctr(record: dict, origin: str = "") -> tuple[str, Registration]:
     reg.acronym = first_text(record.get("a32_name_or_abbreviated_title_of_the_trial_where_available"))
     if reg.acronym.casefold() in ("na", "n/a"):
         reg.acronym = ""
+    reg.other_titles = [first_text(record.get(
+        "a31_title_of_the_trial_for_lay_people_in_easily_understood_ie_nontechnical_language"))]
     code_number = first_text(record.get("a41_sponsors_protocol_code_number"))
     reg.protocol_codes = [code_number] if code_number else []
     _identifiers(reg, record, information)

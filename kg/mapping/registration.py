@@ -65,6 +65,7 @@ class Registration:
     title: str = ""
     official_title: str = ""
     acronym: str = ""
+    other_titles: list[str] = field(default_factory=list)  # a lay title...
     summary: str = ""
     sponsor: str = ""
     sponsor_ror: str = ""  # the sponsor's ROR id, where the record states it
@@ -162,6 +163,9 @@ def registration_triples(reg: Registration, ctx: MappingContext) -> Iterator[Tri
                              (reg.registry_phase, KG.registryPhase)):
         if value:
             yield trial, predicate, text(value)
+    for title in reg.other_titles:
+        if title:
+            yield trial, SDO.alternateName, text(title)
     yield from identity_triples(ctx, reg.own, reg.stated, reg.protocol_codes)
     yield from _parties(reg, ctx)
     yield from _conditions(reg, ctx)
