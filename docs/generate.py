@@ -217,9 +217,9 @@ REGISTRIES = {
               "(`/ctr-search/trial/{EudraCT}/{state}`), read to the same keys.",
               "European Medicines Agency: reproduction is authorised provided the source (the "
               "EU Clinical Trials Register, EMA) is acknowledged.",
-              "The results' numbers (flow, baseline, end points, adverse events): a record with "
-              "results is marked `kg:hasResults true`, and its numbers are not yet mapped into the "
-              "results model ClinicalTrials.gov's use; the sponsors' contact points; the "
+              "Results: the pre-assignment period, the serious events' deaths and causality counts, "
+              "and the organ systems' names (EudraCT gives each event's MedDRA system organ class "
+              "as an EUTCT id only, kept in the event's notes); the sponsors' contact points; the "
               "translations (`_es`, `_it`... keys), as kg's literals carry no language tags; "
               "`e863` planned site countries (written as one run of names with no separator)."),
     "isrctn": ("ISRCTN", "kg.mapping.isrctn",

@@ -22,13 +22,14 @@ registered as the one EudraCT trial id, so they are one trial.
 | ``x6_…first_entered…``, results' ``recruitmentStartDate``, ``primaryCompletionDate``, ``p_date_of_the_global_end…`` | dates |
 | ``e3``, ``e4``, ``f21``/``f22``, ``f31_healthy_volunteers``, ``f1*`` age groups | eligibility, ``kg:ageGroup`` |
 | ``e51``/``e511``, ``e52``/``e521`` | outcomes and their time points |
-| ``trialInformation`` … ``adverseEvents`` (results) | ``kg:hasResults`` |
+| ``trialInformation`` … ``adverseEvents`` (results) | ``kg:hasResults``; the arms and every number in kg's results model (:mod:`kg.mapping.euctr_results`) |
 """
 
 from __future__ import annotations
 
 from kg.errors import RecordError
 from kg.mapping.design import STUDY_TYPE
+from kg.mapping.euctr_results import arms, results_section
 from kg.mapping.registration import Condition, Product, Registration, Stated
 from kg.mapping.registry_values import (
     first_text,
@@ -203,6 +204,9 @@ def _design(reg: Registration, record: dict, information: dict) -> None:
     reg.dates = {k: iso_date(first_text(v)) for k, v in dates.items() if iso_date(first_text(v))}
     reg.has_results = any(k in record for k in ("trialInformation", "endPoints", "adverseEvents",
                                                 "baselineCharacteristics"))
+    if reg.has_results:
+        reg.arms = arms(record)
+        reg.results = results_section(record)
     third = first_text(record.get("h41_third_country_in_which_the_trial_was_first_authorised"))
     reg.countries = [c for c in (reg.member_state, third) if c]
 

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 
 from kg.dates import partial_date
 from kg.ids import country_iri, normalised_name
+from kg.mapping.arms import ARM_GROUP_TYPE, INTERVENTION_CLASSES, INTERVENTION_TYPE
 from kg.mapping.context import MappingContext
 from kg.mapping.design import ENROLLMENT_TYPE, STUDY_TYPE
 from kg.mapping.eligibility import age_triples
 from kg.mapping.grounding import condition_links, intervention_links
 from kg.mapping.organizations import organization
+from kg.mapping.results import map_results
 from kg.rdf import RDF_TYPE, Triple, boolean, integer, text
 from kg.trial_ids import WEAK, TrialId
 from kg.vocab import KG, SDO
@@ -97,6 +99,8 @@ class Registration:
     primary_outcomes: list[tuple[str, str]] = field(default_factory=list)  # (measure, time)
     secondary_outcomes: list[tuple[str, str]] = field(default_factory=list)
     has_results: bool | None = None
+    arms: list[dict] = field(default_factory=list)  # {title, description, type, products}
+    results: dict | None = None  # in the results model's field names (a resultsSection)
     facts: list[tuple[str, object]] = field(default_factory=list)  # (kg: predicate, value)
 
 
@@ -174,6 +178,9 @@ def registration_triples(reg: Registration, ctx: MappingContext) -> Iterator[Tri
     yield from _places(reg, ctx)
     yield from _eligibility(reg, ctx)
     yield from _outcomes(reg, ctx)
+    yield from _arms(reg, ctx)
+    if reg.results:
+        yield from map_results({"resultsSection": reg.results}, ctx)
     for predicate, value in reg.facts:
         yield trial, predicate, _literal(value)
 
@@ -235,10 +242,9 @@ def _conditions(reg: Registration, ctx: MappingContext) -> Iterator[Triple]:
 
 
 def _products(reg: Registration, ctx: MappingContext) -> Iterator[Triple]:
-    from kg.mapping.arms import INTERVENTION_CLASSES, INTERVENTION_TYPE
-
     for product in reg.products:
         node = ctx.keyed("intervention", product.name)
+        ctx.intervention_names[node] = [product.name, *product.other_names]
         yield ctx.trial, SDO.studySubject, node
         yield node, RDF_TYPE, KG.Intervention
         for cls in INTERVENTION_CLASSES.get(product.kind, (SDO.MedicalEntity,)):
@@ -260,6 +266,28 @@ def _products(reg: Registration, ctx: MappingContext) -> Iterator[Triple]:
         names = [product.name, *product.other_names]
         yield from intervention_links(node, product.kind, names, product.description or None,
                                       [], [], reg.version)
+
+
+def _arms(reg: Registration, ctx: MappingContext) -> Iterator[Triple]:
+    """The arms, each tied to the products it names, so that results groups find their arm."""
+    by_name = {name.casefold(): node for node, names in ctx.intervention_names.items()
+               for name in names}
+    for arm in reg.arms:
+        node = ctx.keyed("arm", arm["title"])
+        ctx.arms[arm["title"]] = node
+        yield ctx.trial, KG.armGroup, node
+        yield node, RDF_TYPE, KG.ArmGroup
+        yield node, SDO.name, text(arm["title"])
+        if arm.get("description"):
+            yield node, SDO.description, text(arm["description"])
+        yield node, KG.armGroupType, ARM_GROUP_TYPE.terms[arm["type"]]
+        for product in arm.get("products", []):
+            intervention = by_name.get(product.casefold())
+            if intervention is not None:
+                ctx.arm_interventions.setdefault(node, set()).add(intervention)
+                yield node, KG.intervention, intervention
+            else:
+                yield node, KG.interventionName, text(product)
 
 
 def _design(reg: Registration, ctx: MappingContext) -> Iterator[Triple]:

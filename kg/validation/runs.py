@@ -84,11 +84,11 @@ def _batches(trials: Iterable[TrialText], engine: str, workers: int, size: int =
         yield batch, engine
 
 
-def _validate_record(task: tuple[str, dict, str, str]
+def _validate_record(task: tuple[str, dict, str, str, str]
                      ) -> tuple[list[ValidationResult], list[str]]:
-    origin, record, base, engine = task
+    origin, record, base, engine, registry = task
     try:
-        mapped = map_record(record, base=base, origin=origin)
+        mapped = map_record(record, base=base, origin=origin, registry=registry)
     except RecordError as exc:
         return [], [f"error: {exc.line()}"]
     return validate_mapped(mapped, engine), [p.line(origin) for p in mapped.problems]
@@ -149,13 +149,15 @@ def run_validation(inputs: Iterable[str], base: str, workers: int = 1,
         if outcome.trials == before:
             outcome.problems.append(f"warning: {path}: no schema:MedicalStudy in the graph")
 
-    def record_tasks() -> Iterator[tuple[str, dict, str]]:
+    def record_tasks() -> Iterator[tuple[str, dict, str, str, str]]:
         for item in read_inputs(record_inputs):
-            if item.error is not None:
+            if item.registry == "skipped":  # a document beside the records (a schema)
+                outcome.problems.append(f"warning: {item.error.line()}")
+            elif item.error is not None:
                 outcome.failed += 1
                 outcome.problems.append(f"error: {item.error.line()}")
             else:
-                yield item.origin, item.record, base, engine
+                yield item.origin, item.record, base, engine, item.registry
 
     for results, problems in bounded_map(_validate_record, record_tasks(), workers):
         outcome.trials += 1
