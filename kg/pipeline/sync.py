@@ -38,6 +38,7 @@ from kg.pipeline.export import ExportOptions, outcomes
 from kg.pipeline.load_description import PREFIXES, StoredTrial, description_graph, stored_trials
 from kg.pipeline.load_stream import load_stream
 from kg.pipeline.trial_graphs import LoadSummary, TrialGraph, digest_of
+from kg.pipeline.trial_groups import regroup
 from kg.serialize.ntriples import iri, string
 from kg.sources.api import RegistryClient, Search, SearchError
 from kg.stores import Store
@@ -222,6 +223,8 @@ def sync(store: Store, registry: RegistryClient, base: str, options: ExportOptio
             if not dry_run:
                 _remove(store, base, gone)
     if not dry_run:
+        if summary.added or summary.updated or summary.removed:
+            regroup(store, base)  # the trials the changed registrations belong to
         ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
         _record_run(store, base, summary, started, ended, registry.base_url)
     return summary
