@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -302,3 +303,30 @@ def test_a_record_without_its_registry_id_fails_alone_with_the_field_named(tmp_p
     assert result.returncode == 1
     assert "bad.json: a2_eudract_number: no EudraCT number" in result.stderr
     assert "ISRCTN80181452" in (tmp_path / "o.nq").read_text()
+
+
+def test_kgx_of_every_registry_reads_back_with_each_registry_as_its_edges_source(tmp_path):
+    from tests.test_kgx import KGX_PYTHON, rows
+
+    out = tmp_path / "kgx"
+    kg("export", str(shared_path("registries")), "-f", "kgx", "--kgx-format", "jsonl", "-o",
+       str(out), "-q", check=True)
+    read = subprocess.run([str(KGX_PYTHON), str(ROOT / "tests" / "kgx_read.py"), str(out),
+                           "jsonl"], capture_output=True, text=True, timeout=600)
+    assert read.returncode == 0, read.stderr[-2000:]
+    assert json.loads(read.stdout.strip().splitlines()[-1])["errors"] == {}
+    trials = {n["id"]: n for n in rows(out, "nodes") if n["category"] == ["biolink:ClinicalTrial"]}
+    # Biolink knows ClinicalTrials.gov's CURIEs only: a registration is the NCT trial it states
+    assert set(trials) == {"CLINICALTRIALS:NCT01818492", "CLINICALTRIALS:NCT03461406",
+                           "CLINICALTRIALS:NCT03969901", "CLINICALTRIALS:NCT04089566",
+                           "CLINICALTRIALS:NCT05437510", "CLINICALTRIALS:NCT04494412",
+                           "CLINICALTRIALS:NCT05429502", "CLINICALTRIALS:NCT05057013",
+                           "CLINICALTRIALS:NCT01035190"}
+    assert trials["CLINICALTRIALS:NCT05057013"]["provided_by"] == ["infores:isrctn"]
+    assert trials["CLINICALTRIALS:NCT04494412"]["provided_by"] == ["infores:ctis"]
+    edges = rows(out, "edges")
+    assert {e["primary_knowledge_source"] for e in edges} <= {
+        "infores:ctis", "infores:euctr", "infores:isrctn", "infores:drks"}
+    metadata = json.loads((out / "graph-metadata.json").read_text())
+    assert "infores:isrctn" in [metadata["source_infores_id"],
+                                *metadata.get("other_source_infores_ids", [])]

@@ -367,7 +367,8 @@ class KgxOutputs:
         self.directory = Path(directory)
         self.kind = kind
         self.seen: set[str] = set()  # node ids written
-        self.pairs: dict[tuple[str, str], tuple[int, set[str]]] = {}
+        self.pairs: dict[tuple[str, str, str], tuple[int, set[str]]] = {}
+        self.sources: set[str] = set()
         self.edge_count = 0
         self.categories: set[str] = set()
         self.predicates: set[str] = set()
@@ -397,6 +398,7 @@ class KgxOutputs:
             return
         rows = orjson.loads(block)
         for node in rows["nodes"]:
+            self.sources.update(node["provided_by"])
             if node["id"] in self.seen:
                 continue
             self.seen.add(node["id"])
@@ -406,17 +408,18 @@ class KgxOutputs:
             self.predicates.add(row["predicate"])
             self.edge_count += 1
             self._row(self.edges, EDGE_COLUMNS, row)
-        for drug, disease, rank, nct in rows["pairs"]:
-            best, trials = self.pairs.get((drug, disease), (rank, set()))
-            trials.add(f"CLINICALTRIALS:{nct}")
-            self.pairs[(drug, disease)] = (max(best, rank), trials)
+        for drug, disease, rank, trial, infores in rows["pairs"]:
+            best, trials = self.pairs.get((drug, disease, infores), (rank, set()))
+            trials.add(trial)
+            self.pairs[(drug, disease, infores)] = (max(best, rank), trials)
 
     def __exit__(self, *exc) -> bool:
         if exc[0] is None:
-            for (drug, disease), (rank, trials) in sorted(self.pairs.items()):
+            for (drug, disease, infores), (rank, trials) in sorted(self.pairs.items()):
                 self.predicates.add("biolink:in_clinical_trials_for")
                 self.edge_count += 1
-                self._row(self.edges, EDGE_COLUMNS, pair_edge(drug, disease, rank, trials))
+                self._row(self.edges, EDGE_COLUMNS,
+                          pair_edge(drug, disease, rank, trials, infores))
         closed = self._stack.__exit__(*exc)
         if exc[0] is None:
             with atomic_binary(self.directory / "graph-metadata.json") as out:
@@ -425,6 +428,7 @@ class KgxOutputs:
 
     def metadata(self) -> dict:
         """The graph's description in the KGX ingest-metadata schema's terms."""
+        main = INFORES if INFORES in self.sources or not self.sources else min(self.sources)
         return {
             "file_name": "graph-metadata.json",
             "target_name": "ClinicalTrials.gov trials graph (kg)",
@@ -434,7 +438,11 @@ class KgxOutputs:
             "target_data_model_version": BIOLINK_VERSION,
             "target_data_version": __version__,
             "file_created_by": [f"kg {__version__}"],
-            "source_infores_id": INFORES,
+            "source_infores_id": main,
+            **({"other_source_infores_ids": sorted(self.sources - {main}),
+                "other_source_infores_note": "registries the Translator's infores catalog does "
+                "not yet name; kg names them by the catalog's rule (the source's short name)"}
+               if self.sources - {main} else {}),
             "aggregator_infores": {
                 "id": AGGREGATOR, "name": "kg (ctkg): clinical-trial registry records as a "
                 "linked-data knowledge graph", "knowledge_level": "knowledge_assertion",

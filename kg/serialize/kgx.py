@@ -74,6 +74,12 @@ EXPANSIONS = {"MONDO": "http://purl.obolibrary.org/obo/MONDO_",
               "MESH": "http://id.nlm.nih.gov/mesh/",
               "CLINICALTRIALS": "http://identifiers.org/clinicaltrials/",
               "PMID": "http://www.ncbi.nlm.nih.gov/pubmed/"}
+# Each registry as the primary knowledge source of what its registrations say. The Translator's
+# infores catalog names only ClinicalTrials.gov among trial registries; the others' infores ids
+# follow its rule (the source's short name) and graph-metadata.json lists them as such.
+REGISTRY_INFORES = {"EU CTR": "infores:euctr", "EU CTIS": "infores:ctis",
+                    "ISRCTN": "infores:isrctn", "DRKS": "infores:drks"}
+WHO_INFORES = "infores:who-ictrp"
 # A drug's ids in the order Biolink's id_prefixes (and so a node normaliser) prefer them.
 DRUG_PREFERENCE = ("CHEBI", "CHEMBL.COMPOUND", "MESH")
 DRUG_TYPES = frozenset({"DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT", "DIETARY_SUPPLEMENT"})
@@ -220,10 +226,15 @@ def _label(curie: str) -> str | None:
 
 def _tested(g: _Graph, trial: str) -> set[str]:
     """The interventions the trial tests: given in an experimental or other arm and not in
-    every comparator arm; every intervention where no arm says its type."""
+    every comparator arm; where no arm names its products, those whose registry role is
+    "test"; every intervention where no arm says its type."""
     arms = [(arm, g.code(arm, KG.armGroupType), set(g.all(arm, KG.intervention)))
             for arm in g.all(trial, KG.armGroup)]
     everything = set(g.all(trial, SDO.studySubject))
+    roles = {i: (g.text(i, KG.productRole) or "").casefold() for i in everything}
+    if any(roles.values()) and not any(given for _, _, given in arms):
+        # an EU register's products say their role (test, comparator, placebo, auxiliary)
+        return {i for i, role in roles.items() if role == "test"}
     if not any(kind for _, kind, _ in arms):
         return everything
     comparators = [given for _, kind, given in arms if kind in COMPARATORS]
@@ -270,12 +281,32 @@ def _age_range(g: _Graph, eligibility: str) -> str | None:
     return f"{low} and older" if low else f"up to {high}" if high else None
 
 
+def trial_source(g: _Graph, trial: str, key: str) -> tuple[str, str] | None:
+    """A registration's KGX id and its registry's infores id. Biolink 4.4.6 knows one trial
+    registry's CURIEs, ClinicalTrials.gov's, and ``kgx validate`` refuses any other prefix,
+    so another registry's registration is the NCT trial its record says it is (the member-state
+    records of a EudraCT trial stating one are that one node), and is left out where it states
+    none."""
+    if key.startswith("NCT"):
+        return f"CLINICALTRIALS:{key}", INFORES
+    ncts = sorted(g.text(node, SDO.value) or "" for node in g.all(trial, KG.sameTrialAs)
+                  if g.text(node, SDO.propertyID) == "NCT")
+    if not ncts:
+        return None
+    codes = g.all(trial, SDO.code)
+    registry = g.text(codes[0], SDO.codingSystem) if codes else ""
+    return f"CLINICALTRIALS:{ncts[0]}", REGISTRY_INFORES.get(registry, WHO_INFORES)
+
+
 def trial_rows(mapped: MappedRecord) -> dict:
     """One trial's nodes and edges, and its (drug, disease, phase rank) pairs for the
     aggregated edges, as plain JSON-able values."""
     g = _Graph(mapped.triples)
     trial = mapped.trial
-    trial_id = f"CLINICALTRIALS:{mapped.nct_id}"
+    source = trial_source(g, trial, mapped.nct_id)
+    if source is None:
+        return {"nodes": [], "edges": [], "pairs": []}
+    trial_id, infores = source
     diseases = _disease_nodes(g, trial)
     drugs, any_drug = _drug_nodes(g, trial)
     phases = g.codes(trial, KG.phase)
@@ -285,7 +316,7 @@ def trial_rows(mapped: MappedRecord) -> dict:
     status = g.code(trial, SDO.status)
     node = {"id": trial_id, "category": ["biolink:ClinicalTrial"],
             "name": g.text(trial, SDO.name), "xref": [], "iri": expansion(trial_id),
-            "provided_by": [INFORES],
+            "provided_by": [infores],
             "clinical_trial_phase": phase or ("not_provided" if phases else None),
             "clinical_trial_overall_status": status,
             "clinical_trial_brief_title": g.text(trial, SDO.name),
@@ -302,6 +333,8 @@ def trial_rows(mapped: MappedRecord) -> dict:
             "clinical_trial_tested_intervention": ("yes" if drugs else "no") if any_drug
             else None}
     nodes = [node, *diseases, *drugs]
+    for row in nodes:
+        row["provided_by"] = [infores]
     edges: list[dict] = []
     for reference in sorted(g.all(trial, KG.reference)):
         if g.code(reference, KG.referenceType) not in MENTIONING:
@@ -312,12 +345,13 @@ def trial_rows(mapped: MappedRecord) -> dict:
                 continue  # KGX's CURIE rule refuses the slash every DOI has
             nodes.append({"id": f"PMID:{pmid}", "category": ["biolink:Publication"],
                           "name": g.text(article, SDO.name), "xref": [],
-                          "iri": expansion(f"PMID:{pmid}"), "provided_by": [INFORES]})
-            edges.append(edge(f"PMID:{pmid}", "biolink:mentions", trial_id))
+                          "iri": expansion(f"PMID:{pmid}"), "provided_by": [infores]})
+            edges.append(edge(f"PMID:{pmid}", "biolink:mentions", trial_id,
+                              primary_knowledge_source=infores))
     pairs = []
     if g.code(trial, KG.studyType) == "INTERVENTIONAL" and phase and status != "WITHDRAWN":
         rank = PHASE_ORDER.index(phase)
-        pairs = sorted({(drug["id"], disease["id"], rank, mapped.nct_id) for drug in drugs
+        pairs = sorted({(drug["id"], disease["id"], rank, trial_id, infores) for drug in drugs
                         for disease in diseases})
     return {"nodes": [clean_row(n) for n in nodes], "edges": edges, "pairs": pairs}
 
@@ -326,19 +360,24 @@ def clean_row(row: dict) -> dict:
     return {key: clean(value) for key, value in row.items()}
 
 
-def pair_edge(drug: str, disease: str, rank: int, trials: Iterable[str]) -> dict:
-    """The aggregated ``in_clinical_trials_for`` edge of a drug and a disease."""
+def pair_edge(drug: str, disease: str, rank: int, trials: Iterable[str],
+              infores: str = INFORES) -> dict:
+    """The aggregated ``in_clinical_trials_for`` edge of a drug and a disease, from one
+    registry's trials (each registry the primary source of its own edge)."""
     phase = PHASE_ORDER[rank]
     return edge(drug, "biolink:in_clinical_trials_for", disease, max_research_phase=phase,
                 elevate_to_prediction=phase in PREDICTIVE,
-                has_supporting_studies=sorted(trials))
+                has_supporting_studies=sorted(trials), primary_knowledge_source=infores)
 
 
 def edge(subject: str, predicate: str, obj: str, **slots) -> dict:
-    """An edge with its provenance slots and an id that is the same for the same statement."""
-    key = f"https://w3id.org/ctkg/kgx/{subject}|{predicate}|{obj}"
+    """An edge with its provenance slots and an id that is the same for the same statement
+    (from the same source)."""
+    source = slots.get("primary_knowledge_source", INFORES)
+    key = f"https://w3id.org/ctkg/kgx/{subject}|{predicate}|{obj}" + (
+        f"|{source}" if source != INFORES else "")
     return {"id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, key)}", "subject": subject,
-            "predicate": predicate, "object": obj, **PROVENANCE, **slots}
+            "predicate": predicate, "object": obj, **{**PROVENANCE, **slots}}
 
 
 class Kgx(Format):
