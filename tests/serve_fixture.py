@@ -49,7 +49,8 @@ def start(store: Path, *args: str) -> tuple[subprocess.Popen, str]:
 def server(tmp_path_factory) -> Server:
     directory = tmp_path_factory.mktemp("serve")
     inputs = [str(shared_path("records", "v2")), str(shared_path("records", "v2-partial")),
-              str(EXAMPLE), str(FIXTURE)]
+              str(EXAMPLE), str(FIXTURE), *map(str, sorted(shared_path("registries", "euctr").glob(
+                  "2014-002606-20-*.json")))]  # one EudraCT trial, seven member states
     store, nquads = directory / "store", directory / "all.nq"
     for args in (["load", *inputs, "--store", str(store), "-q"],
                  ["export", *inputs, "-o", str(nquads), "--no-validate", "-q"]):

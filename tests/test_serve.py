@@ -158,6 +158,17 @@ def test_search_finds_trials_by_nct_id_title_words_and_condition(server):  # noq
     assert f"/id/trial/{REFERENCE}" in condition.text
 
 
+def test_another_registrys_trial_is_found_by_its_registry_id_and_has_its_page(server):  # noqa: F811
+    found = requests.get(server.url + "/search", params={"q": "2014-002606-20-gb"}, timeout=30,
+                         allow_redirects=False)
+    assert found.status_code == 303
+    assert found.headers["location"] == "/id/trial/EUCTR2014-002606-20-GB"
+    page = requests.get(server.url + found.headers["location"], timeout=30)
+    assert page.status_code == 200 and "RANDOMIZED, OPEN-LABEL" in page.text
+    (item,) = extruct.extract(page.text, base_url=server.url, syntaxes=["json-ld"])["json-ld"]
+    assert "MedicalTrial" in item["@type"]
+
+
 def test_organisations_articles_and_vocabulary_terms_negotiate_too(server):  # noqa: F811
     org = "/id/organization/national-natural-science-foundation-of-china"
     html = requests.get(server.url + org, timeout=30)

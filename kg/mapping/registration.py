@@ -145,6 +145,7 @@ def identity_triples(ctx: MappingContext, own: list[TrialId], stated: list[State
 
 def _trial_id(node: str, trial_id: TrialId) -> Iterator[Triple]:
     yield node, RDF_TYPE, KG.TrialIdentifier
+    yield node, RDF_TYPE, SDO.PropertyValue
     yield node, SDO.propertyID, text(trial_id.scheme)
     yield node, SDO.value, text(trial_id.value)
 

@@ -150,7 +150,8 @@ class _Site:
         text = request.query_params.get("q", "")[:200]
         _, data = self.snapshot()
         found = data.search(text) if text.strip() else []
-        if len(found) == 1 and text.strip().upper() == found[0].nct_id:
+        if len(found) == 1 and text.strip() and found[0].nct_id.upper() in (
+                text.strip().upper(), f"EUCTR{text.strip().upper()}", f"CTIS{text.strip().upper()}"):
             return Response(status_code=303, headers={"Location": self.links.href(found[0].trial)})
         return self.page("search.html", title=f"Search: {text}", q=text, found=found,
                          links=self.links)

@@ -127,10 +127,16 @@ class Resources:
         return self._index
 
     def search(self, text: str, limit: int = 50) -> list[SearchEntry]:
-        """Trials by NCT id (exactly), else by every word in their title or conditions."""
+        """Trials by registry id (exactly: ``NCT00698191``, ``ISRCTN80181452``,
+        ``2012-003632-23-GB`` or its key ``EUCTR2012-003632-23-GB``), else by every word in
+        their title or conditions."""
         query = text.strip()
-        if NCT_ID.fullmatch(query.upper()):
-            return [e for e in self.index() if e.nct_id == query.upper()]
+        wanted = query.upper()
+        if wanted and not any(c.isspace() for c in wanted):
+            exact = [e for e in self.index() if e.nct_id.upper() in (
+                wanted, f"EUCTR{wanted}", f"CTIS{wanted}")]
+            if exact or NCT_ID.fullmatch(wanted):
+                return exact
         words = query.casefold().split()
         if not words:
             return []
