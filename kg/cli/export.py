@@ -15,6 +15,7 @@ from kg.cli.options import (
     check_base,
     enrich_options,
     format_of_output,
+    isrctn_options,
     link_options,
     make_enricher,
     make_linkers,
@@ -74,6 +75,7 @@ from kg.validation.engines import DEFAULT_ENGINE, ENGINES
 @click.option("--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE,
               show_default=True, help="SHACL engine for --validate (same results).")
 @link_options
+@isrctn_options
 def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                    filter_advanced, statuses, since_date, limit, api_url, rate, retries,
                    formats: tuple[str, ...], output: str, base: str,
@@ -83,13 +85,17 @@ def export_command(inputs: tuple[str, ...], nct_ids, nct_file, query, condition,
                    offline: bool, crossref_url: str | None, doi_url: str | None,
                    eutils_url: str | None, quiet: bool, verbose: bool, engine: str,
                    links: tuple[str, ...], ror_url: str | None, ror_dump: str | None,
-                   wikidata_url: str | None) -> None:
-    """Export study records as RDF: JSON files, /studies pages, directories, bulk archives
-    (.zip), - for stdin, or live from the registry by --nct id or by search."""
+                   wikidata_url: str | None, isrctn_ids: tuple[str, ...],
+                   isrctn_query: str | None, isrctn_url: str) -> None:
+    """Export trial records as RDF: files of any registry kg reads (ClinicalTrials.gov JSON
+    and retired XML, EU CTIS, EU CTR, ISRCTN, DRKS, the WHO ICTRP export, ctrdata databases),
+    directories, bulk archives (.zip), - for stdin, or live from ClinicalTrials.gov by --nct
+    id or by search and from ISRCTN by --isrctn or --isrctn-query."""
     from kg.sources.api import SearchError
 
     sources = selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
-                        since_date, limit, api_url, rate, retries)
+                        since_date, limit, api_url, rate, retries, isrctn_ids, isrctn_query,
+                        isrctn_url)
     require_inputs("export", inputs)
     formats = formats or format_of_output(output, compress) or ("turtle", "jsonld")
     if "kgx" in formats:

@@ -265,8 +265,24 @@ def source_options(command):
     return with_options(command, options)
 
 
+def isrctn_options(command):
+    """ISRCTN's API, by ISRCTN or by search (``kg export``)."""
+    from kg.sources.isrctn_api import ISRCTN_URL, ISRCTN_URL_ENV
+
+    options = [
+        click.option("--isrctn", "isrctn_ids", multiple=True,
+                     help="An ISRCTN to fetch from ISRCTN's API; repeatable."),
+        click.option("--isrctn-query", default=None,
+                     help="A search of ISRCTN's API (its q= syntax); --max caps it."),
+        click.option("--isrctn-url", envvar=ISRCTN_URL_ENV, default=ISRCTN_URL,
+                     show_default=True, help=f"ISRCTN API base URL (or ${ISRCTN_URL_ENV})."),
+    ]
+    return with_options(command, options)
+
+
 def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, statuses,
-              since_date, limit, api_url, rate, retries) -> Selection:
+              since_date, limit, api_url, rate, retries, isrctn_ids=(), isrctn_query=None,
+              isrctn_url=None) -> Selection:
     """The records the source options ask for, or a usage error saying what is missing."""
     from kg.http import HttpClient
     from kg.sources.api import RegistryClient, Search
@@ -276,14 +292,20 @@ def selection(inputs, nct_ids, nct_file, query, condition, filter_advanced, stat
     ids = list(nct_ids) + ([line.strip() for line in nct_file if line.strip()]
                            if nct_file else [])
     searching = any((query, condition, filter_advanced, statuses, since_date))
-    if not (inputs or ids or searching):
+    if not (inputs or ids or searching or isrctn_ids or isrctn_query):
         raise click.UsageError("give INPUTS, --nct ids, or a search (--query, --condition, "
                                "--filter-advanced, --status, --since)")
-    client = RegistryClient(api_url, HttpClient(
-        user_agent=f"kg/{__version__} (clinical-trial knowledge graph exporter)",
-        per_second=rate, retries=retries, backoff=0.5))
+    http = HttpClient(user_agent=f"kg/{__version__} (clinical-trial knowledge graph exporter)",
+                      per_second=rate, retries=retries, backoff=0.5)
+    client = RegistryClient(api_url, http)
     search = Search(query, condition, filter_advanced, tuple(statuses), since_date)
-    return Selection(client, inputs, ids, search if searching else None, limit)
+    isrctn = None
+    if isrctn_ids or isrctn_query:
+        from kg.sources.isrctn_api import IsrctnClient
+
+        isrctn = IsrctnClient(isrctn_url, http)
+    return Selection(client, inputs, ids, search if searching else None, limit, isrctn,
+                     list(isrctn_ids), isrctn_query)
 
 
 def store_options(command):
