@@ -133,6 +133,7 @@ KG = Vocabulary(
     registryStatus registryPhase therapeuticArea rareDisease memberState productRole
     sponsorProtocolCode registeredAs sameTrialAs TrialIdentifier SameTrialStatement statedBy
     trialId statedField RegisteredTrial registration registrationType ageGroup sourceRegister
+    MemberStateDecision memberStateDecision decisionDate firstDecisionDate
     """,
 )
 

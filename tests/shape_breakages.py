@@ -212,7 +212,44 @@ def link_evidence_without_what_it_rests_on(g):
 
 
 # breakage -> (node shape, path, focus node, severity)
+NCT_ID_NODE = URIRef("https://w3id.org/ctkg/id/trial-id/nct/NCT00698191")
+STATEMENT = URIRef(str(TRIAL) + "/same-trial/eudract/2007-000001-11")
+STATE = URIRef(str(TRIAL) + "/member-state/DE")
+
+
+def trial_id_with_two_values(g):
+    g.add((NCT_ID_NODE, SDO.value, Literal("NCT00000001")))
+
+
+def same_trial_statement_without_its_field(g):
+    """A statement that the trial is registered elsewhere, not saying which field says so."""
+    other = URIRef("https://w3id.org/ctkg/id/trial-id/eudract/2007-000001-11")
+    g.add((TRIAL, KG.sameTrialAs, other))
+    g.add((other, rdflib.RDF.type, KG.TrialIdentifier))
+    g.add((other, rdflib.RDF.type, SDO.PropertyValue))
+    g.add((other, SDO.propertyID, Literal("EudraCT")))
+    g.add((other, SDO.value, Literal("2007-000001-11")))
+    g.add((STATEMENT, rdflib.RDF.type, KG.SameTrialStatement))
+    g.add((STATEMENT, KG.statedBy, TRIAL))
+    g.add((STATEMENT, KG.trialId, other))
+
+
+def member_state_decision_dated_as_text(g):
+    germany = URIRef("https://w3id.org/ctkg/id/country/germany")
+    g.add((TRIAL, KG.memberStateDecision, STATE))
+    g.add((STATE, rdflib.RDF.type, KG.MemberStateDecision))
+    g.add((STATE, KG.memberState, germany))
+    g.add((germany, rdflib.RDF.type, SDO.Country))
+    g.add((germany, SDO.name, Literal("Germany")))
+    g.add((STATE, KG.decisionDate, Literal("DE:2023-11-17")))
+
+
 CASES = {
+    trial_id_with_two_values: ("TrialIdentifierShape", "schema:value", NCT_ID_NODE, "Violation"),
+    same_trial_statement_without_its_field: ("SameTrialStatementShape", "kg:statedField",
+                                             STATEMENT, "Violation"),
+    member_state_decision_dated_as_text: ("MemberStateDecisionShape", "kg:decisionDate", STATE,
+                                          "Violation"),
     drop_title: ("StudyShape", "schema:name", TRIAL, "Violation"),
     start_date_as_string: ("StudyDatesShape", "kg:startDate", TRIAL, "Violation"),
     doi_with_upper_case: ("PublicationShape", "", UPPER_DOI, "Violation"),

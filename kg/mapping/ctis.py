@@ -19,6 +19,7 @@ record's both say a thing, the full record is read first.
 | ``totalNumberEnrolled`` | ``kg:enrollment`` |
 | ``startDateEU``, ``trialDuration.estimatedEndDate``, submission, ``lastUpdated`` | start, completion, first submit, last update dates |
 | ``memberStatesConcerned``, ``trialCountries``, ``trialSites`` | countries, sites |
+| ``memberStatesConcerned[].firstDecisionDate``, ``decisionDate`` (``"DE:2023-11-17, GR:…"``), ``trialCountries`` | per member state (``kg:MemberStateDecision``): its first and latest decision dates and its status |
 | ``eligibilityCriteria``, ``populationOfTrialSubjects``, ``ageGroup`` | eligibility, ``kg:ageGroup`` |
 | ``endPoint.primaryEndPoints`` / ``secondaryEndPoints`` | outcomes |
 | ``eudraCt`` / ``eudraCtInfo`` (a transitioned trial), ``secondaryIdentifyingNumbers`` | same-trial ids; ``associatedClinicalTrials`` ids only |
@@ -27,8 +28,11 @@ record's both say a thing, the full record is read first.
 
 from __future__ import annotations
 
+import re
+
 from kg.errors import RecordError
 from kg.mapping.design import STUDY_TYPE
+from kg.mapping.euctr import MEMBER_STATES
 from kg.mapping.registration import Condition, Product, Registration, Stated
 from kg.mapping.registry_values import (
     CTIS_STATUS_CODES,
@@ -198,9 +202,43 @@ def _status(reg: Registration, record: dict, application: dict) -> None:
         reg.has_results = any(listed(v) for v in results.values())
 
 
+_BY_STATE = re.compile(r"([A-Z]{2})\s*:\s*(.*?)(?=,\s*[A-Z]{2}\s*:|$)")
+
+
+def _states(record: dict, states: list) -> list[dict]:
+    """Each member state's decisions and status: the first decision date from
+    ``memberStatesConcerned``, the latest from the overview's ``decisionDate``
+    (``"DE:2023-11-17, GR:2023-10-24"``), the status from ``trialCountries``."""
+    names = {code: name.title() for name, code in MEMBER_STATES.items()
+             if name not in ("uk", "czech republic")}
+    found: dict[str, dict] = {}
+    for state in states:
+        if not isinstance(state, dict):
+            continue
+        code = first_text(_dig(state, "organisationInfo", "memberStateCountryCode"))
+        name = first_text(state.get("mscName") or state.get("countryName"))
+        key = code or next((c for c, n in names.items() if n.casefold() == name.casefold()), name)
+        found[key] = {"name": name or names.get(key, key),
+                      "first": iso_date(first_text(state.get("firstDecisionDate")))}
+    for code, date in _BY_STATE.findall(first_text(record.get("decisionDate"))):
+        found.setdefault(code, {"name": names.get(code, code)})["latest"] = iso_date(date)
+    countries = record.get("trialCountries")
+    if isinstance(countries, str):
+        for code, words in _BY_STATE.findall(countries):
+            found.setdefault(code, {"name": names.get(code, code)})["status"] = words.strip()
+    for item in listed(countries) if not isinstance(countries, str) else []:
+        name, _, status = first_text(item).partition(":")
+        code = next((c for c, n in names.items() if n.casefold() == name.strip().casefold()),
+                    name.strip())
+        words = CTIS_STATUS_CODES.get(int(status)) if status.strip().isdigit() else status
+        found.setdefault(code, {"name": name.strip()})["status"] = (words or "").strip()
+    return [dict(state, code=code) for code, state in sorted(found.items())]
+
+
 def _places(reg: Registration, record: dict, application: dict) -> None:
     states = listed(record.get("memberStatesConcerned")) or \
         listed(application.get("memberStatesConcerned"))
+    reg.member_states = _states(record, states)
     reg.countries = [first_text(s.get("mscName") or s.get("countryName")) for s in states
                      if isinstance(s, dict)]
     if not reg.countries:

@@ -89,6 +89,7 @@ class Registration:
     dates: dict[str, str] = field(default_factory=dict)  # kg: date predicate -> ISO text
     countries: list[str] = field(default_factory=list)
     member_state: str = ""
+    member_states: list[dict] = field(default_factory=list)  # {code, name, first, latest, status}
     sites: list[tuple[str, str, str]] = field(default_factory=list)  # (name, city, country)
     inclusion: str = ""
     exclusion: str = ""
@@ -325,6 +326,20 @@ def _places(reg: Registration, ctx: MappingContext) -> Iterator[Triple]:
         yield trial, KG.memberState, iri
         yield iri, RDF_TYPE, SDO.Country
         yield iri, SDO.name, text(reg.member_state)
+    for state in reg.member_states:
+        node = ctx.child("member-state", state["code"].replace(" ", "-"))
+        country = country_iri(ctx.base, state["name"])
+        yield trial, KG.memberStateDecision, node
+        yield node, RDF_TYPE, KG.MemberStateDecision
+        yield node, KG.memberState, country
+        yield country, RDF_TYPE, SDO.Country
+        yield country, SDO.name, text(state["name"])
+        for key, predicate in (("first", KG.firstDecisionDate), ("latest", KG.decisionDate)):
+            literal = partial_date(state[key]) if state.get(key) else None
+            if literal is not None:
+                yield node, predicate, literal
+        if state.get("status"):
+            yield node, KG.registryStatus, text(state["status"])
     for name, city, country in reg.sites:
         site = ctx.keyed("site", name, city, country)
         yield trial, KG.site, site
