@@ -330,3 +330,44 @@ def test_kgx_of_every_registry_reads_back_with_each_registry_as_its_edges_source
     metadata = json.loads((out / "graph-metadata.json").read_text())
     assert "infores:isrctn" in [metadata["source_infores_id"],
                                 *metadata.get("other_source_infores_ids", [])]
+
+
+def _paths(value, path=()):
+    yield path
+    children = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for name, child in children:
+        yield from _paths(child, (*path, name))
+
+
+def test_any_field_of_a_registry_record_of_the_wrong_kind_maps_or_fails_alone():
+    """Held-out records will hold what these do not: every field may come as null, a list, an
+    object, a number or text where another is expected. A record so broken maps, or fails with
+    a RecordError naming it; the mapping never crashes."""
+    import copy
+    import random
+
+    from kg.errors import RecordError
+
+    folder = shared_path("registries")
+    items = [item for path in sorted(folder.rglob("*.*")) if path.suffix in (".json", ".xml", ".html")
+             and "Schema" not in path.name
+             for item in unit_items(RawUnit(str(path), path.read_bytes())) if item.record]
+    odd = [None, [], {}, "", 7, "x", [None], {"a": 1}, True]
+    rng = random.Random(40)
+    for item in items:
+        paths = [p for p in _paths(item.record) if p]
+        for _ in range(8):
+            record = copy.deepcopy(item.record)
+            for path in rng.sample(paths, min(len(paths), 3)):
+                target = record
+                try:
+                    for step in path[:-1]:
+                        target = target[step]
+                    target[path[-1]] = rng.choice(odd)
+                except (KeyError, IndexError, TypeError):
+                    continue
+            try:
+                map_record(record, registry=item.registry, origin=item.origin)
+            except RecordError:
+                pass

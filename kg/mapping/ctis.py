@@ -39,6 +39,7 @@ from kg.mapping.registry_values import (
     first_text,
     iso_date,
     listed,
+    obj,
     phases_in,
     sex_term,
     status_term,
@@ -65,11 +66,11 @@ def _dig(value: object, *keys: str) -> object:
 
 def read_ctis(record: dict, origin: str = "") -> tuple[str, Registration]:
     trial_id, key = ctis_key(record, origin)
-    application = record.get("authorizedApplication") or {}
-    part = record.get("authorizedPartI") or application.get("authorizedPartI") or {}
-    details = part.get("trialDetails") or {}
-    ids = details.get("clinicalTrialIdentifiers") or {}
-    info = details.get("trialInformation") or {}
+    application = obj(record.get("authorizedApplication"))
+    part = obj(record.get("authorizedPartI")) or obj(application.get("authorizedPartI"))
+    details = obj(part.get("trialDetails"))
+    ids = obj(details.get("clinicalTrialIdentifiers"))
+    info = obj(details.get("trialInformation"))
     reg = Registration("EU CTIS", record["ctNumber"], PAGE + record["ctNumber"], [trial_id],
                        version=f"CTIS record of {iso_date(record.get('lastUpdated'))}")
     reg.title = first_text(ids.get("publicTitle")) or first_text(record.get("ctTitle")) or \
@@ -144,17 +145,17 @@ def _products(reg: Registration, record: dict, part: dict) -> None:
     for group in listed(part.get("productRoleGroupInfos")):
         for product in listed(_dig(group, "products")):
             if isinstance(product, dict):
-                roles[product.get("id")] = first_text(group.get("productRoleName"))
+                roles[str(product.get("id"))] = first_text(group.get("productRoleName"))
     for product in listed(part.get("products")):
         if not isinstance(product, dict):
             continue
-        info = product.get("productDictionaryInfo") or {}
+        info = obj(product.get("productDictionaryInfo"))
         substance = first_text(info.get("activeSubstanceName"))
         name = first_text(product.get("productName")) or first_text(info.get("prodName")) or \
             substance or first_text(product.get("jsonActiveSubstanceNames"))
         if not name:
             continue
-        role = roles.get(product.get("id"), "")
+        role = roles.get(str(product.get("id")), "")
         others = [n for n in dict.fromkeys([substance.lower(), *(
             s.strip() for s in first_text(product.get("jsonActiveSubstanceNames")).split(","))])
                   if n and n.casefold() != name.casefold()]
@@ -249,7 +250,7 @@ def _places(reg: Registration, record: dict, application: dict) -> None:
     for part in parts:
         country = first_text(_dig(part, "mscInfo", "countryName"))
         for site in listed(_dig(part, "trialSites")):
-            info = _dig(site, "organisationAddressInfo") or {}
+            info = obj(_dig(site, "organisationAddressInfo"))
             name = first_text(_dig(info, "organisation", "name"))
             if name:
                 city = first_text(_dig(info, "address", "city"))
@@ -257,7 +258,7 @@ def _places(reg: Registration, record: dict, application: dict) -> None:
 
 
 def _eligibility(reg: Registration, record: dict, info: dict) -> None:
-    criteria = info.get("eligibilityCriteria") or {}
+    criteria = obj(info.get("eligibilityCriteria"))
     for key, target in (("principalInclusionCriteria", "inclusion"),
                         ("principalExclusionCriteria", "exclusion")):
         items = sorted((c for c in listed(criteria.get(key)) if isinstance(c, dict)),
@@ -265,7 +266,7 @@ def _eligibility(reg: Registration, record: dict, info: dict) -> None:
         lines = [f"{c.get('number')}. {first_text(c.get(key))}" for c in items
                  if first_text(c.get(key))]
         setattr(reg, target, "\n".join(lines))
-    population = info.get("populationOfTrialSubjects") or {}
+    population = obj(info.get("populationOfTrialSubjects"))
     female, male = population.get("isFemaleSubjects"), population.get("isMaleSubjects")
     if isinstance(female, bool) and isinstance(male, bool):
         reg.sex = sex_term(female, male)
@@ -283,7 +284,7 @@ def _identifiers(reg: Registration, record: dict, application: dict, ids: dict,
                          ("eudraCtInfo.eudraCtCode", _dig(record, "eudraCtInfo", "eudraCtCode"))):
         for trial_id in found_ids(first_text(value)):
             reg.stated.append(Stated(trial_id, where))
-    numbers = ids.get("secondaryIdentifyingNumbers") or {}
+    numbers = obj(ids.get("secondaryIdentifyingNumbers"))
     path = "clinicalTrialIdentifiers.secondaryIdentifyingNumbers"
     for key, value in numbers.items():
         for item in listed(value):

@@ -26,7 +26,7 @@ from kg.mapping.design import STUDY_TYPE
 from kg.mapping.eligibility import SEX
 from kg.mapping.euctr import MEMBER_STATES
 from kg.mapping.registration import Condition, Product, Registration, Stated
-from kg.mapping.registry_values import first_text, iso_date, listed, phases_in, status_term
+from kg.mapping.registry_values import first_text, iso_date, listed, obj, phases_in, status_term
 from kg.trial_ids import found_ids, id_as, is_placeholder
 from kg.vocab import KG
 
@@ -63,7 +63,7 @@ def read_drks(record: dict, origin: str = "") -> tuple[str, Registration]:
     reg.title = first_text(text.get("title"))
     reg.acronym = first_text(text.get("acronym"))
     reg.summary = first_text(text.get("summary"))
-    secondary = record.get("secondaryIds") or {}
+    secondary = obj(record.get("secondaryIds"))
     for field in ("eudraCtNumber", "universalTrialNumber", "otherPrimaryRegisterId",
                   "eudamedNumber"):
         for found in found_ids(first_text(secondary.get(field))):
@@ -93,7 +93,7 @@ def read_drks(record: dict, origin: str = "") -> tuple[str, Registration]:
 
 
 def _design(reg: Registration, record: dict) -> None:
-    character = record.get("studyCharacteristic") or {}
+    character = obj(record.get("studyCharacteristic"))
     kind = TYPES.get(first_text(character.get("type")))
     reg.study_type = STUDY_TYPE.terms[kind] if kind else ""
     phase = first_text(character.get("phase"))
@@ -114,7 +114,7 @@ def _design(reg: Registration, record: dict) -> None:
 
 
 def _recruitment(reg: Registration, record: dict) -> None:
-    recruitment = record.get("recruitment") or {}
+    recruitment = obj(record.get("recruitment"))
     status = first_text(recruitment.get("status"))
     reg.registry_status, reg.status = status, status_term(status)
     total, planned = recruitment.get("totalParticipants"), recruitment.get("plannedParticipants")
@@ -143,7 +143,7 @@ def _recruitment(reg: Registration, record: dict) -> None:
     if isinstance(recruitment.get("healthyVolunteers"), bool):
         reg.healthy_volunteers = recruitment["healthyVolunteers"]
     for field, target in (("minimumAge", "minimum_age"), ("maximumAge", "maximum_age")):
-        age = recruitment.get(field) or {}
+        age = obj(recruitment.get(field))
         unit = UNITS.get(first_text(_dig(age, "unit")))
         if isinstance(age.get("amount"), (int, float)) and unit:
             setattr(reg, target, f"{age['amount']:g} {unit}")

@@ -103,7 +103,7 @@ def results_section(record: dict) -> dict:
             _items(record.get("subjectAnalysisSets"), "subjectAnalysisSet")}
     titles.update({k: first_text(s.get("title")) or k for k, s in sets.items()})
     section = {}
-    if record.get("subjectDisposition"):
+    if isinstance(record.get("subjectDisposition"), dict):
         section["participantFlowModule"] = _flow(record["subjectDisposition"])
     if isinstance(record.get("baselineCharacteristics"), dict):
         section["baselineCharacteristicsModule"] = _baseline(

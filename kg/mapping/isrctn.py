@@ -25,7 +25,7 @@ from kg.errors import RecordError
 from kg.mapping.design import STUDY_TYPE
 from kg.mapping.eligibility import SEX
 from kg.mapping.registration import Condition, Product, Registration, Stated
-from kg.mapping.registry_values import first_text, iso_date, listed, phases_in, status_term
+from kg.mapping.registry_values import first_text, iso_date, listed, obj, phases_in, status_term
 from kg.trial_ids import found_ids, id_as
 from kg.vocab import KG
 
@@ -58,12 +58,12 @@ def read_isrctn(record: dict, origin: str = "") -> tuple[str, Registration]:
     reg = Registration("ISRCTN", key, PAGE + key, [trial_id])
     updated = iso_date(first_text(trial.get("@lastUpdated")))
     reg.version = f"ISRCTN record of {updated}" if updated else "ISRCTN record"
-    description = trial.get("trialDescription") or {}
+    description = obj(trial.get("trialDescription"))
     reg.title = _text(description.get("title")) or _text(description.get("scientificTitle"))
     reg.official_title = _text(description.get("scientificTitle"))
     reg.acronym = _text(description.get("acronym"))
     reg.summary = _text(description.get("plainEnglishSummary"))
-    _identifiers(reg, trial.get("externalRefs") or {})
+    _identifiers(reg, obj(trial.get("externalRefs")))
     sponsors = [s for s in listed(record.get("sponsor")) if isinstance(s, dict)]
     names = [_text(s.get("organisation")) for s in sponsors]
     reg.sponsor = next((n for n in names if n), "")
@@ -124,10 +124,10 @@ def _interventions(reg: Registration, trial: dict) -> None:
 
 
 def _participants(reg: Registration, trial: dict, description: dict) -> None:
-    design = trial.get("trialDesign") or {}
+    design = obj(trial.get("trialDesign"))
     kind = _text(design.get("primaryStudyDesign")).casefold()
     reg.study_type = STUDY_TYPE.terms.get(kind.upper(), "")
-    people = trial.get("participants") or {}
+    people = obj(trial.get("participants"))
     status = _text(people.get("recruitmentStatusOverride"))
     reg.registry_status, reg.status = status, status_term(status)
     final, target = _text(people.get("totalFinalEnrolment")), _text(people.get("targetEnrolment"))

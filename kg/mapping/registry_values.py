@@ -126,6 +126,11 @@ def listed(value: object) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def obj(value: object) -> dict:
+    """A field that should hold an object, or an empty one where it holds anything else."""
+    return value if isinstance(value, dict) else {}
+
+
 def first_text(value: object) -> str:
     """The text of a field that may be a string, an element with ``#text``, or a list."""
     if isinstance(value, list):
