@@ -11,7 +11,7 @@ text stands for a field; the register's page shows both).
 | ``trialContacts[type PRIMARY_SPONSOR].contact.affiliation`` | ``kg:leadSponsor`` |
 | ``materialSupports[].contact.affiliation`` | ``schema:funder`` |
 | ``studiedHealthConditions[]`` (``catalog``, ``code``, descriptions) | conditions, their ICD-10 / free-text codes |
-| ``interventions[]`` / ``observationalGroups[]`` | interventions |
+| ``observationalGroups[]`` (per arm and locale) | arms (``kg:ArmGroup``, "Arm 1"…, the arm's description) |
 | ``studyCharacteristic`` (``type``, ``phase``) | ``kg:studyType``, ``kg:phase`` |
 | ``recruitment.status`` | ``schema:status``, ``kg:registryStatus`` |
 | ``recruitment`` (``plannedParticipants``/``totalParticipants``, dates, ``countries``, ``institutes``, criteria, ``gender``, ages, ``healthyVolunteers``) | enrolment, dates, countries, sites, eligibility |
@@ -25,7 +25,7 @@ from kg.errors import RecordError
 from kg.mapping.design import STUDY_TYPE
 from kg.mapping.eligibility import SEX
 from kg.mapping.euctr import MEMBER_STATES
-from kg.mapping.registration import Condition, Product, Registration, Stated
+from kg.mapping.registration import Condition, Registration, Stated
 from kg.mapping.registry_values import first_text, iso_date, listed, obj, phases_in, status_term
 from kg.trial_ids import found_ids, id_as, is_placeholder
 from kg.vocab import KG
@@ -99,11 +99,16 @@ def _design(reg: Registration, record: dict) -> None:
     phase = first_text(character.get("phase"))
     reg.registry_phase = phase
     reg.phases = phases_in(phase.replace("_", " ")) if phase else []
-    for item in listed(record.get("interventions")):
-        text = _locale(_dig(item, "interventionDescriptions") or [item])
-        name = first_text(text.get("description") or text.get("name") or text.get("comment"))
-        if name:
-            reg.products.append(Product(name[:200], "OTHER", description=name))
+    arms: dict[int, list[dict]] = {}
+    for group in listed(record.get("observationalGroups")):
+        number = _dig(group, "idArm", "arm")
+        if isinstance(number, int) and first_text(_dig(group, "comment")):
+            arms.setdefault(number, []).append(group)
+    for number, texts in sorted(arms.items()):
+        english = [g for g in texts if "en" in (_dig(g, "idArm", "locale"),
+                                                _dig(g, "idArm", "locale", "locale"))]
+        reg.arms.append({"title": f"Arm {number}", "type": "OTHER", "products": [],
+                         "description": first_text((english or texts)[0].get("comment"))})
     descriptions = _locale(character.get("characteristicDescriptions"))
     for field, target in (("primaryOutcome", reg.primary_outcomes),
                           ("secondaryOutcome", reg.secondary_outcomes)):
