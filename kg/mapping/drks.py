@@ -12,7 +12,7 @@ text stands for a field; the register's page shows both).
 | ``materialSupports[].contact.affiliation`` | ``schema:funder`` |
 | ``studiedHealthConditions[]`` (``catalog``, ``code``, descriptions) | conditions, their ICD-10 / free-text codes |
 | ``observationalGroups[]`` (per arm and locale) | arms (``kg:ArmGroup``, "Arm 1"…, the arm's description) |
-| ``studyCharacteristic`` (``type``, ``phase``) | ``kg:studyType``, ``kg:phase`` |
+| ``studyCharacteristic`` (``type``, ``phase``, ``allocation``, ``purpose``) | ``kg:studyType``, ``kg:phase``, ``kg:allocation``, ``kg:primaryPurpose`` |
 | ``recruitment.status`` | ``schema:status``, ``kg:registryStatus`` |
 | ``recruitment`` (``plannedParticipants``/``totalParticipants``, dates, ``countries``, ``institutes``, criteria, ``gender``, ages, ``healthyVolunteers``) | enrolment, dates, countries, sites, eligibility |
 | ``studyCharacteristic.characteristicDescriptions[].primaryOutcome`` / ``secondaryOutcome`` | outcomes |
@@ -22,7 +22,7 @@ text stands for a field; the register's page shows both).
 from __future__ import annotations
 
 from kg.errors import RecordError
-from kg.mapping.design import STUDY_TYPE
+from kg.mapping.design import ALLOCATION, PRIMARY_PURPOSE, STUDY_TYPE
 from kg.mapping.eligibility import SEX
 from kg.mapping.euctr import MEMBER_STATES
 from kg.mapping.registration import Condition, Registration, Stated
@@ -35,6 +35,13 @@ TYPES = {"INTERVENTIONAL": "INTERVENTIONAL", "NON_INTERVENTIONAL": "OBSERVATIONA
 SEXES = {"ALL": "ALL", "FEMALE": "FEMALE", "MALE": "MALE"}
 COUNTRIES = {code: name.title() for name, code in MEMBER_STATES.items()
              if name not in ("uk", "czechia")}
+ALLOCATIONS = {"RANDOMIZED_CONTROLLED_TRIAL": "RANDOMIZED",
+               "NON_RANDOMIZED_CONTROLLED_TRIAL": "NON_RANDOMIZED", "SINGLE_ARM_STUDY": "NA"}
+# DRKS's purposes that are one of kg's (prognosis, pharmacogenetics... are none: kept in words)
+PURPOSES = {"TREATMENT": "TREATMENT", "PREVENTION": "PREVENTION", "DIAGNOSTIC": "DIAGNOSTIC",
+            "SUPPORTIVE_CARE": "SUPPORTIVE_CARE", "SCREENING": "SCREENING",
+            "HEALTH_CARE_SYSTEM": "HEALTH_SERVICES_RESEARCH",
+            "BASIC_RESEARCH_PHYSIOLOGICAL_STUDY": "BASIC_SCIENCE", "OTHER": "OTHER"}
 UNITS = {"YEARS": "Years", "MONTHS": "Months", "WEEKS": "Weeks", "DAYS": "Days",
          "HOURS": "Hours"}
 
@@ -98,7 +105,13 @@ def _design(reg: Registration, record: dict) -> None:
     reg.study_type = STUDY_TYPE.terms[kind] if kind else ""
     phase = first_text(character.get("phase"))
     reg.registry_phase = phase
-    reg.phases = phases_in(phase.replace("_", " ")) if phase else []
+    reg.phases = phases_in(phase.replace("PHASE_", "Phase ").replace("_", "/")) if phase else []
+    allocation = ALLOCATIONS.get(first_text(character.get("allocation")))
+    if allocation:
+        reg.terms.append((KG.allocation, ALLOCATION.terms[allocation]))
+    purpose = PURPOSES.get(first_text(character.get("purpose")))
+    if purpose:
+        reg.terms.append((KG.primaryPurpose, PRIMARY_PURPOSE.terms[purpose]))
     arms: dict[int, list[dict]] = {}
     for group in listed(record.get("observationalGroups")):
         number = _dig(group, "idArm", "arm")

@@ -103,6 +103,7 @@ class Registration:
     arms: list[dict] = field(default_factory=list)  # {title, description, type, products}
     results: dict | None = None  # in the results model's field names (a resultsSection)
     facts: list[tuple[str, object]] = field(default_factory=list)  # (kg: predicate, value)
+    terms: list[tuple[str, str]] = field(default_factory=list)  # (predicate, a kg: term)
 
 
 def trial_id_iri(base: str, trial_id: TrialId) -> str:
@@ -185,6 +186,8 @@ def registration_triples(reg: Registration, ctx: MappingContext) -> Iterator[Tri
         yield from map_results({"resultsSection": reg.results}, ctx)
     for predicate, value in reg.facts:
         yield trial, predicate, _literal(value)
+    for predicate, term in reg.terms:
+        yield trial, predicate, term
 
 
 def _literal(value: object):

@@ -38,8 +38,9 @@ def phases_in(text: object) -> list[str]:
 
 
 # Each registry's status words (case folded) -> kg's status; a word not here gets none: EU
-# CTR's "Ongoing" says nothing of recruitment, CTIS's "Ended" not whether as planned, so
-# neither is read as one of ClinicalTrials.gov's statuses (kg:registryStatus keeps them).
+# CTR's "Ongoing" says nothing of recruitment, CTIS's "Ended" not whether as planned, the WHO's
+# "Not recruiting" not whether the trial still runs, so none is read as one of
+# ClinicalTrials.gov's statuses (kg:registryStatus keeps them).
 STATUS_WORDS = {
     # CTIS overall trial statuses (the portal's words; its overview codes are read to these)
     "under evaluation": SDO.NotYetRecruiting,
@@ -70,12 +71,17 @@ STATUS_WORDS = {
     "recruiting_complete_study_complete": SDO.Completed,
     "recruiting_complete_follow_up_complete": SDO.Completed,
     "recruiting_complete_follow_up_continuing": SDO.ActiveNotRecruiting,
-    "no longer recruiting": SDO.ActiveNotRecruiting,
-    "not recruiting": SDO.ActiveNotRecruiting,
     "active, not recruiting": SDO.ActiveNotRecruiting,
     "terminated": SDO.Terminated,
     "withdrawn": SDO.Withdrawn,
     "enrolling by invitation": SDO.EnrollingByInvitation,
+    # DRKS recruitment statuses
+    "pending": SDO.NotYetRecruiting,
+    "invite_only": SDO.EnrollingByInvitation,
+    "complete_follow_up_continuing": SDO.ActiveNotRecruiting,
+    "complete_follow_up_complete": SDO.Completed,
+    "discontiniued": SDO.Terminated,  # sic, as DRKS's schema spells it
+    "discontinued": SDO.Terminated,
 }
 # CTIS's overview codes (``ctStatus``, ``ctPublicStatusCode``) as the portal labels them.
 CTIS_STATUS_CODES = {
