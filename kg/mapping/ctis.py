@@ -11,7 +11,7 @@ record's both say a thing, the full record is read first.
 | ``sponsors[primary].organisation.name`` | ``kg:leadSponsor``; other sponsors ``kg:collaborator`` |
 | ``sourceOfMonetarySupport[].organisationName`` | ``schema:funder`` |
 | ``medicalConditions[]`` (``isConditionRareDisease``) | conditions, ``kg:rareDisease`` |
-| ``meddraConditionTerms[]`` | MedDRA codes of the condition they name |
+| ``meddraConditionTerms[]`` | MedDRA codes: of the condition a term names; a lowest-level or preferred term naming none, a condition of its own |
 | ``therapeuticAreas`` | ``kg:therapeuticArea`` |
 | ``products[]`` (``prodName``, ``activeSubstanceName``, ``atcCode``, ``evCode``, role) | interventions, ATC and EV codes, ``kg:productRole`` |
 | ``trialPhase`` | ``kg:phase``, ``kg:registryPhase`` |
@@ -33,7 +33,7 @@ import re
 from kg.errors import RecordError
 from kg.mapping.design import STUDY_TYPE
 from kg.mapping.euctr import MEMBER_STATES
-from kg.mapping.registration import Condition, Product, Registration, Stated
+from kg.mapping.registration import Condition, Product, Registration, Stated, add_meddra
 from kg.mapping.registry_values import (
     CTIS_STATUS_CODES,
     first_text,
@@ -122,17 +122,10 @@ def _conditions(reg: Registration, record: dict, part: dict, info: dict) -> None
         for name in first_text(record.get("conditions")).split(";"):
             if name.strip():
                 reg.conditions.append(Condition(name.strip()))
-    by_name = {c.name.casefold(): c for c in reg.conditions}
     for term in listed(_dig(info, "medicalCondition", "meddraConditionTerms")):
         name, code = first_text(_dig(term, "termName")), first_text(_dig(term, "classificationCode"))
-        if not (name and code):
-            continue
-        condition = by_name.get(name.casefold()) or (
-            reg.conditions[0] if len(reg.conditions) == 1 else None)
-        if condition is None:
-            condition = by_name[name.casefold()] = Condition(name)
-            reg.conditions.append(condition)
-        condition.codes.append(("MedDRA", code, name))
+        if name and code:
+            add_meddra(reg.conditions, name, code, first_text(_dig(term, "level")))
     areas = listed(record.get("therapeuticAreas")) or [
         _dig(a, "name") for a in listed(part.get("therapeuticAreas"))]
     for area in areas:

@@ -13,7 +13,7 @@ registered as the one EudraCT trial id, so they are one trial.
 | ``a51`` ISRCTN, ``a52`` NCT, ``a53`` WHO UTN, ``a54_other_identifiers``; results' ``trialInformation`` ids | same-trial ids |
 | ``b1_sponsor[].b11_name_of_sponsor`` | the first ``kg:leadSponsor``, the others ``kg:collaborator`` |
 | ``b1_sponsor[].b4_sources_of_monetary_or_material_support`` | ``schema:funder`` |
-| ``e11_medical_conditions_being_investigated``, ``e12_meddra_classification``, ``e13_…rare_disease`` | the condition, its MedDRA codes, ``kg:rareDisease`` |
+| ``e11_medical_conditions_being_investigated``, ``e12_meddra_classification``, ``e13_…rare_disease`` | the condition, ``kg:rareDisease``; MedDRA codes (a lowest-level or preferred term the condition's text is not, a condition of its own) |
 | ``e112_therapeutic_area`` | ``kg:therapeuticArea`` |
 | ``dimp[]`` (``d31_product_name``, ``d38`` INN and EV substance code, ``d32_product_code``, role) | interventions |
 | ``e71``-``e74`` (phase I-IV) | ``kg:phase``, ``kg:registryPhase`` |
@@ -30,7 +30,7 @@ from __future__ import annotations
 from kg.errors import RecordError
 from kg.mapping.design import STUDY_TYPE
 from kg.mapping.euctr_results import arms, results_section
-from kg.mapping.registration import Condition, Product, Registration, Stated
+from kg.mapping.registration import Condition, Product, Registration, Stated, add_meddra
 from kg.mapping.registry_values import (
     first_text,
     iso_date,
@@ -144,18 +144,14 @@ def _identifiers(reg: Registration, record: dict, information: dict) -> None:
 def _conditions(reg: Registration, record: dict) -> None:
     name = first_text(record.get("e11_medical_conditions_being_investigated"))
     rare = first_text(record.get("e13_condition_being_studied_is_a_rare_disease"))
-    condition = Condition(name, rare=_yes(rare) if rare else None) if name else None
+    if name:
+        reg.conditions.append(Condition(name, rare=_yes(rare) if rare else None))
     for term in listed(record.get("e12_meddra_classification")):
-        if not isinstance(term, dict):
-            continue
-        code, label = first_text(term.get("e12_classification_code")), first_text(
-            term.get("e12_term"))
-        if code and condition is not None:
-            condition.codes.append(("MedDRA", code, label))
-        elif code:
-            reg.conditions.append(Condition(label or code, [("MedDRA", code, label)]))
-    if condition is not None:
-        reg.conditions.insert(0, condition)
+        if isinstance(term, dict) and first_text(term.get("e12_classification_code")):
+            label = first_text(term.get("e12_term"))
+            add_meddra(reg.conditions, label or first_text(term["e12_classification_code"]),
+                       first_text(term["e12_classification_code"]),
+                       first_text(term.get("e12_level")))
     area = first_text(record.get("e112_therapeutic_area"))
     if area:
         reg.therapeutic_areas.append(area)

@@ -38,6 +38,23 @@ class Condition:
     rare: bool | None = None
 
 
+# MedDRA's levels that name a condition itself; the others (HLT, HLGT, SOC) name its class.
+MEDDRA_TERMS = frozenset({"LLT", "PT"})
+
+
+def add_meddra(conditions: list[Condition], term: str, code: str, level: str) -> None:
+    """A MedDRA term the record classifies its conditions by: a code of the stated condition
+    it names; else, a lowest-level or preferred term, a condition of its own (grounded by its
+    words like any); else (a class) a code of the one stated condition, if there is one."""
+    named = next((c for c in conditions if c.name.casefold() == term.casefold()), None)
+    if named is None and level.upper() not in MEDDRA_TERMS and len(conditions) == 1:
+        named = conditions[0]
+    if named is None:
+        named = Condition(term)
+        conditions.append(named)
+    named.codes.append(("MedDRA", code, term))
+
+
 @dataclass
 class Product:
     name: str
