@@ -128,3 +128,28 @@ def test_a_drug_chebi_does_not_hold_is_found_by_its_chembl_name():
 def test_a_mondo_susceptibility_synonym_is_not_a_name_of_the_disease():
     """MONDO lists "lupus nephritis, susceptibility to" among lupus's synonyms."""
     assert ids("Lupus Nephritis, Susceptibility to").get("MONDO") != ("MONDO:0007915", False)
+
+
+def _ids(name: str) -> set[tuple[str, bool]]:
+    return {(f.curie, f.broader) for f in ground(name, "condition")}
+
+
+def test_a_british_ise_spelling_finds_what_the_american_ize_one_does():
+    assert _ids("Necrotising enterocolitis") == _ids("Necrotizing enterocolitis") == {
+        ("MESH:D020345", False), ("MONDO:0005313", False)}
+
+
+def test_an_acronym_spelled_out_in_place_is_the_same_name():
+    assert _ids("respiratory syncytial virus RSV infection") == _ids(
+        "Respiratory syncytial virus infection")
+
+
+def test_two_names_of_one_condition_joined_by_a_slash_are_linked_and_two_conditions_are_not():
+    assert _ids("Myalgic encephalomyelitis/chronic fatigue syndrome (ME/CFS)") == {
+        ("MESH:D015673", False), ("MONDO:0005404", False)}
+    assert _ids("asthma/COPD") == set()  # asthma or COPD: neither is the condition
+
+
+def test_a_marker_status_is_dropped_only_to_a_broader_link():
+    assert _ids("EBV-positive nasopharyngeal carcinoma") == {
+        ("MESH:D000077274", True), ("MONDO:0015459", True)}

@@ -29,14 +29,17 @@ _SPELLINGS = (("haem", "hem"), ("aemi", "emi"), ("paed", "ped"), ("oedem", "edem
               ("oesoph", "esoph"), ("oestr", "estr"), ("foet", "fet"), ("coeli", "celi"),
               ("rrhoe", "rrhe"), ("pnoe", "pne"), ("tumour", "tumor"), ("aesth", "esth"),
               ("gynaec", "gynec"), ("sulph", "sulf"), ("aluminium", "aluminum"),
-              ("caesar", "cesar"), ("faec", "fec"), ("behaviour", "behavior"))
+              ("caesar", "cesar"), ("faec", "fec"), ("behaviour", "behavior"),
+              ("necrotis", "necrotiz"), ("immunis", "immuniz"), ("sensitis", "sensitiz"),
+              ("hospitalis", "hospitaliz"))
 _NON_WORD = re.compile(r"[^\w]+|_")
 _CODE_GAP = re.compile(r"(?<=[a-z]) (?=\d)")  # "apg 2575" and "apg2575": one drug code
 _QUALIFIER = re.compile(
     r"\b(?:stages?\s+(?:[0-4]|i{1,3}v?|iv|v)[abc]?\d?(?:\s*(?:-|to|or|and)\s*(?:[0-4]|i{1,3}v?|iv)"
     r"[abc]?\d?)?|grades?\s+[1-4i-v]+|ajcc\s+v\d+|recurrent|refractory|relapsed|metastatic|"
     r"advanced|locally\s+advanced|unresectable|resectable|locali[sz]ed|early|"
-    r"newly\s+diagnosed|previously\s+treated|untreated|(?:(?:mild|moderate)\s*(?:-|to)\s*)?"
+    r"newly\s+diagnosed|previously\s+treated|untreated|[a-z0-9]+[\s-]+(?:positive|negative)|"
+    r"(?:(?:mild|moderate)\s*(?:-|to)\s*)?"
     r"(?:mild|moderate|severe)|acute|chronic|persistent|high[\s-]+risk)\b", re.IGNORECASE)
 # A parenthesis inside a name: an abbreviation of it ("Autism Spectrum Disorder (ASD)") or a
 # remark ("(Not Recruiting)").
@@ -182,10 +185,23 @@ def _unique(candidates: Iterable[list[str]], folded: str, broader: bool, what: s
     return found
 
 
+def _without_spelled_acronym(name: str) -> str:
+    """The name without an acronym it spells out in place ("respiratory syncytial virus RSV
+    infection"): the acronym of the words just before it says nothing more."""
+    words = name.split()
+    for at, word in enumerate(words):
+        letters = word.strip("(),")
+        if 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha() and \
+                at >= len(letters) and "".join(w[0] for w in words[at - len(letters):at]
+                                              ).upper() == letters:
+            return " ".join(words[:at] + words[at + 1:])
+    return name
+
+
 def _attempts(name: str, what: str) -> list[tuple[str, bool]]:
     """The keys a name is looked up by, in order, each saying whether what it finds is broader
     than the name."""
-    attempts = [(key(name), False)]
+    attempts = [(key(name), False), (key(_without_spelled_acronym(name)), False)]
     if "(" in name:  # without the parenthesis: the same name if it held an abbreviation
         inner = " ".join(_PARENTHESIS.findall(name))
         outer = _PARENTHESIS.sub(" ", name)
@@ -226,6 +242,14 @@ def ground(name: str, what: str) -> list[Found]:
             for vocabulary, link in _unique(candidates, folded, broader, what).items():
                 if not (broader and link.curie in ROOTS):
                     found.setdefault(vocabulary, link)
+    outer = " ".join(_PARENTHESIS.sub(" ", name).split())
+    if not found and what == "condition" and outer.count("/") == 1:
+        # "myalgic encephalomyelitis/chronic fatigue syndrome": two names of one condition
+        # when both find the same ids exactly ("asthma/COPD", two conditions, finds none)
+        first, second = (ground(part, what) for part in outer.split("/"))
+        same = {f.curie for f in first if not f.broader}
+        if same and same == {f.curie for f in second if not f.broader}:
+            return [f for f in first if not f.broader]
     return sorted(found.values())
 
 
