@@ -371,3 +371,16 @@ def test_any_field_of_a_registry_record_of_the_wrong_kind_maps_or_fails_alone():
                 map_record(record, registry=item.registry, origin=item.origin)
             except RecordError:
                 pass
+
+
+def test_a_page_of_ctis_search_gives_each_overview_record(tmp_path):
+    overview = json.loads(shared_path("registries", "native", "ctis",
+                                      "2025-523726-40-00.search.json").read_text())
+    other = dict(overview, ctNumber="2025-523727-41-00")
+    page = tmp_path / "search.json"
+    page.write_text(json.dumps({"pagination": {"page": 1, "size": 2, "totalRecords": 2},
+                                "data": [overview, other]}))
+    items = list(unit_items(RawUnit(str(page), page.read_bytes())))
+    assert [i.registry for i in items] == ["ctis", "ctis"]
+    assert [map_record(i.record, registry="ctis").nct_id for i in items] == [
+        "CTIS2025-523726-40-00", "CTIS2025-523727-41-00"]

@@ -4,8 +4,9 @@ text download, with results), ISRCTN (ctrdata's JSON of the API's XML) and DRKS 
 export). Each record stays in its registry's own shape; only which registry it is is decided
 here, by ctrdata's ``ctrname`` where it is given and else by the keys only that registry has.
 
-A document may be one record, an array of records or JSON Lines (one record a line, as
-ctrdata's exports and database dumps hold them).
+A document may be one record, an array of records, a page of CTIS's ``/search`` (its records
+under ``data``) or JSON Lines (one record a line, as ctrdata's exports and database dumps hold
+them).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def registry_items(data: bytes, origin: str) -> Iterator[SourceItem]:
         (f"{origin}:{line}", d) for line, d in enumerate(documents, 1)]
     if len(records) == 1 and isinstance(documents[0], list):
         records = [(f"{origin}[{i}]", d) for i, d in enumerate(documents[0])]
+    elif len(records) == 1 and isinstance(documents[0], dict) and isinstance(
+            documents[0].get("data"), list) and "pagination" in documents[0]:
+        # a page of CTIS's /search: its overview records under "data"
+        records = [(f"{origin}#data[{i}]", d) for i, d in enumerate(documents[0]["data"])]
     for where, record in records:
         yield record_item(where, record)
 
