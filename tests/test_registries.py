@@ -194,6 +194,7 @@ def test_who_export_pairs_registrations_by_the_ids_they_state_and_marks_protocol
                             "ChiCTR2000029308"}
     assert summary["EUCTR2012-003632-23-GB"]["status"] == "Not Recruiting"
     assert summary["EUCTR2012-003632-23-GB"]["sponsor"] == "NovImmune SA"
+    assert summary["EUCTR2012-003632-23-GB"]["enrollment"] == "38"  # 35 under 18 and 3 adults
     pairs = _rows(kg("query", "--store", str(tmp_path / "store"), "--format", "json",
                      "--file", PAIRS, check=True))
     strong = {(p["aId"], p["bId"], p["identifier"]) for p in pairs if "weak" not in p["evidence"]}

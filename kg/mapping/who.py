@@ -12,7 +12,7 @@ so that the same registration read from its own register and from the WHO export
 | ``Condition``, ``Intervention`` (``;``-joined) | conditions, interventions |
 | ``Study_type``, ``Phase`` | ``kg:studyType``, ``kg:phase``, ``kg:registryPhase`` |
 | ``Recruitment_Status`` | ``schema:status``, ``kg:registryStatus`` |
-| ``Target_size`` | ``kg:enrollment`` (estimated; its number where the text has one) |
+| ``Target_size`` | ``kg:enrollment`` (estimated; its number, or the sum of its ``;``-joined groups) |
 | ``Date_registration`` (day-first; ``Date_registration3`` YYYYMMDD), ``Date_enrollement``, ``Last_Refreshed_on`` | first submit, start and last update dates |
 | ``Countries`` (``;``-joined) | countries |
 | ``Inclusion_Criteria``, ``Exclusion_Criteria``, ``Inclusion_agemin``/``agemax``, ``Inclusion_gender`` | eligibility |
@@ -75,6 +75,17 @@ def read_who(record: dict, origin: str = "") -> tuple[str, Registration]:
     return registration, reg
 
 
+def _target_size(text: str) -> int | None:
+    """The planned number: a number, or the sum of ``;``-joined groups ("Under 18: 35; F.1.2
+    Adults: 3", as the EU CTR's registrations give it; the number after each colon)."""
+    parts = _split(text)
+    if parts and all(":" in part for part in parts):
+        counts = [_NUMBER.match(part.rsplit(":", 1)[1].strip()) for part in parts]
+        return sum(int(c.group(0)) for c in counts if c) if any(counts) else None
+    found = _NUMBER.search(text)
+    return int(found.group(0)) if found else None
+
+
 def _design(reg: Registration, record: dict) -> None:
     kind = record.get("Study_type", "").casefold()
     reg.study_type = STUDY_TYPE.terms["OBSERVATIONAL"] if "observational" in kind else \
@@ -86,9 +97,9 @@ def _design(reg: Registration, record: dict) -> None:
         if stated else phases_in(phase)
     status = record.get("Recruitment_Status", "")
     reg.registry_status, reg.status = status, status_term(status)
-    size = _NUMBER.search(record.get("Target_size", ""))
+    size = _target_size(record.get("Target_size", ""))
     if size is not None:
-        reg.enrollment, reg.enrollment_actual = int(size.group(0)), False
+        reg.enrollment, reg.enrollment_actual = size, False
     registered = record.get("Date_registration3") or record.get("Date_registration")
     dates = {KG.studyFirstSubmitDate: iso_date(registered),
              KG.startDate: iso_date(record.get("Date_enrollement")),
