@@ -385,3 +385,37 @@ def test_a_page_of_ctis_search_gives_each_overview_record(tmp_path):
     assert [i.registry for i in items] == ["ctis", "ctis"]
     assert [map_record(i.record, registry="ctis").nct_id for i in items] == [
         "CTIS2025-523726-40-00", "CTIS2025-523727-41-00"]
+
+
+def _as_ctrdata_json(element) -> object:
+    """The retired XML as ctrdata's classic JSON: one key an element, repeats a list,
+    attributes as @name beside the text under textContent."""
+    children = list(element)
+    if not children and not element.attrib:
+        return (element.text or "").strip()
+    value: dict = {f"@{k}": v for k, v in element.attrib.items()}
+    for child in children:
+        item = _as_ctrdata_json(child)
+        if child.tag in value:
+            value[child.tag] = (value[child.tag] if isinstance(value[child.tag], list)
+                                else [value[child.tag]]) + [item]
+        else:
+            value[child.tag] = item
+    if (element.text or "").strip():
+        value["textContent"] = element.text.strip()
+    return value
+
+
+def test_a_ctrdata_classic_clinicaltrials_gov_record_maps_like_the_xml_it_was(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from kg.sources.legacy_xml import legacy_items
+
+    for path in sorted(shared_path("records", "legacy-xml").glob("*.xml"))[:4]:
+        data = path.read_bytes()
+        record = _as_ctrdata_json(ET.fromstring(data))
+        record.update(ctrname="CTGOV", record_last_import="2023-12-03 11:35:42")
+        (item,) = unit_items(RawUnit(str(path), json.dumps(record).encode()))
+        direct = next(legacy_items(str(path), data)).record
+        assert item.registry == "ctgov" and item.error is None
+        assert map_record(item.record).triples == map_record(direct).triples, path.name

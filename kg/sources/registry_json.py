@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import orjson
 
 from kg.errors import RecordError
+from kg.sources.ctrdata_classic import classic_record
 from kg.sources.units import SourceItem
 
 # ctrdata's register names -> kg's registry names (CTGOV2 is the API v2 record kg reads as is).
@@ -80,9 +81,12 @@ def record_item(origin: str, record: object, registry: str | None = None) -> Sou
             "a JSON Schema, not a trial record: skipped", origin=origin), "skipped")
     registry = registry or registry_of(record)
     if registry == "ctgov-classic":
-        return SourceItem(origin, None, RecordError(
-            "a ClinicalTrials.gov record in ctrdata's classic form (retired in 2024): fetch it "
-            "again from the API v2, which kg reads", origin=origin, field="ctrname"))
+        try:
+            return SourceItem(origin, classic_record(record), None, "ctgov")
+        except Exception as exc:  # one odd record must not end the run for the others
+            return SourceItem(origin, None, RecordError(
+                f"cannot read ctrdata's classic ClinicalTrials.gov record "
+                f"({type(exc).__name__}: {exc})", origin=origin, field="ctrname"))
     if registry is None:
         kind = type(record).__name__ if not isinstance(record, dict) else "object"
         return SourceItem(origin, None, RecordError(
