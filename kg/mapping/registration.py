@@ -249,18 +249,23 @@ def _conditions(reg: Registration, ctx: MappingContext) -> Iterator[Triple]:
         if condition.rare is not None:
             yield node, KG.rareDisease, boolean(condition.rare)
         for system, value, term in condition.codes:
-            code = f"{node}/code/{system.lower()}-{value}"
-            yield node, SDO.code, code
-            yield code, RDF_TYPE, SDO.MedicalCode
-            yield code, SDO.codeValue, text(value)
-            yield code, SDO.codingSystem, text(system)
-            if term:
-                yield code, SDO.name, text(term)
+            yield from _code(node, system, value, term)
         yield from condition_links(node, condition.name, [], [], reg.version)
     for keyword in reg.keywords:
         yield ctx.trial, KG.keyword, text(keyword)
     for area in reg.therapeutic_areas:
         yield ctx.trial, KG.therapeuticArea, text(area)
+
+
+def _code(node: str, system: str, value: str, term: str = "") -> Iterator[Triple]:
+    """A code of a condition or a product (MedDRA, ATC, EV...), named under it."""
+    code = f"{node}/code/{system.lower()}-{value}"
+    yield node, SDO.code, code
+    yield code, RDF_TYPE, SDO.MedicalCode
+    yield code, SDO.codeValue, text(value)
+    yield code, SDO.codingSystem, text(system)
+    if term:
+        yield code, SDO.name, text(term)
 
 
 def _products(reg: Registration, ctx: MappingContext) -> Iterator[Triple]:
@@ -280,11 +285,7 @@ def _products(reg: Registration, ctx: MappingContext) -> Iterator[Triple]:
         for other in product.other_names:
             yield node, SDO.alternateName, text(other)
         for system, value in product.codes:
-            code = f"{node}/code/{system.lower()}-{value}"
-            yield node, SDO.code, code
-            yield code, RDF_TYPE, SDO.MedicalCode
-            yield code, SDO.codeValue, text(value)
-            yield code, SDO.codingSystem, text(system)
+            yield from _code(node, system, value)
         names = [product.name, *product.other_names]
         yield from intervention_links(node, product.kind, names, product.description or None,
                                       [], [], reg.version)
